@@ -1,0 +1,71 @@
+/// Everything that decides how urlpoll polls and reports, with the documented defaults.
+///
+/// A pure value: the command line fills in what the user gave (``merging(_:)``), then ``validate()``
+/// checks the result before anything runs.
+public struct Settings: Sendable, Equatable {
+    /// Concurrent pollers: the most polls in flight at once.
+    public var pollers = 64
+    /// Pause between the end of a URL's poll and the start of its next one, when it is up.
+    public var interval: Duration = .seconds(60)
+    /// How often the state is reported (long-running mode).
+    public var statusInterval: Duration = .seconds(10)
+    /// Extra pause per consecutive failure.
+    public var errorBackoff: Duration = .seconds(10)
+    /// The most that failures add to the pause.
+    public var maxBackoff: Duration = .seconds(600)
+    /// Bounds one whole poll.
+    public var timeout: Duration = .seconds(10)
+    /// Poll every URL once, report, and exit.
+    public var once = false
+    /// How reports are written.
+    public var format: ReportFormat = .text
+    /// Stop after this long (long-running mode); `nil` runs until a signal.
+    public var duration: Duration?
+
+    public init() {}
+
+    /// The defaults, overridden by every value that `overrides` sets.
+    public func merging(_ overrides: Overrides) -> Settings {
+        var settings = self
+        if let value = overrides.pollers { settings.pollers = value }
+        if let value = overrides.interval { settings.interval = value }
+        if let value = overrides.statusInterval { settings.statusInterval = value }
+        if let value = overrides.errorBackoff { settings.errorBackoff = value }
+        if let value = overrides.maxBackoff { settings.maxBackoff = value }
+        if let value = overrides.timeout { settings.timeout = value }
+        if let value = overrides.once { settings.once = value }
+        if let value = overrides.format { settings.format = value }
+        if let value = overrides.duration { settings.duration = value }
+        return settings
+    }
+
+    /// Values given explicitly (for example on the command line); `nil` means "not given".
+    public struct Overrides: Sendable, Equatable {
+        public var pollers: Int?
+        public var interval: Duration?
+        public var statusInterval: Duration?
+        public var errorBackoff: Duration?
+        public var maxBackoff: Duration?
+        public var timeout: Duration?
+        public var once: Bool?
+        public var format: ReportFormat?
+        public var duration: Duration?
+
+        public init() {}
+    }
+
+    /// Checks values that no type can rule out.
+    ///
+    /// - Throws: ``InputError`` naming the flag and the rule.
+    public func validate() throws(InputError) {
+        if pollers < 1 { throw InputError("--pollers must be at least 1 (got \(pollers))") }
+        if statusInterval <= .zero { throw InputError("--status-interval must be longer than 0s") }
+        if timeout <= .zero { throw InputError("--timeout must be longer than 0s") }
+        if let duration, duration <= .zero { throw InputError("--duration must be longer than 0s") }
+    }
+
+    /// The sleep policy these settings describe.
+    public var sleepPolicy: SleepPolicy {
+        SleepPolicy(interval: interval, errorBackoff: errorBackoff, maxBackoff: maxBackoff)
+    }
+}

@@ -1,0 +1,82 @@
+import AsyncAlgorithms
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// The whole monitor: a ``Scheduler`` feeding N ``Poller``s, which report to the ``StateMonitor``,
+/// plus the periodic reports.
+///
+/// ```
+///             take()                 record(State)
+/// Scheduler ─────────▶ Poller × N ───────────────▶ StateMonitor ──▶ report every status-interval
+///     ▲                    │
+///     └────complete()──────┘   (the Resource goes back to sleep)
+/// ```
+///
+/// ``run()`` returns when polling is over: in ``Settings/once`` mode after every URL was polled once;
+/// otherwise after ``Settings/duration``, a graceful shutdown of the enclosing `ServiceGroup`
+/// (SIGINT/SIGTERM), or cancellation. It then stops taking new work, lets polls in flight end (each is
+/// bounded by the probe's timeout) and delivers a final report. It conforms to `Service` so that it
+/// runs in the same service group as the other parts of the process.
+public struct PollingEngine: Service {
+    let targets: TargetList
+    let settings: Settings
+    let probe: any Probe
+    /// The owner of the state; ask it for reports while and after the engine runs.
+    public let monitor: StateMonitor
+    let logger: Logger
+    let reportsEnabled: Bool
+    let onReport: @Sendable (Report) async -> Void
+
+    /// - Parameters:
+    ///   - periodicReports: whether to deliver a report every ``Settings/statusInterval``; the final
+    ///     report is always delivered.
+    ///   - onReport: receives each report, in order, one at a time.
+    public init(
+        targets: TargetList,
+        settings: Settings,
+        probe: any Probe,
+        logger: Logger,
+        periodicReports: Bool = true,
+        onReport: @escaping @Sendable (Report) async -> Void
+    ) {
+        self.targets = targets
+        self.settings = settings
+        self.probe = probe
+        self.monitor = StateMonitor(targets: targets)
+        self.logger = logger
+        self.reportsEnabled = periodicReports && !settings.once
+        self.onReport = onReport
+    }
+
+    public func run() async {
+        let scheduler = Scheduler(targets: targets, mode: settings.once ? .once : .repeating(settings.sleepPolicy))
+        let poller = Poller(scheduler: scheduler, monitor: monitor, probe: probe, logger: logger)
+        await withDiscardingTaskGroup { helpers in
+            if let duration = settings.duration, !settings.once {
+                helpers.addTask {
+                    try? await Task.sleep(for: duration)
+                    await scheduler.close()
+                }
+            }
+            if reportsEnabled {
+                helpers.addTask { [monitor, onReport, settings] in
+                    for await _ in AsyncTimerSequence(interval: settings.statusInterval, clock: .continuous) {
+                        await onReport(await monitor.report())
+                    }
+                }
+            }
+            await withGracefulShutdownHandler {
+                await withDiscardingTaskGroup { pollers in
+                    for _ in 0..<settings.pollers {
+                        pollers.addTask { await poller.run() }
+                    }
+                }
+            } onGracefulShutdown: {
+                Task { await scheduler.close() }
+            }
+            helpers.cancelAll()
+        }
+        await onReport(await monitor.report())
+    }
+}

@@ -1,0 +1,29 @@
+/// One monitored URL and the count of its consecutive failed polls.
+///
+/// **Ownership.** A `Resource` lives in exactly one place at a time: in the ``Scheduler``'s queue
+/// (sleeping or pending) or in the hands of the one ``Poller`` that took it with ``Scheduler/take()``.
+/// The scheduler removes it from its queue when it hands it out, and the poller hands it back with
+/// ``Scheduler/complete(_:)`` after sending the poll's ``State`` to the ``StateMonitor``. Nobody keeps
+/// a copy in between, so holding the value is the right to change it, and one URL is never polled
+/// twice at once. `Resource` is a `Sendable` value type: the compiler proves that no two tasks share
+/// its memory; the scheduler's single queue makes sure there is only one live copy.
+public struct Resource: Sendable, Equatable {
+    /// The position of this URL in the ``TargetList``: a dense id, also the key of the monitor's map.
+    public let id: Int
+    /// The URL as the user wrote it.
+    public let url: String
+    /// Polls in a row whose result was ``Health/down``; an ``Health/up`` poll resets it to zero.
+    public var consecutiveFailures: Int
+    /// Polls of this URL so far; the first one is not late for anything.
+    public var polls: Int
+    /// When this resource was due to be polled; the scheduler sets it when it queues the resource.
+    public var dueAt: ContinuousClock.Instant
+
+    public init(id: Int, url: String, consecutiveFailures: Int = 0, dueAt: ContinuousClock.Instant) {
+        self.id = id
+        self.url = url
+        self.consecutiveFailures = consecutiveFailures
+        self.polls = 0
+        self.dueAt = dueAt
+    }
+}

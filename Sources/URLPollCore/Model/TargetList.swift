@@ -1,0 +1,36 @@
+/// The URLs to monitor, each once, in the order they were first given.
+///
+/// The position of a URL in the list is its id: ``Resource/id`` and the key of the monitor's map.
+public struct TargetList: Sendable, Equatable {
+    /// The distinct URLs, as written.
+    public private(set) var urls: [String] = []
+    /// The URLs that were given more than once, with where they were given first and again.
+    public private(set) var duplicates: [Duplicate] = []
+    private var index: [String: Int] = [:]
+
+    /// A URL given a second (or later) time.
+    public struct Duplicate: Sendable, Equatable {
+        public let url: String
+        public let first: URLListEntry.Origin
+        public let again: URLListEntry.Origin
+    }
+
+    public init() {}
+
+    /// Builds a list from entries, dropping repeated URLs (and recording each in ``duplicates``).
+    public init(_ entries: some Sequence<URLListEntry>) {
+        var origins: [URLListEntry.Origin] = []
+        for entry in entries {
+            if let id = index[entry.url] {
+                duplicates.append(Duplicate(url: entry.url, first: origins[id], again: entry.origin))
+            } else {
+                index[entry.url] = urls.count
+                urls.append(entry.url)
+                origins.append(entry.origin)
+            }
+        }
+    }
+
+    public var count: Int { urls.count }
+    public var isEmpty: Bool { urls.isEmpty }
+}

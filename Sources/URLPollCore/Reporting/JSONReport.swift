@@ -1,0 +1,63 @@
+import Foundation
+
+/// Renders a ``Report`` as exactly one line of JSON:
+///
+/// ```json
+/// {"time":"2026-11-29T06:30:00.000Z","up":1,"down":0,"pending":0,"urls":[{"url":"https://example.org/",
+///  "state":"up","status":"200 OK","code":200,"latency_ms":85.2,"checked_at":"2026-11-29T06:29:58.120Z",
+///  "consecutive_failures":0,"method":"HEAD"}]}
+/// ```
+///
+/// `code`, `latency_ms`, `checked_at` and `method` are `null` while a URL is pending; `code` is also `null`
+/// when the server did not answer. Keys appear in the documented order. Strings are escaped per RFC 8259,
+/// so no URL or status text can break the line.
+public enum JSONReport {
+    public static func render(_ report: Report) -> String {
+        var json = "{\"time\":\(quote(Timestamp.rfc3339(report.time)))"
+        json += ",\"up\":\(report.up),\"down\":\(report.down),\"pending\":\(report.pending),\"urls\":["
+        for (index, record) in report.urls.enumerated() {
+            if index > 0 { json += "," }
+            json += "{\"url\":\(quote(record.url))"
+            json += ",\"state\":\"\(record.health.rawValue)\""
+            json += ",\"status\":\(quote(record.status))"
+            json += ",\"code\":\(record.code.map(String.init) ?? "null")"
+            json += ",\"latency_ms\":\(record.latency.map(milliseconds) ?? "null")"
+            json += ",\"checked_at\":\(record.checkedAt.map { quote(Timestamp.rfc3339($0)) } ?? "null")"
+            json += ",\"consecutive_failures\":\(record.consecutiveFailures)"
+            json += ",\"method\":\(record.method.map(quote) ?? "null")}"
+        }
+        json += "]}\n"
+        return json
+    }
+
+    /// A duration in milliseconds with at most three decimals.
+    static func milliseconds(_ duration: Duration) -> String {
+        let microseconds = duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000
+        let (whole, fraction) = microseconds.quotientAndRemainder(dividingBy: 1000)
+        if fraction == 0 { return "\(whole)" }
+        var decimals = String(fraction)
+        decimals = String(repeating: "0", count: 3 - decimals.count) + decimals
+        while decimals.hasSuffix("0") { decimals.removeLast() }
+        return "\(whole).\(decimals)"
+    }
+
+    /// `text` as a JSON string literal.
+    static func quote(_ text: String) -> String {
+        var quoted = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": quoted += "\\\""
+            case "\\": quoted += "\\\\"
+            case "\n": quoted += "\\n"
+            case "\r": quoted += "\\r"
+            case "\t": quoted += "\\t"
+            case let control where control.value < 0x20:
+                quoted +=
+                    "\\u" + String(repeating: "0", count: 4 - String(control.value, radix: 16).count)
+                    + String(control.value, radix: 16)
+            default: quoted.unicodeScalars.append(scalar)
+            }
+        }
+        return quoted + "\""
+    }
+}

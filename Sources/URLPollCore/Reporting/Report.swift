@@ -1,0 +1,20 @@
+import Foundation
+
+/// A snapshot of every URL's state at one moment: what each periodic report prints.
+public struct Report: Sendable, Equatable {
+    /// When the snapshot was taken.
+    public let time: Date
+    public let up: Int
+    public let down: Int
+    public let pending: Int
+    /// Every URL, sorted by URL.
+    public let urls: [URLRecord]
+
+    public init(time: Date, up: Int, down: Int, pending: Int, urls: [URLRecord]) {
+        self.time = time
+        self.up = up
+        self.down = down
+        self.pending = pending
+        self.urls = urls
+    }
+}

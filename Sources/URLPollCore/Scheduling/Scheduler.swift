@@ -1,0 +1,133 @@
+import DequeModule
+
+/// Owns every ``Resource`` that is not being polled, and hands each to a ``Poller`` when it is due.
+///
+/// This is the codewalk's *pending queue* and *sleep* in one owner: a completed resource sleeps
+/// `interval + min(errorBackoff × consecutiveFailures, maxBackoff)` (``SleepPolicy``), then is pending
+/// until a poller takes it, oldest due first. Sleeping costs one entry in a heap (``SleepQueue``), not a
+/// task per URL, and one alarm task wakes idle pollers when the earliest resource falls due.
+///
+/// Guarantees:
+/// - A resource is either in this actor's queue or held by one poller, never both: ``take()`` removes it
+///   and ``complete(_:)`` puts it back. So at most one poll of a URL is in flight.
+/// - Feeding cannot deadlock: every resource is queued up front, and putting one back never waits.
+/// - After ``close()``, ``take()`` returns `nil` at once and completed resources are not queued again.
+/// - In ``Mode/once`` every resource is handed out exactly once, and the scheduler closes itself when
+///   the last one comes back.
+public actor Scheduler {
+    /// Whether resources go back to sleep after a poll.
+    public enum Mode: Sendable, Equatable {
+        /// Poll forever, sleeping between polls as the policy says.
+        case repeating(SleepPolicy)
+        /// Poll every resource once, then close.
+        case once
+    }
+
+    private let mode: Mode
+    private var queue = SleepQueue()
+    private var idlePollers: Deque<CheckedContinuation<Resource?, Never>> = []
+    private var inFlight = 0
+    private var isClosed = false
+    private var alarm: (task: Task<Void, Never>, time: ContinuousClock.Instant, generation: UInt64)?
+    private var alarmGeneration: UInt64 = 0
+
+    /// Creates a scheduler whose resources (one per target, none failed yet) are all due now.
+    public init(targets: TargetList, mode: Mode) {
+        self.mode = mode
+        let now = ContinuousClock.now
+        for (id, url) in targets.urls.enumerated() {
+            queue.insert(Resource(id: id, url: url, dueAt: now), due: now)
+        }
+        if targets.isEmpty { isClosed = true }
+    }
+
+    /// Takes the resource that has been due the longest, waiting until one is due.
+    ///
+    /// The caller owns the returned resource until it passes it to ``complete(_:)``.
+    /// - Returns: `nil` once the scheduler is closed (or the calling task is cancelled, which closes it).
+    public func take() async -> Resource? {
+        if isClosed { return nil }
+        if let resource = queue.popPending(at: .now) {
+            inFlight += 1
+            return resource
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                idlePollers.append(continuation)
+                setAlarm()
+            }
+        } onCancel: {
+            Task { await self.close() }
+        }
+    }
+
+    /// Takes back a polled resource and schedules its next poll (or, in ``Mode/once``, retires it).
+    public func complete(_ resource: Resource) {
+        inFlight -= 1
+        switch mode {
+        case .repeating(let policy):
+            if !isClosed {
+                let sleep = policy.sleep(afterConsecutiveFailures: resource.consecutiveFailures)
+                queue.insert(resource, due: .now + sleep)
+            }
+        case .once:
+            if queue.isEmpty && inFlight == 0 { close() }
+        }
+        dispatch()
+    }
+
+    /// Stops handing out resources: waiting and later ``take()`` calls return `nil`. Polls in flight
+    /// finish normally. Idempotent.
+    public func close() {
+        isClosed = true
+        alarm?.task.cancel()
+        alarm = nil
+        while let poller = idlePollers.popFirst() {
+            poller.resume(returning: nil)
+        }
+    }
+
+    /// Resources held now: sleeping or pending in the queue, or being polled.
+    public var counts: (queued: Int, pending: Int, inFlight: Int) {
+        (queue.count, queue.pendingCount(at: .now), inFlight)
+    }
+
+    /// Gives every idle poller a due resource, then makes sure an alarm rings for the next one.
+    private func dispatch() {
+        guard !isClosed else { return }
+        let now = ContinuousClock.now
+        while !idlePollers.isEmpty, let resource = queue.popPending(at: now) {
+            inFlight += 1
+            idlePollers.removeFirst().resume(returning: resource)
+        }
+        setAlarm()
+    }
+
+    /// Keeps one alarm set for the earliest due resource while pollers are idle.
+    private func setAlarm() {
+        guard !isClosed, !idlePollers.isEmpty, let next = queue.nextDue else {
+            alarm?.task.cancel()
+            alarm = nil
+            return
+        }
+        if let alarm, alarm.time <= next { return }
+        alarm?.task.cancel()
+        alarmGeneration &+= 1
+        let generation = alarmGeneration
+        let task = Task {
+            do {
+                try await Task.sleep(until: next, clock: .continuous)
+            } catch {
+                return
+            }
+            self.alarmRang(generation: generation)
+        }
+        alarm = (task, next, generation)
+    }
+
+    private func alarmRang(generation: UInt64) {
+        guard alarm?.generation == generation else { return }
+        alarm = nil
+        dispatch()
+    }
+}

@@ -1,0 +1,31 @@
+/// How long a completed ``Resource`` sleeps before it is pending again:
+/// `interval + min(errorBackoff × consecutiveFailures, maxBackoff)`.
+///
+/// A pure value: no clock, no I/O.
+public struct SleepPolicy: Sendable, Equatable {
+    /// The pause after a successful poll (and the base of every pause). Zero means "poll again at once".
+    public var interval: Duration
+    /// The extra pause per consecutive failure.
+    public var errorBackoff: Duration
+    /// The most extra pause that failures can add.
+    public var maxBackoff: Duration
+
+    public init(interval: Duration, errorBackoff: Duration, maxBackoff: Duration) {
+        self.interval = interval
+        self.errorBackoff = errorBackoff
+        self.maxBackoff = maxBackoff
+    }
+
+    /// The sleep after a poll that left the resource with `consecutiveFailures` failures in a row.
+    public func sleep(afterConsecutiveFailures failures: Int) -> Duration {
+        interval + backoff(afterConsecutiveFailures: failures)
+    }
+
+    /// The extra pause that failures add: `min(errorBackoff × failures, maxBackoff)`, never negative.
+    public func backoff(afterConsecutiveFailures failures: Int) -> Duration {
+        guard failures > 0, errorBackoff > .zero, maxBackoff > .zero else { return .zero }
+        // Compare in floating point first so that huge failure counts cannot overflow the product.
+        if Double(failures) >= maxBackoff / errorBackoff { return maxBackoff }
+        return min(errorBackoff * failures, maxBackoff)
+    }
+}

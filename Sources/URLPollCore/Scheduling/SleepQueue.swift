@@ -1,0 +1,56 @@
+import HeapModule
+
+/// The sleeping and pending ``Resource``s, ordered by the time each is due.
+///
+/// A resource whose due time has passed is *pending*; the others are *sleeping*. Resources due at the
+/// same instant leave in the order they were inserted, so no resource can be overtaken forever
+/// (nothing starves at interval 0). A waiting resource costs one heap entry, not a task or a timer.
+///
+/// A pure value type: the ``Scheduler`` owns the only instance and passes it the current time.
+struct SleepQueue {
+    private struct Entry: Comparable {
+        let due: ContinuousClock.Instant
+        let sequence: UInt64
+        let resource: Resource
+
+        static func < (lhs: Entry, rhs: Entry) -> Bool {
+            (lhs.due, lhs.sequence) < (rhs.due, rhs.sequence)
+        }
+
+        static func == (lhs: Entry, rhs: Entry) -> Bool {
+            lhs.due == rhs.due && lhs.sequence == rhs.sequence
+        }
+    }
+
+    private var heap = Heap<Entry>()
+    private var nextSequence: UInt64 = 0
+
+    init() {}
+
+    /// The number of resources held, sleeping or pending.
+    var count: Int { heap.count }
+
+    var isEmpty: Bool { heap.isEmpty }
+
+    /// When the next resource is due, or `nil` if the queue is empty.
+    var nextDue: ContinuousClock.Instant? { heap.min?.due }
+
+    /// Number of resources whose due time is at or before `now` (O(n); for reports and tests).
+    func pendingCount(at now: ContinuousClock.Instant) -> Int {
+        heap.unordered.lazy.filter { $0.due <= now }.count
+    }
+
+    /// Adds a resource that becomes pending at `due`; records `due` in ``Resource/dueAt``.
+    mutating func insert(_ resource: Resource, due: ContinuousClock.Instant) {
+        var resource = resource
+        resource.dueAt = due
+        heap.insert(Entry(due: due, sequence: nextSequence, resource: resource))
+        nextSequence &+= 1
+    }
+
+    /// Removes and returns the resource that has been due the longest, if any is due at `now`.
+    mutating func popPending(at now: ContinuousClock.Instant) -> Resource? {
+        guard let first = heap.min, first.due <= now else { return nil }
+        return heap.removeMin().resource
+    }
+}

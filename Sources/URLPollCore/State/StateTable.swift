@@ -1,0 +1,44 @@
+import Foundation
+
+/// The map url → last known state, with up/down/pending counts kept current.
+///
+/// A pure value type: the ``StateMonitor`` owns the one live instance; tests drive it directly.
+public struct StateTable: Sendable {
+    /// One record per target, indexed by ``Resource/id``.
+    public private(set) var records: [URLRecord]
+    /// Record ids in URL order, for reports (computed once: the targets do not change).
+    private let idsByURL: [Int]
+    /// How many records have each health.
+    public private(set) var counts: [Health: Int]
+
+    /// A table in which every target is pending since `start`.
+    public init(targets: TargetList, start: Date) {
+        let urls = targets.urls
+        records = urls.indices.map { URLRecord(id: $0, url: urls[$0], since: start) }
+        idsByURL = urls.indices.sorted { urls[$0] < urls[$1] }
+        counts = [.pending: records.count, .up: 0, .down: 0]
+    }
+
+    /// Records a poll's result. States for unknown ids are ignored.
+    public mutating func apply(_ state: State) {
+        guard records.indices.contains(state.resourceID) else { return }
+        let before = records[state.resourceID].health
+        records[state.resourceID].apply(state)
+        let after = records[state.resourceID].health
+        if before != after {
+            counts[before, default: 0] -= 1
+            counts[after, default: 0] += 1
+        }
+    }
+
+    /// A report of every URL at `time`, sorted by URL.
+    public func report(at time: Date) -> Report {
+        Report(
+            time: time,
+            up: counts[.up, default: 0],
+            down: counts[.down, default: 0],
+            pending: counts[.pending, default: 0],
+            urls: idsByURL.map { records[$0] }
+        )
+    }
+}

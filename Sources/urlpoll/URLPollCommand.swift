@@ -1,0 +1,158 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import URLPollCore
+
+/// The `urlpoll` command: parses the command line, loads the URLs, and runs a ``PollingEngine`` in a
+/// service group that turns SIGINT and SIGTERM into a graceful shutdown.
+///
+/// Exit status: 0 success (in `--once` mode: every URL is up); 1 in `--once` mode when a URL is not up;
+/// 64 for bad input (flags, durations, URL lists).
+@main
+struct URLPollCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "urlpoll",
+        abstract: "Poll HTTP(S) URLs on an interval and report whether each is up.",
+        discussion: """
+            Each URL is polled with an HTTP HEAD request by a bounded pool of pollers. A URL is up when its \
+            last poll got a status code from 200 to 399, down otherwise (other codes, refused, reset, \
+            timeout, invalid response), and pending before its first poll. After a poll a URL sleeps \
+            INTERVAL + min(ERROR-BACKOFF × consecutive failures, MAX-BACKOFF) before it is polled again.
+
+            URL lists (--file) hold one URL per line; blank lines and lines starting with # are ignored. \
+            A URL given twice is polled once.
+
+            Durations are written with units: 500ms, 10s, 1m30s, 2h.
+
+            Exit status: 0 on success (with --once: every URL is up), 1 with --once when any URL is not \
+            up, 64 for invalid input (flags, durations, URL lists).
+            """
+    )
+
+    @Argument(help: "URLs to poll (http or https).")
+    var urls: [String] = []
+
+    @Option(name: [.short, .long], help: ArgumentHelp("A URL list, one URL per line; - reads standard input.", valueName: "path"))
+    var file: String?
+
+    @Option(help: "Concurrent pollers: the most polls in flight at once. (default: 64)")
+    var pollers: Int?
+
+    @Option(help: durationHelp("Pause between polls of a URL that is up; 0s polls again at once.", default: "60s"), transform: parseDuration)
+    var interval: Duration?
+
+    @Option(help: durationHelp("How often the state is reported.", default: "10s"), transform: parseDuration)
+    var statusInterval: Duration?
+
+    @Option(help: durationHelp("Extra pause per consecutive failure.", default: "10s"), transform: parseDuration)
+    var errorBackoff: Duration?
+
+    @Option(help: durationHelp("The most that failures add to the pause.", default: "10m"), transform: parseDuration)
+    var maxBackoff: Duration?
+
+    @Option(help: durationHelp("Bounds one whole poll (connect at most min(5s, timeout)).", default: "10s"), transform: parseDuration)
+    var timeout: Duration?
+
+    @Flag(help: "Poll every URL once, print one report, exit 0 if all are up and 1 otherwise.")
+    var once = false
+
+    @Option(help: "Report format: text (an aligned table) or json (one line per report). (default: text)")
+    var format: ReportFormat?
+
+    @Option(
+        help: durationHelp("Stop after this long, print a final report and exit 0.", default: "run until SIGINT/SIGTERM"),
+        transform: parseDuration
+    )
+    var duration: Duration?
+
+    @Option(help: "Log level for messages on standard error: trace, debug, info, notice, warning, error, critical. (default: info)")
+    var logLevel: Logger.Level?
+
+    func validate() throws {
+        do {
+            try settings.validate()
+        } catch {
+            throw ValidationError(error.message)
+        }
+    }
+
+    /// The defaults with every flag the user gave applied.
+    var settings: Settings {
+        var overrides = Settings.Overrides()
+        overrides.pollers = pollers
+        overrides.interval = interval
+        overrides.statusInterval = statusInterval
+        overrides.errorBackoff = errorBackoff
+        overrides.maxBackoff = maxBackoff
+        overrides.timeout = timeout
+        overrides.once = once ? true : nil
+        overrides.format = format
+        overrides.duration = duration
+        return Settings().merging(overrides)
+    }
+
+    func run() async throws {
+        signal(SIGPIPE, SIG_IGN)
+        let level = logLevel ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "urlpoll")
+        let settings = self.settings
+
+        let targets: TargetList
+        do {
+            targets = try URLSources.load(arguments: urls, file: file)
+        } catch {
+            throw Self.usageFailure(error.message)
+        }
+        for duplicate in targets.duplicates {
+            logger.warning("duplicate URL \(duplicate.url) at \(duplicate.again) (first at \(duplicate.first)); polling it once")
+        }
+
+        let printer = ReportPrinter(format: settings.format)
+        let probeSettings = HTTPProbe.Settings(timeout: settings.timeout, connectionsPerHost: settings.pollers)
+        let finalReport = try await HTTPProbe.withProbe(probeSettings, logger: logger) { probe in
+            let engine = PollingEngine(targets: targets, settings: settings, probe: probe, logger: logger) { report in
+                printer.print(report)
+            }
+            let group = ServiceGroup(
+                configuration: .init(
+                    services: [.init(service: engine, successTerminationBehavior: .gracefullyShutdownGroup)],
+                    gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: logger
+                )
+            )
+            try await group.run()
+            return await engine.monitor.report()
+        }
+        if settings.once && finalReport.up != targets.count {
+            throw ExitCode(1)
+        }
+    }
+
+    /// Prints `message` as the one error line and exits with status 64 (EX_USAGE).
+    static func usageFailure(_ message: String) -> ExitCode {
+        FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
+        return ExitCode(64)
+    }
+}
+
+private func durationHelp(_ text: String, default value: String) -> ArgumentHelp {
+    ArgumentHelp("\(text) (default: \(value))", valueName: "duration")
+}
+
+private func parseDuration(_ text: String) throws -> Duration {
+    do {
+        return try DurationFormat.parse(text)
+    } catch {
+        throw ValidationError(error.message)
+    }
+}
+
+extension ReportFormat: ExpressibleByArgument {}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

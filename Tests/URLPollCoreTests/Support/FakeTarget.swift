@@ -1,0 +1,96 @@
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// A well-behaved HTTP server on 127.0.0.1 with an ephemeral port, for tests.
+///
+/// Routes (HEAD is answered on every GET route):
+/// - `/ok` → 200; `/status/{code}` → that status;
+/// - `/redirect` → 301 to `/ok`; `/loop` → 302 to itself; `/chain/{n}` → n more redirects, then `/ok`;
+/// - `/slow/{ms}` → 200 after `ms` milliseconds;
+/// - `/tracked/{name}` → 200 after 30 ms, counted by ``tracker`` (polls in flight, overall and per name).
+struct FakeTarget {
+    let port: Int
+    let tracker: InFlightTracker
+
+    func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+
+    /// Runs `body` with a live server, and shuts the server down afterwards.
+    static func with<T: Sendable>(_ body: (FakeTarget) async throws -> T) async throws -> T {
+        let tracker = InFlightTracker()
+        let router = Router(options: .autoGenerateHeadEndpoints)
+        router.get("/ok") { _, _ in "ok" }
+        router.get("/status/{code}") { _, context -> HTTPResponse.Status in
+            HTTPResponse.Status(code: try context.parameters.require("code", as: Int.self))
+        }
+        router.get("/redirect") { _, _ in Response(status: .movedPermanently, headers: [.location: "/ok"]) }
+        router.get("/loop") { _, _ in Response(status: .found, headers: [.location: "/loop"]) }
+        router.get("/chain/{n}") { _, context in
+            let n = try context.parameters.require("n", as: Int.self)
+            return Response(status: .found, headers: [.location: n > 1 ? "/chain/\(n - 1)" : "/ok"])
+        }
+        router.get("/slow/{ms}") { _, context in
+            try await Task.sleep(for: .milliseconds(try context.parameters.require("ms", as: Int.self)))
+            return "late"
+        }
+        router.get("/tracked/{name}") { _, context in
+            let name = try context.parameters.require("name")
+            await tracker.enter(name)
+            try? await Task.sleep(for: .milliseconds(30))
+            await tracker.leave(name)
+            return "ok"
+        }
+        var logger = Logger(label: "fake-target")
+        logger.logLevel = .critical
+        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in
+                portContinuation.yield(channel.localAddress?.port ?? 0)
+                portContinuation.finish()
+            },
+            logger: logger
+        )
+        let group = ServiceGroup(services: [app], logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var iterator = ports.makeAsyncIterator()
+            let port = await iterator.next() ?? 0
+            defer { tasks.cancelAll() }
+            do {
+                let result = try await body(FakeTarget(port: port, tracker: tracker))
+                await group.triggerGracefulShutdown()
+                return result
+            } catch {
+                await group.triggerGracefulShutdown()
+                throw error
+            }
+        }
+    }
+}
+
+/// Counts requests in flight, overall and per name, and remembers the largest counts seen.
+actor InFlightTracker {
+    private(set) var current = 0
+    private(set) var maximum = 0
+    private(set) var total = 0
+    private var perName: [String: Int] = [:]
+    private(set) var maximumPerName = 0
+    private(set) var hits: [String: Int] = [:]
+
+    func enter(_ name: String) {
+        current += 1
+        total += 1
+        maximum = max(maximum, current)
+        perName[name, default: 0] += 1
+        maximumPerName = max(maximumPerName, perName[name, default: 0])
+        hits[name, default: 0] += 1
+    }
+
+    func leave(_ name: String) {
+        current -= 1
+        perName[name, default: 0] -= 1
+    }
+}

@@ -1,0 +1,76 @@
+import NIOCore
+import NIOPosix
+
+/// A raw TCP server on 127.0.0.1 that breaks HTTP on purpose, for tests.
+struct MisbehavingTarget {
+    enum Behaviour: Sendable {
+        /// Answers with bytes that are not HTTP.
+        case garbage
+        /// Resets the connection (RST) after reading the request.
+        case reset
+        /// Reads the request and never answers.
+        case silence
+        /// Closes the connection (FIN) without answering.
+        case close
+        /// Sends a status line, then header lines forever.
+        case endlessHeaders
+        /// Sends the response head one byte every 200 ms.
+        case trickle
+    }
+
+    let port: Int
+
+    var url: String { "http://127.0.0.1:\(port)/" }
+
+    /// Runs `body` with a live server that behaves as `behaviour` on every connection.
+    static func with<T: Sendable>(_ behaviour: Behaviour, _ body: (MisbehavingTarget) async throws -> T) async throws -> T {
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .bind(host: "127.0.0.1", port: 0) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        let port = server.channel.localAddress?.port ?? 0
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask {
+                try await server.executeThenClose { inbound in
+                    try await withThrowingDiscardingTaskGroup { connections in
+                        for try await connection in inbound {
+                            connections.addTask { try? await serve(connection, behaviour) }
+                        }
+                    }
+                }
+            }
+            defer { tasks.cancelAll() }
+            return try await body(MisbehavingTarget(port: port))
+        }
+    }
+
+    private static func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, _ behaviour: Behaviour) async throws {
+        let channel = connection.channel
+        try await connection.executeThenClose { inbound, outbound in
+            var requests = inbound.makeAsyncIterator()
+            _ = try await requests.next()
+            switch behaviour {
+            case .garbage:
+                try await outbound.write(ByteBuffer(string: "\u{01}\u{02}NOT HTTP AT ALL\r\n\r\n"))
+            case .reset:
+                try await channel.setOption(.socketOption(.so_linger), value: linger(l_onoff: 1, l_linger: 0))
+            case .silence:
+                try await Task.sleep(for: .seconds(60))
+            case .close:
+                return
+            case .endlessHeaders:
+                try await outbound.write(ByteBuffer(string: "HTTP/1.1 200 OK\r\n"))
+                let line = ByteBuffer(string: "X-Filler: " + String(repeating: "a", count: 1000) + "\r\n")
+                while !Task.isCancelled { try await outbound.write(line) }
+            case .trickle:
+                for byte in "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".utf8 {
+                    try await outbound.write(ByteBuffer(bytes: [byte]))
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+            }
+        }
+    }
+}
