@@ -15,7 +15,7 @@ public enum URLListParser {
     public static func parse(_ text: String, source: String) throws(InputError) -> [URLListEntry] {
         var entries: [URLListEntry] = []
         var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             lineNumber += 1
             let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty || line.hasPrefix("#") { continue }

@@ -9,7 +9,9 @@ import Foundation
 /// up       https://example.org/      200 OK               85ms     1h4m
 /// ```
 ///
-/// Rows are sorted by URL; `FOR` is how long the URL has been in its current state.
+/// Rows are sorted by URL; `FOR` is how long the URL has been in its current state. Control characters
+/// in URLs and status texts (which a server chooses) are shown escaped, as `\x1B`, so they can neither
+/// break the table nor drive the terminal.
 public enum TextReport {
     static let header = ["STATE", "URL", "STATUS", "LATENCY", "FOR"]
 
@@ -19,8 +21,8 @@ public enum TextReport {
         for record in report.urls {
             rows.append([
                 record.health.rawValue,
-                record.url,
-                record.health == .pending ? "-" : record.status,
+                printable(record.url),
+                record.health == .pending ? "-" : printable(record.status),
                 record.latency.map(DurationFormat.format) ?? "-",
                 DurationFormat.format(.milliseconds(Int64(report.time.timeIntervalSince(record.since) * 1000))),
             ])
@@ -42,5 +44,24 @@ public enum TextReport {
             text += line + "\n"
         }
         return text
+    }
+
+    /// `text` with every control character replaced by a visible `\xNN` escape.
+    static func printable(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var result = ""
+        for scalar in text.unicodeScalars {
+            if isControl(scalar) {
+                let hex = String(scalar.value, radix: 16, uppercase: true)
+                result += "\\x" + (hex.count < 2 ? "0" + hex : hex)
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
     }
 }

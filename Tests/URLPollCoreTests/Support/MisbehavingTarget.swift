@@ -56,7 +56,7 @@ struct MisbehavingTarget {
             case .garbage:
                 try await outbound.write(ByteBuffer(string: "\u{01}\u{02}NOT HTTP AT ALL\r\n\r\n"))
             case .reset:
-                try await channel.setOption(.socketOption(.so_linger), value: linger(l_onoff: 1, l_linger: 0))
+                try await (channel as? any SocketOptionProvider)?.setSoLinger(linger(l_onoff: 1, l_linger: 0)).get()
             case .silence:
                 try await Task.sleep(for: .seconds(60))
             case .close:

@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+
+/// End-to-end checks of the real `urlpoll` binary (built next to the test bundle).
+@Suite(.timeLimit(.minutes(2)))
+struct CommandLineTests {
+    @Test func onceExitsZeroWhenEveryURLIsUp() async throws {
+        try await FakeTarget.with { target in
+            let result = try await URLPollProcess.run(["--once", target.url("/ok"), target.url("/redirect")])
+            #expect(result.status == 0)
+            #expect(result.stdout.contains("up 2  down 0  pending 0"))
+        }
+    }
+
+    @Test func onceExitsOneWhenAnyURLIsDown() async throws {
+        try await FakeTarget.with { target in
+            let result = try await URLPollProcess.run(["--once", "--timeout", "1s", target.url("/ok"), target.url("/status/500")])
+            #expect(result.status == 1)
+            #expect(result.stdout.contains("500 Internal Server Error"))
+        }
+    }
+
+    @Test func jsonReportsAreSingleLinesOfJSON() async throws {
+        try await FakeTarget.with { target in
+            let result = try await URLPollProcess.run(["--once", "--format", "json", target.url("/ok"), "http://127.0.0.1:1/"])
+            #expect(result.status == 1)
+            let lines = result.stdout.split(separator: "\n")
+            #expect(lines.count == 1)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+            #expect(object["up"] as? Int == 1 && object["down"] as? Int == 1)
+            #expect(result.stderr.contains("connection refused"))
+        }
+    }
+
+    @Test func readsURLListsFromFilesAndStandardInput() async throws {
+        try await FakeTarget.with { target in
+            let list = "# targets\n\n  \(target.url("/ok"))  \n\(target.url("/status/204"))\n\(target.url("/ok"))\n"
+            let file = try TemporaryFile(list)
+            let fromFile = try await URLPollProcess.run(["--once", "-f", file.path])
+            #expect(fromFile.status == 0)
+            #expect(fromFile.stdout.contains("up 2  down 0  pending 0"))
+            #expect(fromFile.stderr.contains("duplicate URL \(target.url("/ok")) at \(file.path):5 (first at \(file.path):3)"))
+            let fromStdin = try await URLPollProcess.run(["--once", "--file", "-"], stdin: list)
+            #expect(fromStdin.status == 0)
+            #expect(fromStdin.stdout.contains("up 2"))
+        }
+    }
+
+    @Test(arguments: [
+        (["--bogus", "http://a/"], "Unknown option '--bogus'"),
+        (["--interval", "10", "http://a/"], "\"10\" has no unit"),
+        (["--timeout", "soon", "http://a/"], "\"soon\" is not a duration"),
+        (["--pollers", "0", "http://a/"], "--pollers must be at least 1"),
+        (["--format", "xml", "http://a/"], "The value 'xml' is invalid for '--format <format>'"),
+        (["ftp://a/"], "argument 1: invalid URL \"ftp://a/\""),
+        ([], "no URLs to poll"),
+        (["--file", "/nonexistent/urls.txt"], "/nonexistent/urls.txt: cannot read the URL list (no such file)"),
+    ])
+    func badInputGivesOneClearMessageAndStatus64(arguments: [String], message: String) async throws {
+        let result = try await URLPollProcess.run(arguments)
+        #expect(result.status == 64)
+        #expect(result.stderr.contains(message))
+        #expect(!result.stderr.contains("Fatal error"))
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func aBadLineInAURLListNamesFileAndLine() async throws {
+        let file = try TemporaryFile("http://ok.example/\n# fine\nhttps://\n")
+        let result = try await URLPollProcess.run(["--once", "--file", file.path])
+        #expect(result.status == 64)
+        #expect(result.stderr == "Error: \(file.path):3: invalid URL \"https://\": missing host\n")
+    }
+
+    @Test func anEmptyURLListIsAnError() async throws {
+        let file = try TemporaryFile("# nothing yet\n\n")
+        let result = try await URLPollProcess.run(["--file", file.path])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("the URL list is empty"))
+    }
+
+    @Test(arguments: [SIGTERM, SIGINT])
+    func aSignalStopsGracefullyWithAFinalReport(signal: Int32) async throws {
+        try await FakeTarget.with { target in
+            let process = try URLPollProcess.start(["--status-interval", "200ms", "--format", "json", target.url("/ok")])
+            try await process.waitForOutput { $0.contains("\"up\":1") }
+            let reportsBefore = process.stdout.split(separator: "\n").count
+            process.signal(signal)
+            let result = try await process.finish()
+            #expect(result.status == 0)
+            let lines = result.stdout.split(separator: "\n")
+            #expect(lines.count > reportsBefore)
+            for line in lines {
+                #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) != nil)
+            }
+        }
+    }
+
+    @Test func durationStopsTheRunWithStatusZero() async throws {
+        try await FakeTarget.with { target in
+            let result = try await URLPollProcess.run(["--duration", "700ms", "--status-interval", "200ms", target.url("/status/503")])
+            #expect(result.status == 0)
+            #expect(result.stdout.components(separatedBy: "up 0  down 1  pending 0").count - 1 >= 3)
+        }
+    }
+
+    @Test func helpDocumentsEveryFlag() async throws {
+        let result = try await URLPollProcess.run(["--help"])
+        #expect(result.status == 0)
+        for flag in [
+            "--file", "--pollers", "--interval", "--status-interval", "--error-backoff", "--max-backoff", "--timeout", "--once", "--format",
+            "--duration", "--log-level",
+        ] {
+            #expect(result.stdout.contains(flag))
+        }
+    }
+}

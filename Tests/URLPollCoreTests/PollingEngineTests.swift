@@ -1,0 +1,97 @@
+import Logging
+import ServiceLifecycle
+import Testing
+import URLPollCore
+
+/// Collects the reports an engine delivers.
+actor ReportLog {
+    private(set) var reports: [Report] = []
+    func append(_ report: Report) { reports.append(report) }
+}
+
+@Suite(.timeLimit(.minutes(1)))
+struct PollingEngineTests {
+    let logger = Logger(label: "test")
+
+    func settings(pollers: Int, interval: Duration = .zero, once: Bool = false, duration: Duration? = nil) -> Settings {
+        var settings = Settings()
+        settings.pollers = pollers
+        settings.interval = interval
+        settings.errorBackoff = .zero
+        settings.statusInterval = .milliseconds(100)
+        settings.once = once
+        settings.duration = duration
+        return settings
+    }
+
+    func targets(_ urls: [String]) -> TargetList {
+        TargetList(urls.enumerated().map { URLListEntry(url: $0.element, origin: .argument(position: $0.offset + 1)) })
+    }
+
+    func run(_ targets: TargetList, _ settings: Settings, log: ReportLog = ReportLog()) async throws -> Report {
+        try await HTTPProbe.withProbe(.init(timeout: .seconds(2), connectionsPerHost: settings.pollers), logger: logger) { probe in
+            let engine = PollingEngine(targets: targets, settings: settings, probe: probe, logger: logger) { await log.append($0) }
+            await engine.run()
+            return await engine.monitor.report()
+        }
+    }
+
+    @Test func atMostNPollsAreInFlightAndNoURLIsPolledTwiceAtOnce() async throws {
+        try await FakeTarget.with { target in
+            let urls = (0..<12).map { target.url("/tracked/\($0)") }
+            let report = try await run(targets(urls), settings(pollers: 3, duration: .milliseconds(800)))
+            let tracker = target.tracker
+            #expect(await tracker.maximum == 3)
+            #expect(await tracker.maximumPerName == 1)
+            #expect(await tracker.total > 12)
+            #expect(report.up == 12)
+        }
+    }
+
+    @Test func onceModePollsEveryURLExactlyOnce() async throws {
+        try await FakeTarget.with { target in
+            let urls = (0..<10).map { target.url("/tracked/\($0)") } + [target.url("/status/500")]
+            let log = ReportLog()
+            let report = try await run(targets(urls), settings(pollers: 4, once: true), log: log)
+            #expect(await target.tracker.hits.values.sorted() == Array(repeating: 1, count: 10))
+            #expect((report.up, report.down, report.pending) == (10, 1, 0))
+            #expect(await log.reports.count == 1)
+        }
+    }
+
+    @Test func reportsEveryStatusIntervalAndOnceMoreAtTheEnd() async throws {
+        try await FakeTarget.with { target in
+            let log = ReportLog()
+            _ = try await run(targets([target.url("/ok")]), settings(pollers: 1, interval: .seconds(60), duration: .milliseconds(450)), log: log)
+            let reports = await log.reports
+            #expect(reports.count >= 4)
+            #expect(reports.last?.up == 1)
+        }
+    }
+
+    @Test func aGracefulShutdownLetsPollsInFlightFinishThenReports() async throws {
+        try await FakeTarget.with { target in
+            let log = ReportLog()
+            let urls = [target.url("/slow/400"), target.url("/ok")]
+            try await HTTPProbe.withProbe(.init(timeout: .seconds(2), connectionsPerHost: 2), logger: logger) { probe in
+                let engine = PollingEngine(
+                    targets: targets(urls),
+                    settings: settings(pollers: 2, interval: .seconds(60)),
+                    probe: probe,
+                    logger: logger
+                ) {
+                    await log.append($0)
+                }
+                let group = ServiceGroup(services: [engine], logger: logger)
+                try await withThrowingTaskGroup(of: Void.self) { tasks in
+                    tasks.addTask { try await group.run() }
+                    try await Task.sleep(for: .milliseconds(150))
+                    await group.triggerGracefulShutdown()
+                    try await tasks.waitForAll()
+                }
+            }
+            let final = try #require(await log.reports.last)
+            #expect((final.up, final.pending) == (2, 0))
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import Testing
+import URLPollCore
+
+@Suite(.timeLimit(.minutes(1)))
+struct SchedulerTests {
+    func targets(_ count: Int) -> TargetList {
+        TargetList((0..<count).map { URLListEntry(url: "http://h/\($0)", origin: .argument(position: $0 + 1)) })
+    }
+
+    @Test func onceModeHandsOutEveryResourceOnceThenCloses() async {
+        let scheduler = Scheduler(targets: targets(5), mode: .once)
+        var taken: [Resource] = []
+        for _ in 0..<5 {
+            if let resource = await scheduler.take() { taken.append(resource) }
+        }
+        #expect(Set(taken.map(\.id)) == [0, 1, 2, 3, 4])
+        for resource in taken { await scheduler.complete(resource) }
+        #expect(await scheduler.take() == nil)
+    }
+
+    @Test func aFailedResourceSleepsIntervalPlusBackoffPerFailure() async throws {
+        let policy = SleepPolicy(interval: .milliseconds(20), errorBackoff: .milliseconds(50), maxBackoff: .seconds(10))
+        let scheduler = Scheduler(targets: targets(1), mode: .repeating(policy))
+        var resource = try #require(await scheduler.take())
+        resource.consecutiveFailures = 3
+        let before = ContinuousClock.now
+        await scheduler.complete(resource)
+        let after = ContinuousClock.now
+        let again = try #require(await scheduler.take())
+        let expected = Duration.milliseconds(170)
+        #expect(again.dueAt >= before + expected && again.dueAt <= after + expected)
+        #expect(ContinuousClock.now >= again.dueAt)
+        #expect(again.consecutiveFailures == 3)
+        await scheduler.close()
+    }
+
+    @Test func theBackoffStopsGrowingAtItsCap() async throws {
+        let policy = SleepPolicy(interval: .zero, errorBackoff: .seconds(1), maxBackoff: .milliseconds(100))
+        let scheduler = Scheduler(targets: targets(1), mode: .repeating(policy))
+        var resource = try #require(await scheduler.take())
+        resource.consecutiveFailures = 1000
+        let before = ContinuousClock.now
+        await scheduler.complete(resource)
+        let after = ContinuousClock.now
+        let again = try #require(await scheduler.take())
+        #expect(again.dueAt >= before + .milliseconds(100) && again.dueAt <= after + .milliseconds(100))
+        await scheduler.close()
+    }
+
+    @Test func closingReleasesWaitingPollersAndStopsRequeueing() async throws {
+        let policy = SleepPolicy(interval: .seconds(60), errorBackoff: .zero, maxBackoff: .zero)
+        let scheduler = Scheduler(targets: targets(1), mode: .repeating(policy))
+        let resource = try #require(await scheduler.take())
+        await scheduler.complete(resource)
+        async let waiting = scheduler.take()
+        try await Task.sleep(for: .milliseconds(50))
+        await scheduler.close()
+        #expect(await waiting == nil)
+        #expect(await scheduler.take() == nil)
+    }
+
+    @Test func atIntervalZeroNoResourceStarves() async {
+        let policy = SleepPolicy(interval: .zero, errorBackoff: .zero, maxBackoff: .zero)
+        let scheduler = Scheduler(targets: targets(100), mode: .repeating(policy))
+        let counts = await withTaskGroup(of: [Int: Int].self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    var counts: [Int: Int] = [:]
+                    for _ in 0..<250 {
+                        guard let resource = await scheduler.take() else { break }
+                        counts[resource.id, default: 0] += 1
+                        await scheduler.complete(resource)
+                    }
+                    return counts
+                }
+            }
+            var total: [Int: Int] = [:]
+            for await partial in group { total.merge(partial, uniquingKeysWith: +) }
+            return total
+        }
+        await scheduler.close()
+        #expect(counts.count == 100)
+        #expect(counts.values.min() ?? 0 >= 9)
+        #expect(counts.values.max() ?? 0 <= 11)
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+
+/// The built `urlpoll` executable run as a child process, its output captured in files.
+final class URLPollProcess: Sendable {
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    private let process: Process
+    private let stdoutFile: TemporaryFile
+    private let stderrFile: TemporaryFile
+
+    /// The binary sits next to the test bundle, in the build products folder.
+    static var executable: URL {
+        let testBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        return testBinary.deletingLastPathComponent().appendingPathComponent("urlpoll")
+    }
+
+    private init(process: Process, stdoutFile: TemporaryFile, stderrFile: TemporaryFile) {
+        self.process = process
+        self.stdoutFile = stdoutFile
+        self.stderrFile = stderrFile
+    }
+
+    static func start(_ arguments: [String], stdin: String? = nil) throws -> URLPollProcess {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let stdoutFile = try TemporaryFile("")
+        let stderrFile = try TemporaryFile("")
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutFile.path))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrFile.path))
+        if let stdin {
+            let input = try TemporaryFile(stdin)
+            process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: input.path))
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
+        try process.run()
+        return URLPollProcess(process: process, stdoutFile: stdoutFile, stderrFile: stderrFile)
+    }
+
+    static func run(_ arguments: [String], stdin: String? = nil) async throws -> Result {
+        try await start(arguments, stdin: stdin).finish()
+    }
+
+    var stdout: String { stdoutFile.contents }
+
+    func signal(_ signal: Int32) {
+        kill(process.processIdentifier, signal)
+    }
+
+    /// Waits (polling every 50 ms, at most 20 s) until standard output satisfies `condition`.
+    func waitForOutput(_ condition: (String) -> Bool) async throws {
+        for _ in 0..<400 {
+            if condition(stdout) { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("urlpoll printed nothing expected in 20 s: \(stdout)")
+    }
+
+    /// Waits for the process to exit (killing it after 30 s) and returns its status and output.
+    func finish() async throws -> Result {
+        for _ in 0..<600 where process.isRunning {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        if process.isRunning {
+            process.terminate()
+            Issue.record("urlpoll did not exit within 30 s")
+        }
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: stdoutFile.contents, stderr: stderrFile.contents)
+    }
+}
+
+/// A file in the temporary folder, removed when the value is released.
+final class TemporaryFile: Sendable {
+    let path: String
+
+    init(_ contents: String) throws {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("urlpoll-test-\(UUID().uuidString)").path
+        try contents.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    var contents: String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
