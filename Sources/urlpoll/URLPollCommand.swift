@@ -66,6 +66,17 @@ struct URLPollCommand: AsyncParsableCommand {
     )
     var duration: Duration?
 
+    @Flag(help: "Print no reports, periodic or final (errors are still logged); for large lists and benchmarks.")
+    var quiet = false
+
+    @Option(
+        help: ArgumentHelp(
+            "On exit, write the run's figures (polls, latency and lateness percentiles, memory, CPU) as one JSON line; - = standard output.",
+            valueName: "path"
+        )
+    )
+    var stats: String?
+
     @Option(help: "Log level for messages on standard error: trace, debug, info, notice, warning, error, critical. (default: info)")
     var logLevel: Logger.Level?
 
@@ -89,6 +100,7 @@ struct URLPollCommand: AsyncParsableCommand {
         overrides.once = once ? true : nil
         overrides.format = format
         overrides.duration = duration
+        overrides.quiet = quiet ? true : nil
         return Settings().merging(overrides)
     }
 
@@ -127,10 +139,27 @@ struct URLPollCommand: AsyncParsableCommand {
                 )
             )
             try await group.run()
+            if let stats {
+                let summary = await engine.monitor.summary(process: .current())
+                try Self.write(summary.json(pollers: settings.pollers), to: stats)
+            }
             return await engine.monitor.report()
         }
         if settings.once && finalReport.up != targets.count {
             throw ExitCode(1)
+        }
+    }
+
+    /// Writes `text` to the file at `path`, or to standard output for `-`.
+    static func write(_ text: String, to path: String) throws {
+        if path == "-" {
+            try FileHandle.standardOutput.write(contentsOf: Data(text.utf8))
+        } else {
+            do {
+                try text.write(toFile: path, atomically: true, encoding: .utf8)
+            } catch {
+                throw usageFailure("\(path): cannot write the statistics (\(error.localizedDescription))")
+            }
         }
     }
 

@@ -113,4 +113,28 @@ struct CommandLineTests {
             #expect(result.stdout.contains(flag))
         }
     }
+
+    @Test func statsWritesTheRunsFiguresLastAndQuietPrintsNoReport() async throws {
+        try await FakeTarget.with { target in
+            let urls = (0..<20).map { target.url("/tracked/\($0)") }
+            let file = try TemporaryFile(urls.joined(separator: "\n"))
+            let result = try await URLPollProcess.run([
+                "--file", file.path, "--interval", "0s", "--pollers", "4", "--duration", "800ms", "--quiet", "--stats", "-",
+            ])
+            #expect(result.status == 0)
+            let lines = result.stdout.split(separator: "\n")
+            #expect(lines.count == 1)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+            for key in PollStatisticsTests.benchmarkKeys { #expect(object[key] != nil, "missing \(key)") }
+            let polls = try #require(object["polls"] as? Int)
+            #expect(polls == (object["ok"] as? Int))
+            #expect(polls == (await target.tracker.total))
+            #expect(object["urls"] as? Int == 20)
+            // Fairness at interval 0: every URL was polled, and about equally often.
+            let fewest = try #require(object["per_url_polls_min"] as? Int)
+            let most = try #require(object["per_url_polls_max"] as? Int)
+            #expect(fewest > 0 && most - fewest <= 1)
+            #expect((object["vm_hwm_kb"] as? Int ?? 0) > 0)
+        }
+    }
 }

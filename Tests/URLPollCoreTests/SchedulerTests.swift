@@ -83,4 +83,26 @@ struct SchedulerTests {
         #expect(counts.values.min() ?? 0 >= 9)
         #expect(counts.values.max() ?? 0 <= 11)
     }
+
+    @Test func secondPollsAreSpreadOverOneIntervalButNeverComeEarly() async throws {
+        let policy = SleepPolicy(interval: .milliseconds(200), errorBackoff: .zero, maxBackoff: .zero)
+        let scheduler = Scheduler(targets: targets(4), mode: .repeating(policy))
+        var firstRound: [Resource] = []
+        for _ in 0..<4 { firstRound.append(try #require(await scheduler.take())) }
+        let completed = ContinuousClock.now
+        for var resource in firstRound {
+            resource.polls = 1
+            await scheduler.complete(resource)
+        }
+        var secondRound: [Resource] = []
+        for _ in 0..<4 { secondRound.append(try #require(await scheduler.take())) }
+        await scheduler.close()
+        #expect(secondRound.map(\.id) == [0, 1, 2, 3])
+        let dues = secondRound.map(\.dueAt)
+        #expect(dues.allSatisfy { $0 >= completed + .milliseconds(200) })
+        for index in 2..<4 {
+            let gap = dues[index] - dues[index - 1]
+            #expect(gap > .microseconds(49_999) && gap < .microseconds(50_001))
+        }
+    }
 }

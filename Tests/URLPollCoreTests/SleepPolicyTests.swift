@@ -37,3 +37,19 @@ struct SleepPolicyTests {
         #expect(starts == [.zero, .seconds(2), .seconds(5), .seconds(9), .seconds(14)])
     }
 }
+
+struct SpreadSlotTests {
+    let start = ContinuousClock.now
+    let policy = SleepPolicy(interval: .seconds(15), errorBackoff: .seconds(10), maxBackoff: .seconds(600))
+
+    @Test func secondPollsSpreadEvenlyOverOneInterval() {
+        let slots = (0..<4).map { policy.spreadSlot(position: $0, count: 4, firstRoundStart: start) }
+        #expect(slots == [.seconds(15), .milliseconds(18_750), .milliseconds(22_500), .milliseconds(26_250)].map { start + $0 })
+    }
+
+    @Test func nothingIsSpreadAtIntervalZeroOrForOneURL() {
+        let flatOut = SleepPolicy(interval: .zero, errorBackoff: .seconds(1), maxBackoff: .seconds(10))
+        #expect(flatOut.spreadSlot(position: 3, count: 10, firstRoundStart: start) == nil)
+        #expect(policy.spreadSlot(position: 0, count: 1, firstRoundStart: start) == nil)
+    }
+}

@@ -21,6 +21,8 @@ public struct Settings: Sendable, Equatable {
     public var format: ReportFormat = .text
     /// Stop after this long (long-running mode); `nil` runs until a signal.
     public var duration: Duration?
+    /// Print no reports at all, periodic or final (errors are still logged).
+    public var quiet = false
 
     public init() {}
 
@@ -36,6 +38,7 @@ public struct Settings: Sendable, Equatable {
         if let value = overrides.once { settings.once = value }
         if let value = overrides.format { settings.format = value }
         if let value = overrides.duration { settings.duration = value }
+        if let value = overrides.quiet { settings.quiet = value }
         return settings
     }
 
@@ -50,6 +53,7 @@ public struct Settings: Sendable, Equatable {
         public var once: Bool?
         public var format: ReportFormat?
         public var duration: Duration?
+        public var quiet: Bool?
 
         public init() {}
     }

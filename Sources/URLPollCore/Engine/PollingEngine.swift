@@ -25,19 +25,15 @@ public struct PollingEngine: Service {
     /// The owner of the state; ask it for reports while and after the engine runs.
     public let monitor: StateMonitor
     let logger: Logger
-    let reportsEnabled: Bool
     let onReport: @Sendable (Report) async -> Void
 
-    /// - Parameters:
-    ///   - periodicReports: whether to deliver a report every ``Settings/statusInterval``; the final
-    ///     report is always delivered.
-    ///   - onReport: receives each report, in order, one at a time.
+    /// - Parameter onReport: receives each report, in order, one at a time: one every
+    ///   ``Settings/statusInterval`` in long-running mode, and a final one; none when ``Settings/quiet``.
     public init(
         targets: TargetList,
         settings: Settings,
         probe: any Probe,
         logger: Logger,
-        periodicReports: Bool = true,
         onReport: @escaping @Sendable (Report) async -> Void
     ) {
         self.targets = targets
@@ -45,7 +41,6 @@ public struct PollingEngine: Service {
         self.probe = probe
         self.monitor = StateMonitor(targets: targets)
         self.logger = logger
-        self.reportsEnabled = periodicReports && !settings.once
         self.onReport = onReport
     }
 
@@ -59,7 +54,7 @@ public struct PollingEngine: Service {
                     await scheduler.close()
                 }
             }
-            if reportsEnabled {
+            if !settings.quiet && !settings.once {
                 helpers.addTask { [monitor, onReport, settings] in
                     for await _ in AsyncTimerSequence(interval: settings.statusInterval, clock: .continuous) {
                         await onReport(await monitor.report())
@@ -77,6 +72,8 @@ public struct PollingEngine: Service {
             }
             helpers.cancelAll()
         }
-        await onReport(await monitor.report())
+        if !settings.quiet {
+            await onReport(await monitor.report())
+        }
     }
 }

@@ -18,6 +18,8 @@ public struct State: Sendable, Equatable {
     public let consecutiveFailures: Int
     /// The HTTP method that was used.
     public let method: String
+    /// How long after its due time the poll started, or `nil` for a URL's first poll (which follows no sleep).
+    public let lateness: Duration?
 
     public init(
         resourceID: Int,
@@ -25,7 +27,8 @@ public struct State: Sendable, Equatable {
         latency: Duration,
         checkedAt: Date,
         consecutiveFailures: Int,
-        method: String = "HEAD"
+        method: String = "HEAD",
+        lateness: Duration? = nil
     ) {
         self.resourceID = resourceID
         self.outcome = outcome
@@ -33,5 +36,6 @@ public struct State: Sendable, Equatable {
         self.checkedAt = checkedAt
         self.consecutiveFailures = consecutiveFailures
         self.method = method
+        self.lateness = lateness
     }
 }

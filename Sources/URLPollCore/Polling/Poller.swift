@@ -33,6 +33,7 @@ public struct Poller: Sendable {
     func poll(_ resource: inout Resource) async -> State {
         let clock = ContinuousClock()
         let start = clock.now
+        let lateness = resource.polls > 0 ? start - resource.dueAt : nil
         let outcome = await probe.probe(resource.url)
         let latency = clock.now - start
         let health = Health(outcome)
@@ -47,7 +48,8 @@ public struct Poller: Sendable {
             latency: latency,
             checkedAt: Date(),
             consecutiveFailures: resource.consecutiveFailures,
-            method: probe.method
+            method: probe.method,
+            lateness: lateness
         )
     }
 }

@@ -4,7 +4,9 @@ import DequeModule
 ///
 /// This is the codewalk's *pending queue* and *sleep* in one owner: a completed resource sleeps
 /// `interval + min(errorBackoff × consecutiveFailures, maxBackoff)` (``SleepPolicy``), then is pending
-/// until a poller takes it, oldest due first. Sleeping costs one entry in a heap (``SleepQueue``), not a
+/// until a poller takes it, oldest due first. The first round runs as fast as the pollers allow; second
+/// polls are spread evenly over one interval (``SleepPolicy/spreadSlot(position:count:firstRoundStart:)``)
+/// so that later rounds do not replay the first round's burst. Sleeping costs one entry in a heap (``SleepQueue``), not a
 /// task per URL, and one alarm task wakes idle pollers when the earliest resource falls due.
 ///
 /// Guarantees:
@@ -24,6 +26,8 @@ public actor Scheduler {
     }
 
     private let mode: Mode
+    private let start: ContinuousClock.Instant
+    private let count: Int
     private var queue = SleepQueue()
     private var idlePollers: Deque<CheckedContinuation<Resource?, Never>> = []
     private var inFlight = 0
@@ -35,6 +39,8 @@ public actor Scheduler {
     public init(targets: TargetList, mode: Mode) {
         self.mode = mode
         let now = ContinuousClock.now
+        start = now
+        count = targets.count
         for (id, url) in targets.urls.enumerated() {
             queue.insert(Resource(id: id, url: url, dueAt: now), due: now)
         }
@@ -67,8 +73,11 @@ public actor Scheduler {
         switch mode {
         case .repeating(let policy):
             if !isClosed {
-                let sleep = policy.sleep(afterConsecutiveFailures: resource.consecutiveFailures)
-                queue.insert(resource, due: .now + sleep)
+                var due = ContinuousClock.now + policy.sleep(afterConsecutiveFailures: resource.consecutiveFailures)
+                if resource.polls == 1, let slot = policy.spreadSlot(position: resource.id, count: count, firstRoundStart: start) {
+                    due = max(due, slot)
+                }
+                queue.insert(resource, due: due)
             }
         case .once:
             if queue.isEmpty && inFlight == 0 { close() }

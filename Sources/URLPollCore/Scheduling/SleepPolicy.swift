@@ -28,4 +28,17 @@ public struct SleepPolicy: Sendable, Equatable {
         if Double(failures) >= maxBackoff / errorBackoff { return maxBackoff }
         return min(errorBackoff * failures, maxBackoff)
     }
+
+    /// When the second poll of a URL may start at the earliest, so that second polls spread evenly over
+    /// one interval instead of replaying the burst of the first round.
+    ///
+    /// The first round polls every URL as fast as the pollers allow. URL number `position` of `count`
+    /// then gets the slot `firstRoundStart + interval × (1 + position / count)`; its second poll starts at
+    /// the later of that slot and the end of its normal sleep. After that, each URL keeps its phase, as
+    /// every sleep starts at the end of a poll. Never earlier than the normal sleep, so a URL is never
+    /// polled more often than ``interval`` allows; at most one interval later, once. `nil` at interval 0.
+    public func spreadSlot(position: Int, count: Int, firstRoundStart: ContinuousClock.Instant) -> ContinuousClock.Instant? {
+        guard interval > .zero, count > 1 else { return nil }
+        return firstRoundStart + interval + interval * (Double(position) / Double(count))
+    }
 }

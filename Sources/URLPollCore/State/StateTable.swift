@@ -20,8 +20,11 @@ public struct StateTable: Sendable {
     }
 
     /// Records a poll's result. States for unknown ids are ignored.
-    public mutating func apply(_ state: State) {
-        guard records.indices.contains(state.resourceID) else { return }
+    ///
+    /// - Returns: whether this was the URL's first recorded poll.
+    @discardableResult
+    public mutating func apply(_ state: State) -> Bool {
+        guard records.indices.contains(state.resourceID) else { return false }
         let before = records[state.resourceID].health
         records[state.resourceID].apply(state)
         let after = records[state.resourceID].health
@@ -29,6 +32,7 @@ public struct StateTable: Sendable {
             counts[before, default: 0] -= 1
             counts[after, default: 0] += 1
         }
+        return before == .pending
     }
 
     /// A report of every URL at `time`, sorted by URL.
