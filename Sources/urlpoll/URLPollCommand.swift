@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Metrics
+import NIOCore
+import Prometheus
 import ServiceLifecycle
 import URLPollCore
 
@@ -66,6 +69,17 @@ struct URLPollCommand: AsyncParsableCommand {
     )
     var duration: Duration?
 
+    @Option(
+        help: ArgumentHelp(
+            "Serve the status page (/), the JSON API (/api/status, /api/urls/{id}), Prometheus metrics (/metrics) and /healthz on HOST:PORT; a bare PORT listens on 127.0.0.1. (default: off)",
+            valueName: "address"
+        )
+    )
+    var listen: String?
+
+    @Option(help: "Recent results kept per URL for the status page's sparklines and /api/urls/{id}. (default: 60)")
+    var history: Int?
+
     @Flag(help: "Print no reports, periodic or final (errors are still logged); for large lists and benchmarks.")
     var quiet = false
 
@@ -83,8 +97,24 @@ struct URLPollCommand: AsyncParsableCommand {
     func validate() throws {
         do {
             try settings.validate()
+            _ = try listenAddress
         } catch {
             throw ValidationError(error.message)
+        }
+        if let history, history < 1 || history > 10_000 {
+            throw ValidationError("--history must be between 1 and 10000 (got \(history))")
+        }
+    }
+
+    /// The parsed `--listen` address, if given.
+    var listenAddress: ListenAddress? {
+        get throws(InputError) {
+            guard let listen else { return nil }
+            do {
+                return try ListenAddress(parsing: listen)
+            } catch {
+                throw InputError("--listen \(error.message)")
+            }
         }
     }
 
@@ -127,18 +157,50 @@ struct URLPollCommand: AsyncParsableCommand {
 
         let printer = ReportPrinter(format: settings.format)
         let probeSettings = HTTPProbe.Settings(timeout: settings.timeout, connectionsPerHost: settings.pollers)
+        let listenAddress = try? self.listenAddress
         let finalReport = try await HTTPProbe.withProbe(probeSettings, logger: logger) { probe in
-            let engine = PollingEngine(targets: targets, settings: settings, probe: probe, logger: logger) { report in
-                printer.print(report)
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+            let engine: PollingEngine
+            if let listenAddress {
+                let registry = PrometheusCollectorRegistry()
+                var factory = PrometheusMetricsFactory(registry: registry)
+                factory.durationHistogramBuckets[PollMetrics.latenessMetric] = [
+                    .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+                    .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5), .seconds(30),
+                ]
+                MetricsSystem.bootstrap(factory)
+                engine = PollingEngine(
+                    targets: targets,
+                    settings: settings,
+                    probe: probe,
+                    logger: logger,
+                    historyLength: history ?? 60,
+                    metrics: PollMetrics(targets: targets, factory: factory)
+                ) { report in printer.print(report) }
+                let refresh = max(2, Int(settings.statusInterval.components.seconds))
+                let app = StatusServer.application(
+                    address: listenAddress,
+                    engine: engine,
+                    registry: registry,
+                    refreshSeconds: refresh,
+                    logger: logger
+                ) {
+                    port in logger.notice("serving the status page on http://\(ListenAddress(host: listenAddress.host, port: port))/")
+                }
+                services.append(.init(service: engine, successTerminationBehavior: .gracefullyShutdownGroup))
+                services.append(.init(service: app))
+            } else {
+                engine = PollingEngine(targets: targets, settings: settings, probe: probe, logger: logger) { report in printer.print(report) }
+                services.append(.init(service: engine, successTerminationBehavior: .gracefullyShutdownGroup))
             }
             let group = ServiceGroup(
-                configuration: .init(
-                    services: [.init(service: engine, successTerminationBehavior: .gracefullyShutdownGroup)],
-                    gracefulShutdownSignals: [.sigterm, .sigint],
-                    logger: logger
-                )
+                configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             )
-            try await group.run()
+            do {
+                try await group.run()
+            } catch let error as IOError {
+                throw Self.usageFailure("--listen \(listen ?? ""): cannot listen (\(FailureDescription.describe(errno: error.errnoCode)))")
+            }
             if let stats {
                 let summary = await engine.monitor.summary(process: .current())
                 try Self.write(summary.json(pollers: settings.pollers), to: stats)

@@ -97,9 +97,10 @@ struct CommandLineTests {
 
     @Test func durationStopsTheRunWithStatusZero() async throws {
         try await FakeTarget.with { target in
-            let result = try await URLPollProcess.run(["--duration", "700ms", "--status-interval", "200ms", target.url("/status/503")])
+            let result = try await URLPollProcess.run(["--duration", "1s", "--status-interval", "200ms", target.url("/status/503")])
             #expect(result.status == 0)
-            #expect(result.stdout.components(separatedBy: "up 0  down 1  pending 0").count - 1 >= 3)
+            // At least one periodic report and the final one (how many periodic ones fit depends on the machine's load).
+            #expect(result.stdout.components(separatedBy: "up 0  down 1  pending 0").count - 1 >= 2)
         }
     }
 

@@ -24,28 +24,35 @@ public struct PollingEngine: Service {
     let probe: any Probe
     /// The owner of the state; ask it for reports while and after the engine runs.
     public let monitor: StateMonitor
+    /// The owner of the resources that are not being polled.
+    public let scheduler: Scheduler
     let logger: Logger
     let onReport: @Sendable (Report) async -> Void
 
-    /// - Parameter onReport: receives each report, in order, one at a time: one every
-    ///   ``Settings/statusInterval`` in long-running mode, and a final one; none when ``Settings/quiet``.
+    /// - Parameters:
+    ///   - historyLength: recent results kept per URL for the status page (0: none).
+    ///   - metrics: where the monitor records per-poll metrics, if anywhere.
+    ///   - onReport: receives each report, in order, one at a time: one every
+    ///     ``Settings/statusInterval`` in long-running mode, and a final one; none when ``Settings/quiet``.
     public init(
         targets: TargetList,
         settings: Settings,
         probe: any Probe,
         logger: Logger,
+        historyLength: Int = 0,
+        metrics: PollMetrics? = nil,
         onReport: @escaping @Sendable (Report) async -> Void
     ) {
         self.targets = targets
         self.settings = settings
         self.probe = probe
-        self.monitor = StateMonitor(targets: targets)
+        self.monitor = StateMonitor(targets: targets, historyLength: historyLength, metrics: metrics)
+        self.scheduler = Scheduler(targets: targets, mode: settings.once ? .once : .repeating(settings.sleepPolicy))
         self.logger = logger
         self.onReport = onReport
     }
 
     public func run() async {
-        let scheduler = Scheduler(targets: targets, mode: settings.once ? .once : .repeating(settings.sleepPolicy))
         let poller = Poller(scheduler: scheduler, monitor: monitor, probe: probe, logger: logger)
         await withDiscardingTaskGroup { helpers in
             if let duration = settings.duration, !settings.once {

@@ -61,6 +61,9 @@ public enum FailureDescription {
         case EHOSTUNREACH: "host unreachable"
         case ENETUNREACH: "network unreachable"
         case EPIPE: "connection closed by server (broken pipe)"
+        case EADDRINUSE: "address already in use"
+        case EACCES: "permission denied"
+        case EADDRNOTAVAIL: "address not available on this machine"
         default: "socket error \(code) (\(String(cString: strerror(code))))"
         }
     }

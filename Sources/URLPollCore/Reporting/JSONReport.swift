@@ -3,12 +3,12 @@ import Foundation
 /// Renders a ``Report`` as exactly one line of JSON:
 ///
 /// ```json
-/// {"time":"2026-11-29T06:30:00.000Z","up":1,"down":0,"pending":0,"urls":[{"url":"https://example.org/",
+/// {"time":"2026-11-29T06:30:00.000Z","up":1,"down":0,"pending":0,"urls":[{"id":"1f0c6a5e2d7b9c41","url":"https://example.org/",
 ///  "state":"up","status":"200 OK","code":200,"latency_ms":85.2,"checked_at":"2026-11-29T06:29:58.120Z",
 ///  "consecutive_failures":0,"method":"HEAD"}]}
 /// ```
 ///
-/// `code`, `latency_ms`, `checked_at` and `method` are `null` while a URL is pending; `code` is also `null`
+/// `id` is the URL's ``StableID``. `code`, `latency_ms`, `checked_at` and `method` are `null` while a URL is pending; `code` is also `null`
 /// when the server did not answer. Keys appear in the documented order. Strings are escaped per RFC 8259,
 /// so no URL or status text can break the line.
 public enum JSONReport {
@@ -17,17 +17,32 @@ public enum JSONReport {
         json += ",\"up\":\(report.up),\"down\":\(report.down),\"pending\":\(report.pending),\"urls\":["
         for (index, record) in report.urls.enumerated() {
             if index > 0 { json += "," }
-            json += "{\"url\":\(quote(record.url))"
-            json += ",\"state\":\"\(record.health.rawValue)\""
-            json += ",\"status\":\(quote(record.status))"
-            json += ",\"code\":\(record.code.map(String.init) ?? "null")"
-            json += ",\"latency_ms\":\(record.latency.map(milliseconds) ?? "null")"
-            json += ",\"checked_at\":\(record.checkedAt.map { quote(Timestamp.rfc3339($0)) } ?? "null")"
-            json += ",\"consecutive_failures\":\(record.consecutiveFailures)"
-            json += ",\"method\":\(record.method.map(quote) ?? "null")}"
+            json += object(record)
         }
         json += "]}\n"
         return json
+    }
+
+    /// One URL as a JSON object (the elements of `urls`).
+    static func object(_ record: URLRecord, extra: String = "") -> String {
+        var json = "{\"id\":\"\(StableID.of(record.url))\",\"url\":\(quote(record.url))"
+        json += ",\"state\":\"\(record.health.rawValue)\""
+        json += ",\"status\":\(quote(record.status))"
+        json += ",\"code\":\(record.code.map(String.init) ?? "null")"
+        json += ",\"latency_ms\":\(record.latency.map(milliseconds) ?? "null")"
+        json += ",\"checked_at\":\(record.checkedAt.map { quote(Timestamp.rfc3339($0)) } ?? "null")"
+        json += ",\"consecutive_failures\":\(record.consecutiveFailures)"
+        json += ",\"method\":\(record.method.map(quote) ?? "null")\(extra)}"
+        return json
+    }
+
+    /// One URL with its recent results, as `/api/urls/{id}` serves it.
+    public static func detail(_ record: URLRecord, recent: [RecentResults.Result]) -> String {
+        let results = recent.map { result in
+            "{\"checked_at\":\(quote(Timestamp.rfc3339(result.date))),\"state\":\"\(result.up ? "up" : "down")\","
+                + "\"latency_ms\":\(milliseconds(result.latency))}"
+        }
+        return object(record, extra: ",\"recent\":[\(results.joined(separator: ","))]") + "\n"
     }
 
     /// A duration in milliseconds with at most three decimals.

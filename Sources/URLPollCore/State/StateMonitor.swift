@@ -10,18 +10,45 @@ public actor StateMonitor {
     private var table: StateTable
     private var statistics: PollStatistics
     private let start: ContinuousClock.Instant
+    private let metrics: PollMetrics?
+    private var idsByStableID: [String: Int]?
 
     /// A monitor in which every target is pending since now.
-    public init(targets: TargetList) {
-        table = StateTable(targets: targets, start: Date())
+    ///
+    /// - Parameters:
+    ///   - historyLength: recent results kept per URL (for the status page); 0 keeps none.
+    ///   - metrics: where to record per-poll metrics, if anywhere.
+    public init(targets: TargetList, historyLength: Int = 0, metrics: PollMetrics? = nil) {
+        table = StateTable(targets: targets, start: Date(), historyLength: historyLength)
         start = .now
         statistics = PollStatistics(urlCount: targets.count, start: start)
+        self.metrics = metrics
     }
 
     /// Takes in the result of one poll.
     public func record(_ state: State) {
         let isFirstPoll = table.apply(state)
         statistics.record(state, isFirstPoll: isFirstPoll, at: .now)
+        metrics?.record(state)
+    }
+
+    /// Recent results of every URL, indexed by ``Resource/id`` (empty when none are kept).
+    public func history() -> [RecentResults] {
+        table.history
+    }
+
+    /// One URL's state and recent results, found by its ``StableID``.
+    public func detail(stableID: String) -> (record: URLRecord, recent: [RecentResults.Result])? {
+        if idsByStableID == nil {
+            idsByStableID = Dictionary(table.records.map { (StableID.of($0.url), $0.id) }, uniquingKeysWith: { first, _ in first })
+        }
+        guard let id = idsByStableID?[stableID] else { return nil }
+        return (table.records[id], table.history.isEmpty ? [] : table.history[id].results)
+    }
+
+    /// Sets the metrics that describe the current state (gauges), just before they are scraped.
+    public func refreshMetrics(pending: Int, inFlight: Int) {
+        metrics?.refresh(records: table.records, pending: pending, inFlight: inFlight)
     }
 
     /// A snapshot of every URL's state.

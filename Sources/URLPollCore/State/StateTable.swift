@@ -10,13 +10,18 @@ public struct StateTable: Sendable {
     private let idsByURL: [Int]
     /// How many records have each health.
     public private(set) var counts: [Health: Int]
+    /// The last results of each URL, indexed by ``Resource/id``; empty when no history is kept.
+    public private(set) var history: [RecentResults]
 
     /// A table in which every target is pending since `start`.
-    public init(targets: TargetList, start: Date) {
+    ///
+    /// - Parameter historyLength: how many recent results to keep per URL (0 keeps none and costs nothing).
+    public init(targets: TargetList, start: Date, historyLength: Int = 0) {
         let urls = targets.urls
         records = urls.indices.map { URLRecord(id: $0, url: urls[$0], since: start) }
         idsByURL = urls.indices.sorted { urls[$0] < urls[$1] }
         counts = [.pending: records.count, .up: 0, .down: 0]
+        history = historyLength > 0 ? Array(repeating: RecentResults(capacity: historyLength), count: urls.count) : []
     }
 
     /// Records a poll's result. States for unknown ids are ignored.
@@ -31,6 +36,9 @@ public struct StateTable: Sendable {
         if before != after {
             counts[before, default: 0] -= 1
             counts[after, default: 0] += 1
+        }
+        if !history.isEmpty {
+            history[state.resourceID].append(.init(checkedAt: state.checkedAt, latency: state.latency, up: after == .up))
         }
         return before == .pending
     }
