@@ -49,6 +49,8 @@ final class URLPollProcess: Sendable {
 
     var stdout: String { stdoutFile.contents }
 
+    var stderr: String { stderrFile.contents }
+
     func signal(_ signal: Int32) {
         kill(process.processIdentifier, signal)
     }

@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+
+/// The real binary with `--listen`, checked by real clients: Python's `prometheus_client` parser for
+/// /metrics and headless Chromium for the status page. `.ci/run` installs both and sets
+/// `URLPOLL_REQUIRE_TOOLS=1`, which turns a missing tool into a failure instead of a skipped test.
+@Suite(.timeLimit(.minutes(2)))
+struct LiveServerTests {
+    static let toolsRequired = ProcessInfo.processInfo.environment["URLPOLL_REQUIRE_TOOLS"] == "1"
+    static let hasPrometheusClient = Tool.run("/usr/bin/env", ["python3", "-c", "import prometheus_client"])?.status == 0
+    static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+    }
+
+    @Test func aPortInUseGivesOneMessageAndStatus64() async throws {
+        try await FakeTarget.with { target in
+            let result = try await URLPollProcess.run(["--listen", "127.0.0.1:\(target.port)", target.url("/ok")])
+            #expect(result.status == 64)
+            #expect(result.stderr.contains("--listen 127.0.0.1:\(target.port): cannot listen (address already in use)"))
+        }
+    }
+
+    @Test(.enabled(if: hasPrometheusClient || toolsRequired, "needs python3 with prometheus_client"))
+    func metricsParseWithThePrometheusClientParser() async throws {
+        try await FakeTarget.with { target in
+            let (process, base) = try await startServing([target.url("/ok"), target.url("/status/503")])
+            defer { process.signal(SIGTERM) }
+            let parsed = try #require(Tool.run("/usr/bin/env", ["python3", Tool.script("parse_metrics.py"), base + "metrics"]))
+            #expect(parsed.status == 0, "parser failed: \(parsed.stderr)")
+            let families = try #require(try JSONSerialization.jsonObject(with: Data(parsed.stdout.utf8)) as? [String: [String: Any]])
+            let expectedTypes = [
+                "urlpoll_up": "gauge", "urlpoll_http_status_code": "gauge", "urlpoll_consecutive_failures": "gauge",
+                "urlpoll_polls": "counter", "urlpoll_poll_duration_seconds": "histogram", "urlpoll_polls_in_flight": "gauge",
+                "urlpoll_pending_urls": "gauge", "urlpoll_scheduling_lateness_seconds": "histogram", "urlpoll_build_info": "gauge",
+            ]
+            for (name, type) in expectedTypes {
+                #expect(families[name]?["type"] as? String == type, "\(name)")
+            }
+            func value(_ family: String, _ sample: String, _ labels: [String: String]) -> Double? {
+                let samples = families[family]?["samples"] as? [[Any]] ?? []
+                return samples.first { ($0[0] as? String) == sample && ($0[1] as? [String: String]) == labels }?[2] as? Double
+            }
+            #expect(value("urlpoll_up", "urlpoll_up", ["url": target.url("/ok")]) == 1)
+            #expect(value("urlpoll_up", "urlpoll_up", ["url": target.url("/status/503")]) == 0)
+            #expect(value("urlpoll_http_status_code", "urlpoll_http_status_code", ["url": target.url("/status/503")]) == 503)
+            #expect((value("urlpoll_polls", "urlpoll_polls_total", ["url": target.url("/ok"), "result": "up"]) ?? 0) >= 1)
+            #expect((value("urlpoll_polls", "urlpoll_polls_total", ["url": target.url("/status/503"), "result": "down"]) ?? 0) >= 1)
+            #expect(
+                (value("urlpoll_poll_duration_seconds", "urlpoll_poll_duration_seconds_count", ["url": target.url("/ok")]) ?? 0) >= 1
+            )
+        }
+    }
+
+    @Test(.enabled(if: chromium != nil || toolsRequired, "needs chromium"))
+    func thePageRendersInAHeadlessBrowserAndInjectedScriptsDoNotRun() async throws {
+        let browser = try #require(Self.chromium, "chromium is not installed")
+        try await FakeTarget.with { target in
+            let hostile = target.url("/status/500?<script>document.body.setAttribute('data-pwned','yes')</script>")
+            let (process, base) = try await startServing([target.url("/ok"), target.url("/redirect"), hostile])
+            defer { process.signal(SIGTERM) }
+            let profile = FileManager.default.temporaryDirectory.appendingPathComponent("urlpoll-chromium-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: profile) }
+            let dump = try #require(
+                Tool.run(browser, ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(profile)", "--dump-dom", base])
+            )
+            #expect(dump.status == 0, "chromium failed: \(dump.stderr)")
+            let dom = dump.stdout
+            #expect(dom.components(separatedBy: "<tr class=\"up\"").count - 1 == 2)
+            #expect(dom.components(separatedBy: "<tr class=\"down\"").count - 1 == 1)
+            #expect(dom.contains("<span class=\"badge down\">1 down</span>"))
+            #expect(dom.contains("<span class=\"badge up\">2 up</span>"))
+            #expect(!dom.contains("data-pwned=\"yes\""))
+            #expect(dom.contains("&lt;script&gt;document.body.setAttribute('data-pwned','yes')&lt;/script&gt;"))
+        }
+    }
+
+    /// Starts urlpoll with `--listen 127.0.0.1:0`, waits until it serves and every URL was polled.
+    func startServing(_ urls: [String]) async throws -> (URLPollProcess, String) {
+        let process = try URLPollProcess.start(["--listen", "127.0.0.1:0", "--interval", "1s", "--status-interval", "1s", "--format", "json"] + urls)
+        try await process.waitForOutput { $0.contains("\"pending\":0") }
+        let line = try #require(process.stderr.split(separator: "\n").first { $0.contains("serving the status page on ") })
+        let base = String(line[line.range(of: "http://")!.lowerBound...]).trimmingCharacters(in: .whitespaces)
+        return (process, base)
+    }
+}
+
+/// A helper program run to completion.
+enum Tool {
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    /// Runs `executable` to completion, its output captured in files (so neither stream can fill a pipe and stall it).
+    static func run(_ executable: String, _ arguments: [String]) -> Result? {
+        guard let out = try? TemporaryFile(""), let err = try? TemporaryFile("") else { return nil }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = try? FileHandle(forWritingTo: URL(fileURLWithPath: out.path))
+        process.standardError = try? FileHandle(forWritingTo: URL(fileURLWithPath: err.path))
+        process.standardInput = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: out.contents, stderr: err.contents)
+    }
+
+    /// A script in `Tests/scripts`.
+    static func script(_ name: String) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scripts/\(name)").path
+    }
+}
