@@ -175,7 +175,7 @@ struct URLPollCommand: AsyncParsableCommand {
                     probe: probe,
                     logger: logger,
                     historyLength: history ?? 60,
-                    metrics: PollMetrics(targets: targets, factory: factory)
+                    metrics: PollMetrics(factory: factory)
                 ) { report in printer.print(report) }
                 let refresh = max(2, Int(settings.statusInterval.components.seconds))
                 let app = StatusServer.application(

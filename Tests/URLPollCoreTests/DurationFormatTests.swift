@@ -32,7 +32,10 @@ struct DurationFormatTests {
     }
 
     @Test(arguments: [
-        (Duration.milliseconds(850), "850ms"),
+        (Duration.microseconds(420), "0.4ms"),
+        (.microseconds(3050), "3ms"),
+        (.microseconds(9990), "9.9ms"),
+        (.milliseconds(850), "850ms"),
         (.milliseconds(1500), "1.5s"),
         (.seconds(2), "2s"),
         (.seconds(45), "45s"),

@@ -48,6 +48,11 @@ struct LiveServerTests {
             #expect(
                 (value("urlpoll_poll_duration_seconds", "urlpoll_poll_duration_seconds_count", ["url": target.url("/ok")]) ?? 0) >= 1
             )
+            // SIGTERM stops the web server and the pollers together, cleanly.
+            process.signal(SIGTERM)
+            let result = try await process.finish()
+            #expect(result.status == 0)
+            #expect(result.stdout.split(separator: "\n").last?.contains("\"pending\":0") == true)
         }
     }
 
@@ -65,8 +70,8 @@ struct LiveServerTests {
             )
             #expect(dump.status == 0, "chromium failed: \(dump.stderr)")
             let dom = dump.stdout
-            #expect(dom.components(separatedBy: "<tr class=\"up\"").count - 1 == 2)
-            #expect(dom.components(separatedBy: "<tr class=\"down\"").count - 1 == 1)
+            #expect(dom.components(separatedBy: "<div class=\"row up\"").count - 1 == 2)
+            #expect(dom.components(separatedBy: "<div class=\"row down\"").count - 1 == 1)
             #expect(dom.contains("<span class=\"badge down\">1 down</span>"))
             #expect(dom.contains("<span class=\"badge up\">2 up</span>"))
             #expect(!dom.contains("data-pwned=\"yes\""))

@@ -25,7 +25,7 @@ struct StatusServerTests {
         settings.quiet = true
         let targets = TargetList(urls.enumerated().map { URLListEntry(url: $0.element, origin: .argument(position: $0.offset + 1)) })
         let registry = PrometheusCollectorRegistry()
-        let metrics = PollMetrics(targets: targets, factory: PrometheusMetricsFactory(registry: registry))
+        let metrics = PollMetrics(factory: PrometheusMetricsFactory(registry: registry))
         try await HTTPProbe.withProbe(.init(timeout: .seconds(2), connectionsPerHost: 4), logger: Self.logger) { probe in
             let engine = PollingEngine(targets: targets, settings: settings, probe: probe, logger: Self.logger, historyLength: 5, metrics: metrics) {
                 _ in
@@ -55,8 +55,8 @@ struct StatusServerTests {
                         #expect(html.contains("<span class=\"badge up\">1 up</span>"))
                         #expect(!html.contains("<script>"))
                         #expect(html.contains("&lt;script&gt;document.title=&#39;pwned&#39;&lt;/script&gt;"))
-                        let down = try #require(html.range(of: "<tr class=\"down\""))
-                        let up = try #require(html.range(of: "<tr class=\"up\""))
+                        let down = try #require(html.range(of: "<div class=\"row down\""))
+                        let up = try #require(html.range(of: "<div class=\"row up\""))
                         #expect(down.lowerBound < up.lowerBound)
                         #expect(html.contains("<svg class=\"spark\""))
                         #expect(html.contains("http-equiv=\"refresh\" content=\"10\""))
@@ -167,5 +167,31 @@ struct StatusPageTests {
         #expect(StableID.of("http://a/") == StableID.of("http://a/"))
         #expect(StableID.of("http://a/") != StableID.of("http://b/"))
         #expect(StableID.of("").count == 16)
+    }
+}
+
+struct URLMetricsExpositionTests {
+    @Test func labelValuesAreEscapedAndHistogramsAreCumulative() {
+        var record = URLRecord(id: 0, url: "http://h/\"q\"\\x", since: Date())
+        let state = State(
+            resourceID: 0,
+            outcome: .response(code: 200, reason: "OK"),
+            latency: .milliseconds(30),
+            checkedAt: Date(),
+            consecutiveFailures: 0
+        )
+        record.apply(state)
+        var series = URLSeries()
+        series.record(up: true, duration: .milliseconds(30))
+        series.record(up: false, duration: .seconds(20))
+        let text = URLMetricsExposition.render(records: [record], series: [series])
+        let label = "url=\"http://h/\\\"q\\\"\\\\x\""
+        #expect(text.contains("urlpoll_up{\(label)} 1\n"))
+        #expect(text.contains("urlpoll_polls_total{\(label),result=\"down\"} 1\n"))
+        #expect(text.contains("urlpoll_poll_duration_seconds_bucket{\(label),le=\"0.025\"} 0\n"))
+        #expect(text.contains("urlpoll_poll_duration_seconds_bucket{\(label),le=\"0.05\"} 1\n"))
+        #expect(text.contains("urlpoll_poll_duration_seconds_bucket{\(label),le=\"10.0\"} 1\n"))
+        #expect(text.contains("urlpoll_poll_duration_seconds_bucket{\(label),le=\"+Inf\"} 2\n"))
+        #expect(text.contains("urlpoll_poll_duration_seconds_count{\(label)} 2\n"))
     }
 }

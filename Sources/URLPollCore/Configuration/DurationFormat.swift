@@ -40,10 +40,14 @@ public enum DurationFormat {
 
     /// Writes a duration compactly for people: `850ms`, `12s`, `1m30s`, `2h5m`, `3d4h`.
     ///
-    /// Below a minute it keeps one decimal for seconds under ten (`1.5s`); above, it rounds to the two
-    /// largest units.
+    /// Below ten milliseconds and ten seconds it keeps one decimal (`0.4ms`, `1.5s`); above a minute it
+    /// rounds to the two largest units.
     public static func format(_ duration: Duration) -> String {
         let milliseconds = max(0, Int64(duration.components.seconds) * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
+        if milliseconds < 10 {
+            let tenths = Int64(duration.components.seconds) * 10_000 + duration.components.attoseconds / 100_000_000_000_000
+            return tenths % 10 == 0 ? "\(tenths / 10)ms" : "\(tenths / 10).\(tenths % 10)ms"
+        }
         if milliseconds < 1000 { return "\(milliseconds)ms" }
         if milliseconds < 10_000 {
             let tenths = (milliseconds + 50) / 100

@@ -19,7 +19,7 @@ public actor StateMonitor {
     ///   - historyLength: recent results kept per URL (for the status page); 0 keeps none.
     ///   - metrics: where to record per-poll metrics, if anywhere.
     public init(targets: TargetList, historyLength: Int = 0, metrics: PollMetrics? = nil) {
-        table = StateTable(targets: targets, start: Date(), historyLength: historyLength)
+        table = StateTable(targets: targets, start: Date(), historyLength: historyLength, keepsSeries: metrics != nil)
         start = .now
         statistics = PollStatistics(urlCount: targets.count, start: start)
         self.metrics = metrics
@@ -46,9 +46,11 @@ public actor StateMonitor {
         return (table.records[id], table.history.isEmpty ? [] : table.history[id].results)
     }
 
-    /// Sets the metrics that describe the current state (gauges), just before they are scraped.
-    public func refreshMetrics(pending: Int, inFlight: Int) {
-        metrics?.refresh(records: table.records, pending: pending, inFlight: inFlight)
+    /// Sets the process gauges and returns the per-URL series in the Prometheus text format, just before
+    /// metrics are scraped.
+    public func metricsText(pending: Int, inFlight: Int) -> String {
+        metrics?.refresh(pending: pending, inFlight: inFlight)
+        return URLMetricsExposition.render(records: table.records, series: table.series)
     }
 
     /// A snapshot of every URL's state.

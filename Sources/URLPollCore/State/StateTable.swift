@@ -12,16 +12,21 @@ public struct StateTable: Sendable {
     public private(set) var counts: [Health: Int]
     /// The last results of each URL, indexed by ``Resource/id``; empty when no history is kept.
     public private(set) var history: [RecentResults]
+    /// Each URL's Prometheus series, indexed by ``Resource/id``; empty when metrics are not kept.
+    public private(set) var series: [URLSeries]
 
     /// A table in which every target is pending since `start`.
     ///
-    /// - Parameter historyLength: how many recent results to keep per URL (0 keeps none and costs nothing).
-    public init(targets: TargetList, start: Date, historyLength: Int = 0) {
+    /// - Parameters:
+    ///   - historyLength: how many recent results to keep per URL (0 keeps none and costs nothing).
+    ///   - keepsSeries: whether to keep per-URL metric series.
+    public init(targets: TargetList, start: Date, historyLength: Int = 0, keepsSeries: Bool = false) {
         let urls = targets.urls
         records = urls.indices.map { URLRecord(id: $0, url: urls[$0], since: start) }
         idsByURL = urls.indices.sorted { urls[$0] < urls[$1] }
         counts = [.pending: records.count, .up: 0, .down: 0]
         history = historyLength > 0 ? Array(repeating: RecentResults(capacity: historyLength), count: urls.count) : []
+        series = keepsSeries ? Array(repeating: URLSeries(), count: urls.count) : []
     }
 
     /// Records a poll's result. States for unknown ids are ignored.
@@ -39,6 +44,9 @@ public struct StateTable: Sendable {
         }
         if !history.isEmpty {
             history[state.resourceID].append(.init(checkedAt: state.checkedAt, latency: state.latency, up: after == .up))
+        }
+        if !series.isEmpty {
+            series[state.resourceID].record(up: after == .up, duration: state.latency)
         }
         return before == .pending
     }

@@ -36,12 +36,10 @@ public enum StatusServer {
         }
         router.get("/metrics") { _, _ in
             let counts = await scheduler.counts
-            await monitor.refreshMetrics(pending: counts.pending, inFlight: counts.inFlight)
-            return Response(
-                status: .ok,
-                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer()))
-            )
+            let perURL = await monitor.metricsText(pending: counts.pending, inFlight: counts.inFlight)
+            var buffer = ByteBuffer(bytes: registry.emitToBuffer())
+            buffer.writeString(perURL)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: buffer))
         }
         router.get("/healthz") { _, _ in
             response("ok\n", type: "text/plain; charset=utf-8")

@@ -52,7 +52,7 @@ final class URLPollProcess: Sendable {
     var stderr: String { stderrFile.contents }
 
     func signal(_ signal: Int32) {
-        kill(process.processIdentifier, signal)
+        if process.isRunning { kill(process.processIdentifier, signal) }
     }
 
     /// Waits (polling every 50 ms, at most 20 s) until standard output satisfies `condition`.
