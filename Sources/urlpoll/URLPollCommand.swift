@@ -80,6 +80,14 @@ struct URLPollCommand: AsyncParsableCommand {
     @Option(help: "Recent results kept per URL for the status page's sparklines and /api/urls/{id}. (default: 60)")
     var history: Int?
 
+    @Option(
+        help: ArgumentHelp(
+            "The HTTP client: nio (lean HTTP/1.1 on SwiftNIO, each poller with its own keep-alive connections) or async-http-client (one shared pool). (default: nio)",
+            valueName: "client"
+        )
+    )
+    var httpClient: HTTPClientChoice?
+
     @Flag(help: "Print no reports, periodic or final (errors are still logged); for large lists and benchmarks.")
     var quiet = false
 
@@ -156,9 +164,8 @@ struct URLPollCommand: AsyncParsableCommand {
         }
 
         let printer = ReportPrinter(format: settings.format)
-        let probeSettings = HTTPProbe.Settings(timeout: settings.timeout, connectionsPerHost: settings.pollers)
         let listenAddress = try? self.listenAddress
-        let finalReport = try await HTTPProbe.withProbe(probeSettings, logger: logger) { probe in
+        let finalReport = try await withProbe(settings, logger: logger) { probe in
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
             let engine: PollingEngine
             if let listenAddress {
@@ -212,6 +219,17 @@ struct URLPollCommand: AsyncParsableCommand {
         }
     }
 
+    /// Runs `body` with the chosen HTTP client's probe, shutting the client down afterwards.
+    func withProbe<Result: Sendable>(_ settings: Settings, logger: Logger, _ body: (any Probe) async throws -> Result) async throws -> Result {
+        switch httpClient ?? .nio {
+        case .nio:
+            return try await body(try NIOProbe(settings: .init(timeout: settings.timeout)))
+        case .asyncHTTPClient:
+            let probeSettings = AsyncHTTPClientProbe.Settings(timeout: settings.timeout, connectionsPerHost: settings.pollers)
+            return try await AsyncHTTPClientProbe.withProbe(probeSettings, logger: logger) { try await body($0) }
+        }
+    }
+
     /// Writes `text` to the file at `path`, or to standard output for `-`.
     static func write(_ text: String, to path: String) throws {
         if path == "-" {
@@ -245,5 +263,11 @@ private func parseDuration(_ text: String) throws -> Duration {
 }
 
 extension ReportFormat: ExpressibleByArgument {}
+
+/// The HTTP clients urlpoll can poll with.
+enum HTTPClientChoice: String, CaseIterable, ExpressibleByArgument {
+    case nio
+    case asyncHTTPClient = "async-http-client"
+}
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -2,19 +2,58 @@ import Logging
 import Testing
 import URLPollCore
 
-/// The probe against real servers on 127.0.0.1: each kind of answer and failure gives the right status.
+/// The HTTP clients that implement ``Probe``; every test below runs against each.
+enum ProbeKind: String, CaseIterable, Sendable {
+    case nio
+    case asyncHTTPClient
+
+    /// Polls each of `urls` in turn in one session (so keep-alive connections are reused) of a new probe.
+    func probe(_ urls: [String], pause: Duration = .zero, timeout: Duration = HTTPProbeTests.timeout) async throws -> [ProbeOutcome] {
+        func run(_ probe: any Probe) async -> [ProbeOutcome] {
+            let session = probe.makeSession()
+            var outcomes: [ProbeOutcome] = []
+            for url in urls {
+                if !outcomes.isEmpty { try? await Task.sleep(for: pause) }
+                outcomes.append(await session.probe(url))
+            }
+            session.close()
+            return outcomes
+        }
+        switch self {
+        case .nio:
+            return await run(try NIOProbe(settings: .init(timeout: timeout)))
+        case .asyncHTTPClient:
+            return try await AsyncHTTPClientProbe.withProbe(.init(timeout: timeout, connectionsPerHost: 4), logger: Logger(label: "test")) {
+                await run($0)
+            }
+        }
+    }
+
+    func probe(_ url: String) async throws -> ProbeOutcome {
+        try await probe([url])[0]
+    }
+
+    /// Runs `body` with a probe of this kind, shut down afterwards.
+    func withProbe<T: Sendable>(timeout: Duration = HTTPProbeTests.timeout, _ body: (any Probe) async throws -> T) async throws -> T {
+        switch self {
+        case .nio:
+            return try await body(try NIOProbe(settings: .init(timeout: timeout)))
+        case .asyncHTTPClient:
+            return try await AsyncHTTPClientProbe.withProbe(.init(timeout: timeout, connectionsPerHost: 8), logger: Logger(label: "test")) {
+                try await body($0)
+            }
+        }
+    }
+}
+
+/// The probe contract against real servers on 127.0.0.1: each kind of answer and failure gives the right
+/// status, for both HTTP clients.
 @Suite(.timeLimit(.minutes(1)))
 struct HTTPProbeTests {
     static let timeout = Duration.seconds(2)
 
-    func probe(_ url: String) async throws -> ProbeOutcome {
-        try await HTTPProbe.withProbe(.init(timeout: Self.timeout, connectionsPerHost: 4), logger: Logger(label: "test")) { probe in
-            await probe.probe(url)
-        }
-    }
-
-    @Test(arguments: [
-        ("/ok", ProbeOutcome.response(code: 200, reason: "OK")),
+    static let wellBehaved: [(String, ProbeOutcome)] = [
+        ("/ok", .response(code: 200, reason: "OK")),
         ("/status/204", .response(code: 204, reason: "No Content")),
         ("/status/404", .response(code: 404, reason: "Not Found")),
         ("/status/503", .response(code: 503, reason: "Service Unavailable")),
@@ -23,42 +62,74 @@ struct HTTPProbeTests {
         ("/chain/11", .failure(reason: "too many redirects")),
         ("/loop", .failure(reason: "redirect loop")),
         ("/slow/5000", .failure(reason: "timed out after 2s")),
-    ])
-    func reportsWhatAWellBehavedServerAnswers(path: String, expected: ProbeOutcome) async throws {
-        let outcome = try await FakeTarget.with { target in try await probe(target.url(path)) }
-        #expect(outcome == expected)
+    ]
+
+    @Test(arguments: ProbeKind.allCases, wellBehaved)
+    func reportsWhatAWellBehavedServerAnswers(kind: ProbeKind, example: (path: String, expected: ProbeOutcome)) async throws {
+        let outcome = try await FakeTarget.with { target in try await kind.probe(target.url(example.path)) }
+        #expect(outcome == example.expected)
     }
 
-    @Test(arguments: [
-        (MisbehavingTarget.Behaviour.garbage, "invalid HTTP response"),
+    static let hostile: [(MisbehavingTarget.Behaviour, String)] = [
+        (.garbage, "invalid HTTP response"),
         (.reset, "connection reset by peer"),
         (.silence, "timed out after 2s"),
         (.close, "connection closed by server before a complete response"),
         (.endlessHeaders, "invalid HTTP response (too many header bytes"),
         (.trickle, "timed out after 2s"),
-    ])
-    func reportsHostileServersAsFailuresWithinTheTimeout(behaviour: MisbehavingTarget.Behaviour, reason: String) async throws {
-        let outcome = try await MisbehavingTarget.with(behaviour) { target in try await probe(target.url) }
+    ]
+
+    @Test(arguments: ProbeKind.allCases, hostile)
+    func reportsHostileServersAsFailuresWithinTheTimeout(kind: ProbeKind, example: (behaviour: MisbehavingTarget.Behaviour, reason: String))
+        async throws
+    {
+        let outcome = try await MisbehavingTarget.with(example.behaviour) { target in try await kind.probe(target.url) }
         guard case .failure(let text) = outcome else {
             Issue.record("expected a failure, got \(outcome)")
             return
         }
-        #expect(text.hasPrefix(reason))
+        #expect(text.hasPrefix(example.reason))
         #expect(Health(outcome) == .down)
     }
 
-    @Test func reportsARefusedConnection() async throws {
+    @Test(arguments: ProbeKind.allCases)
+    func reportsARefusedConnection(kind: ProbeKind) async throws {
         let closedPort = try await MisbehavingTarget.with(.close) { $0.port }
-        let outcome = try await probe("http://127.0.0.1:\(closedPort)/")
+        let outcome = try await kind.probe("http://127.0.0.1:\(closedPort)/")
         #expect(outcome == .failure(reason: "connection refused"))
     }
 
-    @Test func reportsTLSFailures() async throws {
-        let outcome = try await FakeTarget.with { target in try await probe("https://127.0.0.1:\(target.port)/ok") }
+    @Test(arguments: ProbeKind.allCases)
+    func reportsTLSFailures(kind: ProbeKind) async throws {
+        let outcome = try await FakeTarget.with { target in try await kind.probe("https://127.0.0.1:\(target.port)/ok") }
         guard case .failure(let text) = outcome else {
             Issue.record("expected a failure, got \(outcome)")
             return
         }
-        #expect(text.hasPrefix("TLS error"))
+        #expect(text.hasPrefix("TLS error: handshake failed ("))
+        #expect(!text.contains("/"))  // no source paths from inside BoringSSL
+    }
+
+    @Test(arguments: ProbeKind.allCases)
+    func pollsInOneSessionShareConnections(kind: ProbeKind) async throws {
+        try await FakeTarget.with { target in
+            let urls = [target.url("/ok"), target.url("/status/404"), target.url("/redirect"), target.url("/ok")]
+            let outcomes = try await kind.probe(urls)
+            #expect(outcomes.map(\.code) == [200, 404, 200, 200])
+        }
+    }
+
+    @Test(arguments: ProbeKind.allCases)
+    func aKeepAliveConnectionTheServerClosedIsReplaced(kind: ProbeKind) async throws {
+        try await MisbehavingTarget.with(.okThenHangUp) { target in
+            let outcomes = try await kind.probe([target.url, target.url, target.url], pause: .milliseconds(250))
+            // async-http-client sometimes sends on the connection the server just closed and reports a failure
+            // (seen here about one run in three); NIOProbe retries once on a new connection. See BENCHMARKS.md.
+            withKnownIssue("async-http-client can fail a request on a keep-alive connection closed while idle", isIntermittent: true) {
+                #expect(outcomes.map(\.code) == [200, 200, 200])
+            } when: {
+                kind == .asyncHTTPClient
+            }
+        }
     }
 }

@@ -59,7 +59,23 @@ struct SchedulerTests {
         #expect(await scheduler.take() == nil)
     }
 
-    @Test func atIntervalZeroNoResourceStarves() async {
+    @Test func atIntervalZeroResourcesTakeTurnsInOrder() async throws {
+        let policy = SleepPolicy(interval: .zero, errorBackoff: .zero, maxBackoff: .zero)
+        let scheduler = Scheduler(targets: targets(100), mode: .repeating(policy))
+        var counts = [Int](repeating: 0, count: 100)
+        var order: [Int] = []
+        for _ in 0..<1000 {
+            let resource = try #require(await scheduler.take())
+            counts[resource.id] += 1
+            if order.count < 200 { order.append(resource.id) }
+            await scheduler.complete(resource)
+        }
+        await scheduler.close()
+        #expect(counts == [Int](repeating: 10, count: 100))
+        #expect(order == Array(0..<100) + Array(0..<100))
+    }
+
+    @Test func atIntervalZeroConcurrentPollersStarveNoResource() async {
         let policy = SleepPolicy(interval: .zero, errorBackoff: .zero, maxBackoff: .zero)
         let scheduler = Scheduler(targets: targets(100), mode: .repeating(policy))
         let counts = await withTaskGroup(of: [Int: Int].self) { group in
@@ -79,9 +95,10 @@ struct SchedulerTests {
             return total
         }
         await scheduler.close()
+        // How evenly 1,000 takes spread depends on how the machine schedules the four workers (one held
+        // back keeps its resource out of the queue meanwhile); what must hold is that every resource had turns.
         #expect(counts.count == 100)
-        #expect(counts.values.min() ?? 0 >= 9)
-        #expect(counts.values.max() ?? 0 <= 11)
+        #expect(counts.values.min() ?? 0 >= 1)
     }
 
     @Test func secondPollsAreSpreadOverOneIntervalButNeverComeEarly() async throws {

@@ -43,6 +43,12 @@ public enum FailureDescription {
             return "cannot connect to \(error.host):\(error.port)"
         }
         if let error = error as? NIOSSLError {
+            if case .handshakeFailed(let reason) = error {
+                return "TLS error: handshake failed (\(boringSSLReason(String(describing: reason))))"
+            }
+            return "TLS error: \(error)"
+        }
+        if let error = error as? NIOSSLExtraError {
             return "TLS error: \(error)"
         }
         if let error = error as? ChannelError, case .connectTimeout = error {
@@ -50,6 +56,15 @@ public enum FailureDescription {
         }
         if error is CancellationError { return "cancelled" }
         return "\(error)"
+    }
+
+    /// The reason codes in a BoringSSL error text, such as `CERTIFICATE_VERIFY_FAILED` out of
+    /// `sslError([Error: 268435581 error:1000007d:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED at /…])`.
+    static func boringSSLReason(_ text: String) -> String {
+        let reasons = text.components(separatedBy: "OPENSSL_internal:").dropFirst().compactMap { part in
+            part.split(whereSeparator: { $0 == " " || $0 == "]" || $0 == "," }).first.map(String.init)
+        }
+        return reasons.isEmpty ? text : reasons.joined(separator: ", ")
     }
 
     /// A status text for a failed socket call.

@@ -2,7 +2,8 @@ import Foundation
 import Logging
 
 /// One of the N concurrent workers: takes a due ``Resource`` from the ``Scheduler``, polls it with the
-/// ``Probe``, sends the ``State`` to the ``StateMonitor``, and hands the resource back.
+/// ``Probe`` (through a ``ProbeSession`` of its own, which may hold its keep-alive connections), sends the
+/// ``State`` to the ``StateMonitor``, and hands the resource back.
 ///
 /// A poller owns the resource it took until it hands it back, so it alone updates the resource's
 /// failure count. It runs until the scheduler closes; a poll in flight then ends normally (bounded
@@ -22,19 +23,21 @@ public struct Poller: Sendable {
 
     /// Polls resources until the scheduler closes.
     public func run() async {
+        let session = probe.makeSession()
         while var resource = await scheduler.take() {
-            let state = await poll(&resource)
+            let state = await poll(&resource, with: session)
             await monitor.record(state)
             await scheduler.complete(resource)
         }
+        session.close()
     }
 
     /// Polls `resource` once and updates its failure count: an `up` result resets it, a `down` one grows it.
-    func poll(_ resource: inout Resource) async -> State {
+    func poll(_ resource: inout Resource, with session: any ProbeSession) async -> State {
         let clock = ContinuousClock()
         let start = clock.now
         let lateness = resource.polls > 0 ? start - resource.dueAt : nil
-        let outcome = await probe.probe(resource.url)
+        let outcome = await session.probe(resource.url)
         let latency = clock.now - start
         let health = Health(outcome)
         resource.consecutiveFailures = health == .up ? 0 : resource.consecutiveFailures + 1

@@ -16,6 +16,8 @@ struct MisbehavingTarget {
         case endlessHeaders
         /// Sends the response head one byte every 200 ms.
         case trickle
+        /// Answers 200 as if keeping the connection alive, then closes it 100 ms later (an idle timeout).
+        case okThenHangUp
     }
 
     let port: Int
@@ -65,6 +67,9 @@ struct MisbehavingTarget {
                 try await outbound.write(ByteBuffer(string: "HTTP/1.1 200 OK\r\n"))
                 let line = ByteBuffer(string: "X-Filler: " + String(repeating: "a", count: 1000) + "\r\n")
                 while !Task.isCancelled { try await outbound.write(line) }
+            case .okThenHangUp:
+                try await outbound.write(ByteBuffer(string: "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"))
+                try await Task.sleep(for: .milliseconds(100))
             case .trickle:
                 for byte in "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".utf8 {
                     try await outbound.write(ByteBuffer(bytes: [byte]))

@@ -10,7 +10,7 @@ import NIOHTTP1
 /// ``Settings/timeout`` bounds the whole request including connecting, redirects and the response head;
 /// the client's read timeout (the same value) bounds a body that stalls. Connecting never retries, so a
 /// refused port fails at once. Thread-safe: any number of pollers may call ``probe(_:)`` at once.
-public struct HTTPProbe: Probe {
+public struct AsyncHTTPClientProbe: Probe {
     /// What the probe's HTTP client is built with.
     public struct Settings: Sendable, Equatable {
         /// Bounds a whole poll.
@@ -44,7 +44,7 @@ public struct HTTPProbe: Probe {
     public static func withProbe<Result: Sendable>(
         _ settings: Settings,
         logger: Logger,
-        _ body: (HTTPProbe) async throws -> Result
+        _ body: (AsyncHTTPClientProbe) async throws -> Result
     ) async throws -> Result {
         let client = HTTPClient(
             eventLoopGroup: HTTPClient.defaultEventLoopGroup,
@@ -53,7 +53,7 @@ public struct HTTPProbe: Probe {
         )
         let result: Result
         do {
-            result = try await body(HTTPProbe(client: client, timeout: settings.timeout))
+            result = try await body(AsyncHTTPClientProbe(client: client, timeout: settings.timeout))
         } catch {
             try? await client.shutdown()
             throw error
@@ -75,7 +75,19 @@ public struct HTTPProbe: Probe {
         return configuration
     }
 
-    public func probe(_ url: String) async -> ProbeOutcome {
+    public func makeSession() -> any ProbeSession {
+        Session(probe: self)
+    }
+
+    /// async-http-client pools connections itself, so a session just forwards to the shared client.
+    private final class Session: ProbeSession {
+        let probe: AsyncHTTPClientProbe
+        init(probe: AsyncHTTPClientProbe) { self.probe = probe }
+        func probe(_ url: String) async -> ProbeOutcome { await probe.request(url) }
+        func close() {}
+    }
+
+    func request(_ url: String) async -> ProbeOutcome {
         var request = HTTPClientRequest(url: url)
         request.method = .HEAD
         do {
