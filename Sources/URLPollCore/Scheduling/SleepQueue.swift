@@ -4,14 +4,17 @@ import HeapModule
 ///
 /// A resource whose due time has passed is *pending*; the others are *sleeping*. Resources due at the
 /// same instant leave in the order they were inserted, so no resource can be overtaken forever
-/// (nothing starves at interval 0). A waiting resource costs one heap entry, not a task or a timer.
+/// (nothing starves at interval 0). A waiting resource costs one slot in an array indexed by
+/// ``Resource/id`` and one 32-byte heap entry: no task, no timer, and no reference counting while the
+/// heap reorders itself.
 ///
 /// A pure value type: the ``Scheduler`` owns the only instance and passes it the current time.
 struct SleepQueue {
+    /// What the heap orders: when a resource is due, and which resource (by id).
     private struct Entry: Comparable {
         let due: ContinuousClock.Instant
         let sequence: UInt64
-        let resource: Resource
+        let id: Int
 
         static func < (lhs: Entry, rhs: Entry) -> Bool {
             (lhs.due, lhs.sequence) < (rhs.due, rhs.sequence)
@@ -23,6 +26,8 @@ struct SleepQueue {
     }
 
     private var heap = Heap<Entry>()
+    /// The resources held, by id; `nil` where the resource is out (being polled) or unknown.
+    private var parked: [Resource?] = []
     private var nextSequence: UInt64 = 0
 
     init() {}
@@ -41,16 +46,25 @@ struct SleepQueue {
     }
 
     /// Adds a resource that becomes pending at `due`; records `due` in ``Resource/dueAt``.
+    ///
+    /// - Precondition: the resource is not already in the queue (one live copy per id).
     mutating func insert(_ resource: Resource, due: ContinuousClock.Instant) {
+        if resource.id >= parked.count {
+            parked.append(contentsOf: repeatElement(nil, count: resource.id - parked.count + 1))
+        }
+        precondition(parked[resource.id] == nil, "resource \(resource.id) is already queued")
         var resource = resource
         resource.dueAt = due
-        heap.insert(Entry(due: due, sequence: nextSequence, resource: resource))
+        parked[resource.id] = resource
+        heap.insert(Entry(due: due, sequence: nextSequence, id: resource.id))
         nextSequence &+= 1
     }
 
     /// Removes and returns the resource that has been due the longest, if any is due at `now`.
     mutating func popPending(at now: ContinuousClock.Instant) -> Resource? {
         guard let first = heap.min, first.due <= now else { return nil }
-        return heap.removeMin().resource
+        let id = heap.removeMin().id
+        defer { parked[id] = nil }
+        return parked[id]
     }
 }

@@ -168,7 +168,8 @@ final class NIOProbeSession: ProbeSession {
                         let isAddress = key.host.contains(":") || key.host.allSatisfy { $0.isNumber || $0 == "." }
                         try pipeline.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: isAddress ? nil : key.host))
                     }
-                    try pipeline.addHTTPClientHandlers(leftOverBytesStrategy: .dropBytes)
+                    // The request head is built here from a parsed URL, so the per-write header validation is skipped.
+                    try pipeline.addHTTPClientHandlers(leftOverBytesStrategy: .dropBytes, enableOutboundHeaderValidation: false)
                     try pipeline.addHandler(ResponseHeadHandler())
                 }
             }
