@@ -15,15 +15,22 @@ public enum URLListParser {
     public static func parse(_ text: String, source: String) throws(InputError) -> [URLListEntry] {
         var entries: [URLListEntry] = []
         var lineNumber = 0
-        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+        var rest = Substring(text)
+        // Line by line on the UTF-8 view, without an array of all lines: a 100,000-line list parses in
+        // well under a second.
+        while !rest.isEmpty {
+            let end = rest.utf8.firstIndex(of: UInt8(ascii: "\n")) ?? rest.endIndex
+            let rawLine = rest[..<end]
+            rest = end == rest.endIndex ? rest[end...] : rest[rest.utf8.index(after: end)...]
             lineNumber += 1
-            let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
-            if line.isEmpty || line.hasPrefix("#") { continue }
+            let line = trimmed(rawLine)
+            if line.isEmpty || line.utf8.first == UInt8(ascii: "#") { continue }
+            let url = String(line)
             let origin = URLListEntry.Origin.file(name: source, line: lineNumber)
-            if let problem = problem(with: line) {
-                throw InputError("\(origin): invalid URL \"\(line)\": \(problem)")
+            if let problem = problem(with: url) {
+                throw InputError("\(origin): invalid URL \"\(url)\": \(problem)")
             }
-            entries.append(URLListEntry(url: line, origin: origin))
+            entries.append(URLListEntry(url: url, origin: origin))
         }
         if entries.isEmpty {
             throw InputError("\(source): the URL list is empty (no line holds a URL)")
@@ -40,6 +47,13 @@ public enum URLListParser {
             throw InputError("argument \(position): invalid URL \"\(text)\": \(problem)")
         }
         return URLListEntry(url: url, origin: .argument(position: position))
+    }
+
+    /// `line` without leading and trailing white space (spaces, tabs, carriage returns, other Unicode spaces).
+    static func trimmed(_ line: Substring) -> Substring {
+        guard let first = line.unicodeScalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return line[line.endIndex...] }
+        let last = line.unicodeScalars.lastIndex(where: { !$0.properties.isWhitespace })!
+        return line[first...last]
     }
 
     /// Says what is wrong with a URL, or `nil` if it can be polled.

@@ -24,22 +24,25 @@ public enum URLSources {
     }
 
     private static func read(_ path: String) throws(InputError) -> String {
-        let data: Data?
         if path == "-" {
-            data = try? FileHandle.standardInput.readToEnd() ?? Data()
-        } else {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-                throw InputError("\(path): is a directory, not a URL list")
+            let data = (try? FileHandle.standardInput.readToEnd()) ?? Data()
+            guard let text = String(data: data, encoding: .utf8) else {
+                throw InputError("<stdin>: the URL list is not UTF-8 text")
             }
-            data = FileManager.default.contents(atPath: path)
+            return text
         }
-        guard let data else {
-            throw InputError(
-                "\(path): cannot read the URL list (\(FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"))"
-            )
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw InputError("\(path): cannot read the URL list (no such file)")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        if isDirectory.boolValue {
+            throw InputError("\(path): is a directory, not a URL list")
+        }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw InputError("\(path): cannot read the URL list (permission denied)")
+        }
+        // Decoded straight from the file: no second copy of a large list in memory.
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw InputError("\(path): the URL list is not UTF-8 text")
         }
         return text

@@ -6,7 +6,6 @@ public struct TargetList: Sendable, Equatable {
     public private(set) var urls: [String] = []
     /// The URLs that were given more than once, with where they were given first and again.
     public private(set) var duplicates: [Duplicate] = []
-    private var index: [String: Int] = [:]
 
     /// A URL given a second (or later) time.
     public struct Duplicate: Sendable, Equatable {
@@ -19,6 +18,8 @@ public struct TargetList: Sendable, Equatable {
 
     /// Builds a list from entries, dropping repeated URLs (and recording each in ``duplicates``).
     public init(_ entries: some Sequence<URLListEntry>) {
+        // Only needed while building: dropping it afterwards saves a dictionary entry per URL.
+        var index: [String: Int] = [:]
         var origins: [URLListEntry.Origin] = []
         for entry in entries {
             if let id = index[entry.url] {
