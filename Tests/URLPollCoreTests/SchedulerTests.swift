@@ -18,33 +18,35 @@ struct SchedulerTests {
         #expect(await scheduler.take() == nil)
     }
 
-    @Test func aFailedResourceSleepsIntervalPlusBackoffPerFailure() async throws {
-        let policy = SleepPolicy(interval: .milliseconds(20), errorBackoff: .milliseconds(50), maxBackoff: .seconds(10))
+    /// Hands the only resource back after `failures` failures and takes it again; returns it with the clock
+    /// readings just before and after the hand-back (its due time must lie between them plus the sleep).
+    func requeue(_ policy: SleepPolicy, failures: Int) async throws -> (
+        again: Resource, before: ContinuousClock.Instant, after: ContinuousClock.Instant
+    ) {
         let scheduler = Scheduler(targets: targets(1), mode: .repeating(policy))
         var resource = try #require(await scheduler.take())
-        resource.consecutiveFailures = 3
+        resource.consecutiveFailures = failures
         let before = ContinuousClock.now
         await scheduler.complete(resource)
         let after = ContinuousClock.now
         let again = try #require(await scheduler.take())
+        #expect(ContinuousClock.now >= again.dueAt)
+        await scheduler.close()
+        return (again, before, after)
+    }
+
+    @Test func aFailedResourceSleepsIntervalPlusBackoffPerFailure() async throws {
+        let policy = SleepPolicy(interval: .milliseconds(20), errorBackoff: .milliseconds(50), maxBackoff: .seconds(10))
+        let (again, before, after) = try await requeue(policy, failures: 3)
         let expected = Duration.milliseconds(170)
         #expect(again.dueAt >= before + expected && again.dueAt <= after + expected)
-        #expect(ContinuousClock.now >= again.dueAt)
         #expect(again.consecutiveFailures == 3)
-        await scheduler.close()
     }
 
     @Test func theBackoffStopsGrowingAtItsCap() async throws {
         let policy = SleepPolicy(interval: .zero, errorBackoff: .seconds(1), maxBackoff: .milliseconds(100))
-        let scheduler = Scheduler(targets: targets(1), mode: .repeating(policy))
-        var resource = try #require(await scheduler.take())
-        resource.consecutiveFailures = 1000
-        let before = ContinuousClock.now
-        await scheduler.complete(resource)
-        let after = ContinuousClock.now
-        let again = try #require(await scheduler.take())
+        let (again, before, after) = try await requeue(policy, failures: 1000)
         #expect(again.dueAt >= before + .milliseconds(100) && again.dueAt <= after + .milliseconds(100))
-        await scheduler.close()
     }
 
     @Test func closingReleasesWaitingPollersAndStopsRequeueing() async throws {
