@@ -116,18 +116,18 @@ final class NIOProbeSession: ProbeSession {
 
     private func send(_ target: HTTPTarget, on channel: any Channel, deadline: NIODeadline) async throws -> HTTPResponseHead {
         let response = channel.eventLoop.makePromise(of: HTTPResponseHead.self)
-        let timeout = channel.eventLoop.scheduleTask(deadline: deadline) {
-            response.fail(ConnectionFailure.timedOut)
-            channel.close(promise: nil)
-        }
-        defer { timeout.cancel() }
         var headers = HTTPHeaders()
         headers.add(name: "Host", value: target.hostHeader)
         headers.add(name: "User-Agent", value: "urlpoll/\(PollMetrics.version)")
         let head = HTTPRequestHead(version: .http1_1, method: .HEAD, uri: target.requestTarget, headers: headers)
-        let written = channel.eventLoop.makePromise(of: Void.self)
-        written.futureResult.whenFailure { response.fail($0) }
-        channel.writeAndFlush(PendingRequest(head: head, response: response), promise: written)
+        let request = PendingRequest(head: head, deadline: deadline, response: response)
+        // One hop onto the event loop; from there the handler keeps the deadline. A write that fails before
+        // reaching the handler (the channel just closed) fails the request too, so it cannot hang.
+        channel.eventLoop.execute {
+            let written = channel.eventLoop.makePromise(of: Void.self)
+            written.futureResult.whenFailure { response.fail($0) }
+            channel.writeAndFlush(request, promise: written)
+        }
         let responseHead: HTTPResponseHead
         do {
             responseHead = try await response.futureResult.get()
