@@ -9,7 +9,7 @@ enum ProbeKind: String, CaseIterable, Sendable {
 
     /// Polls each of `urls` in turn in one session (so keep-alive connections are reused) of a new probe.
     func probe(_ urls: [String], pause: Duration = .zero, timeout: Duration = HTTPProbeTests.timeout) async throws -> [ProbeOutcome] {
-        func run(_ probe: any Probe) async -> [ProbeOutcome] {
+        try await withProbe(timeout: timeout) { probe in
             let session = probe.makeSession()
             var outcomes: [ProbeOutcome] = []
             for url in urls {
@@ -18,14 +18,6 @@ enum ProbeKind: String, CaseIterable, Sendable {
             }
             session.close()
             return outcomes
-        }
-        switch self {
-        case .nio:
-            return await run(try NIOProbe(settings: .init(timeout: timeout)))
-        case .asyncHTTPClient:
-            return try await AsyncHTTPClientProbe.withProbe(.init(timeout: timeout, connectionsPerHost: 4), logger: Logger(label: "test")) {
-                await run($0)
-            }
         }
     }
 

@@ -59,7 +59,7 @@ final class NIOProbeSession: ProbeSession {
     }
 
     deinit {
-        for channel in idle.values { channel.close(promise: nil) }
+        close()
     }
 
     func close() {
