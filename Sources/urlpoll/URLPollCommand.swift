@@ -18,18 +18,26 @@ struct URLPollCommand: AsyncParsableCommand {
         commandName: "urlpoll",
         abstract: "Poll HTTP(S) URLs on an interval and report whether each is up.",
         discussion: """
-            Each URL is polled with an HTTP HEAD request by a bounded pool of pollers. A URL is up when its \
-            last poll got a status code from 200 to 399, down otherwise (other codes, refused, reset, \
-            timeout, invalid response), and pending before its first poll. After a poll a URL sleeps \
+            Each URL is polled with an HTTP HEAD request by a bounded pool of pollers (GET when a config \
+            file asks for it or when the server rejects HEAD with 405 or 501). A URL is up when its last \
+            poll got a status code from 200 to 399 (or the statuses its config expects) and met its \
+            conditions, down otherwise (other codes, refused, reset, timeout, invalid response, a failed \
+            condition), and pending before its first poll. After a poll a URL sleeps \
             INTERVAL + min(ERROR-BACKOFF × consecutive failures, MAX-BACKOFF) before it is polled again.
 
             URL lists (--file) hold one URL per line; blank lines and lines starting with # are ignored. \
             A URL given twice is polled once.
 
-            Durations are written with units: 500ms, 10s, 1m30s, 2h.
+            A config file (--config, YAML) holds the global settings, a defaults: block and a urls: list \
+            whose entries may set name, interval, timeout, method, headers, expect, max-latency, \
+            body-contains, body-matches, follow-redirects, insecure-tls and cert-expiry-warning (see \
+            docs/configuration.md). Flags override the file's top-level settings. SIGHUP reloads it.
 
-            Exit status: 0 on success (with --once: every URL is up), 1 with --once when any URL is not \
-            up, 64 for invalid input (flags, durations, URL lists).
+            Durations are written with units: 500ms, 10s, 1m30s, 2h, 14d.
+
+            Exit status: 0 on success (with --once: every URL is up; with --check-config: the configuration \
+            is valid), 1 with --once when any URL is not up, 64 for invalid input (flags, durations, URL \
+            lists, config files).
             """
     )
 
@@ -38,6 +46,15 @@ struct URLPollCommand: AsyncParsableCommand {
 
     @Option(name: [.short, .long], help: ArgumentHelp("A URL list, one URL per line; - reads standard input.", valueName: "path"))
     var file: String?
+
+    @Option(
+        name: [.short, .long],
+        help: ArgumentHelp("A YAML config file: settings, defaults and URLs with per-URL checks. SIGHUP reloads it.", valueName: "path")
+    )
+    var config: String?
+
+    @Flag(help: "Check the configuration (config file, URL list, arguments, flags), print what would be monitored, and exit: 0 if valid, 64 if not.")
+    var checkConfig = false
 
     @Option(help: "Concurrent pollers: the most polls in flight at once. (default: 64)")
     var pollers: Int?
@@ -54,8 +71,14 @@ struct URLPollCommand: AsyncParsableCommand {
     @Option(help: durationHelp("The most that failures add to the pause.", default: "10m"), transform: parseDuration)
     var maxBackoff: Duration?
 
-    @Option(help: durationHelp("Bounds one whole poll (connect at most min(5s, timeout)).", default: "10s"), transform: parseDuration)
+    @Option(help: durationHelp("Bounds one whole poll: connect, TLS, redirects, HEAD→GET retry, body.", default: "10s"), transform: parseDuration)
     var timeout: Duration?
+
+    @Option(
+        help: durationHelp("Bounds connecting (TCP and TLS) to a host, within the timeout.", default: "the smaller of 5s and --timeout"),
+        transform: parseDuration
+    )
+    var connectTimeout: Duration?
 
     @Flag(help: "Poll every URL once, print one report, exit 0 if all are up and 1 otherwise.")
     var once = false
@@ -104,30 +127,18 @@ struct URLPollCommand: AsyncParsableCommand {
 
     func validate() throws {
         do {
-            try settings.validate()
-            _ = try listenAddress
+            try Settings().merging(flags).validate()
+            if let listen { _ = try ListenAddress(parsing: listen) }
         } catch {
-            throw ValidationError(error.message)
+            throw ValidationError(error.message.hasPrefix("--") ? error.message : "--listen \(error.message)")
         }
         if let history, history < 1 || history > 10_000 {
             throw ValidationError("--history must be between 1 and 10000 (got \(history))")
         }
     }
 
-    /// The parsed `--listen` address, if given.
-    var listenAddress: ListenAddress? {
-        get throws(InputError) {
-            guard let listen else { return nil }
-            do {
-                return try ListenAddress(parsing: listen)
-            } catch {
-                throw InputError("--listen \(error.message)")
-            }
-        }
-    }
-
-    /// The defaults with every flag the user gave applied.
-    var settings: Settings {
+    /// Every setting the user gave as a flag.
+    var flags: Settings.Overrides {
         var overrides = Settings.Overrides()
         overrides.pollers = pollers
         overrides.interval = interval
@@ -135,11 +146,17 @@ struct URLPollCommand: AsyncParsableCommand {
         overrides.errorBackoff = errorBackoff
         overrides.maxBackoff = maxBackoff
         overrides.timeout = timeout
+        overrides.connectTimeout = connectTimeout
         overrides.once = once ? true : nil
         overrides.format = format
         overrides.duration = duration
         overrides.quiet = quiet ? true : nil
-        return Settings().merging(overrides)
+        return overrides
+    }
+
+    /// Where this run's configuration comes from; a reload reads the same sources again.
+    var sources: RunConfiguration.Sources {
+        RunConfiguration.Sources(arguments: urls, file: file, config: config, flags: flags, listen: listen, history: history)
     }
 
     func run() async throws {
@@ -151,20 +168,29 @@ struct URLPollCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "urlpoll")
-        let settings = self.settings
-
-        let targets: TargetList
+        let sources = self.sources
+        let configuration: RunConfiguration
+        let listenAddress: ListenAddress?
         do {
-            targets = try URLSources.load(arguments: urls, file: file)
+            configuration = try RunConfiguration.load(sources)
+            listenAddress = try configuration.listen.map { text throws(InputError) in try ListenAddress(parsing: text) }
         } catch {
             throw Self.usageFailure(error.message)
         }
+        let settings = configuration.settings
+        let targets = configuration.targets
         for duplicate in targets.duplicates {
             logger.warning("duplicate URL \(duplicate.url) at \(duplicate.again) (first at \(duplicate.first)); polling it once")
         }
+        if checkConfig {
+            print(ConfigDescription.render(configuration), terminator: "")
+            return
+        }
+        if httpClient == .asyncHTTPClient, targets.options.contains(where: { $0.certExpiryWarning != nil }) {
+            logger.warning("cert-expiry-warning needs --http-client nio: async-http-client does not expose the certificate")
+        }
 
         let printer = ReportPrinter(format: settings.format)
-        let listenAddress = try? self.listenAddress
         let finalReport = try await withProbe(settings, logger: logger) { probe in
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
             let engine: PollingEngine
@@ -181,7 +207,7 @@ struct URLPollCommand: AsyncParsableCommand {
                     settings: settings,
                     probe: probe,
                     logger: logger,
-                    historyLength: history ?? 60,
+                    historyLength: configuration.history ?? 60,
                     metrics: PollMetrics(factory: factory)
                 ) { report in printer.print(report) }
                 let refresh = max(2, Int(settings.statusInterval.components.seconds))
@@ -200,13 +226,18 @@ struct URLPollCommand: AsyncParsableCommand {
                 engine = PollingEngine(targets: targets, settings: settings, probe: probe, logger: logger) { report in printer.print(report) }
                 services.append(.init(service: engine, successTerminationBehavior: .gracefullyShutdownGroup))
             }
+            if config != nil && !settings.once {
+                services.append(.init(service: ConfigReloader(engine: engine, sources: sources, initial: configuration, logger: logger)))
+            }
             let group = ServiceGroup(
                 configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             )
             do {
                 try await group.run()
             } catch let error as IOError {
-                throw Self.usageFailure("--listen \(listen ?? ""): cannot listen (\(FailureDescription.describe(errno: error.errnoCode)))")
+                throw Self.usageFailure(
+                    "--listen \(configuration.listen ?? ""): cannot listen (\(FailureDescription.describe(errno: error.errnoCode)))"
+                )
             }
             if let stats {
                 let summary = await engine.monitor.summary(process: .current())
@@ -223,7 +254,7 @@ struct URLPollCommand: AsyncParsableCommand {
     func withProbe<Result: Sendable>(_ settings: Settings, logger: Logger, _ body: (any Probe) async throws -> Result) async throws -> Result {
         switch httpClient ?? .nio {
         case .nio:
-            return try await body(try NIOProbe(settings: .init(timeout: settings.timeout)))
+            return try await body(try NIOProbe())
         case .asyncHTTPClient:
             let probeSettings = AsyncHTTPClientProbe.Settings(timeout: settings.timeout, connectionsPerHost: settings.pollers)
             return try await AsyncHTTPClientProbe.withProbe(probeSettings, logger: logger) { try await body($0) }

@@ -1,4 +1,5 @@
 import Logging
+import NIOCore
 import Testing
 import URLPollCore
 
@@ -8,17 +9,29 @@ enum ProbeKind: String, CaseIterable, Sendable {
     case asyncHTTPClient
 
     /// Polls each of `urls` in turn in one session (so keep-alive connections are reused) of a new probe.
-    func probe(_ urls: [String], pause: Duration = .zero, timeout: Duration = HTTPProbeTests.timeout) async throws -> [ProbeOutcome] {
+    func results(
+        _ urls: [String],
+        options: CheckOptions = CheckOptions(),
+        method: CheckMethod = .head,
+        pause: Duration = .zero,
+        timeout: Duration = HTTPProbeTests.timeout
+    ) async throws -> [ProbeResult] {
         try await withProbe(timeout: timeout) { probe in
             let session = probe.makeSession()
-            var outcomes: [ProbeOutcome] = []
+            var results: [ProbeResult] = []
             for url in urls {
-                if !outcomes.isEmpty { try? await Task.sleep(for: pause) }
-                outcomes.append(await session.probe(url))
+                if !results.isEmpty { try? await Task.sleep(for: pause) }
+                let request = ProbeRequest(url: url, options: options, method: method, timeout: timeout)
+                results.append(await session.probe(request, deadline: .now() + TimeAmount(options.timeout ?? timeout)))
             }
             session.close()
-            return outcomes
+            return results
         }
+    }
+
+    /// The outcome of each of `urls`, polled with HEAD in one session.
+    func probe(_ urls: [String], pause: Duration = .zero, timeout: Duration = HTTPProbeTests.timeout) async throws -> [ProbeOutcome] {
+        try await results(urls, pause: pause, timeout: timeout).map(\.outcome)
     }
 
     func probe(_ url: String) async throws -> ProbeOutcome {
@@ -29,7 +42,7 @@ enum ProbeKind: String, CaseIterable, Sendable {
     func withProbe<T: Sendable>(timeout: Duration = HTTPProbeTests.timeout, _ body: (any Probe) async throws -> T) async throws -> T {
         switch self {
         case .nio:
-            return try await body(try NIOProbe(settings: .init(timeout: timeout)))
+            return try await body(try NIOProbe())
         case .asyncHTTPClient:
             return try await AsyncHTTPClientProbe.withProbe(.init(timeout: timeout, connectionsPerHost: 8), logger: Logger(label: "test")) {
                 try await body($0)

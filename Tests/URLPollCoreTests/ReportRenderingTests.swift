@@ -43,7 +43,9 @@ struct ReportRenderingTests {
         #expect(object["up"] as? Int == 1 && object["down"] as? Int == 1 && object["pending"] as? Int == 1)
         let urls = try #require(object["urls"] as? [[String: Any]])
         #expect(urls.map { $0["url"] as? String } == ["http://down.example/\"quoted\"", "http://pending.example/", "http://up.example/"])
-        let keys: Set = ["id", "url", "state", "status", "code", "latency_ms", "checked_at", "consecutive_failures", "method"]
+        let keys: Set = [
+            "id", "url", "state", "status", "code", "latency_ms", "checked_at", "consecutive_failures", "method", "name", "cert_expires_at",
+        ]
         #expect(urls.allSatisfy { Set($0.keys) == keys })
 
         let down = urls[0]

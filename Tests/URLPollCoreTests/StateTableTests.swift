@@ -39,7 +39,7 @@ struct StateTableTests {
         let a = try #require(report.urls.first)
         #expect(a.health == .down && a.status == "connection refused" && a.code == nil && a.consecutiveFailures == 1)
         let b = try #require(report.urls.last)
-        #expect(b.health == .up && b.status == "200 OK" && b.code == 200 && b.latency == .milliseconds(12) && b.method == "HEAD")
+        #expect(b.health == .up && b.status == "200 OK" && b.code == 200 && b.latency == .milliseconds(12) && b.method == .head)
     }
 
     @Test func sinceMovesOnlyWhenTheHealthChanges() throws {

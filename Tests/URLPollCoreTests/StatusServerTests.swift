@@ -172,20 +172,25 @@ struct StatusPageTests {
 
 struct URLMetricsExpositionTests {
     @Test func labelValuesAreEscapedAndHistogramsAreCumulative() {
-        var record = URLRecord(id: 0, url: "http://h/\"q\"\\x", since: Date())
+        var record = URLRecord(id: 0, url: "http://h/\"q\"\\x", name: "API \"v2\"", since: Date())
+        let expiry = Date(timeIntervalSince1970: 1_900_000_000)
         let state = State(
             resourceID: 0,
-            outcome: .response(code: 200, reason: "OK"),
+            health: .up,
+            status: "200 OK",
+            code: 200,
             latency: .milliseconds(30),
             checkedAt: Date(),
-            consecutiveFailures: 0
+            consecutiveFailures: 0,
+            certificateExpiry: expiry
         )
         record.apply(state)
         var series = URLSeries()
         series.record(up: true, duration: .milliseconds(30))
         series.record(up: false, duration: .seconds(20))
-        let text = URLMetricsExposition.render(records: [record], series: [series])
-        let label = "url=\"http://h/\\\"q\\\"\\\\x\""
+        let text = URLMetricsExposition.render(records: [record], ids: [0], series: [series])
+        let label = "url=\"http://h/\\\"q\\\"\\\\x\",name=\"API \\\"v2\\\"\""
+        #expect(text.contains("urlpoll_cert_expiry_timestamp_seconds{\(label)} 1900000000\n"))
         #expect(text.contains("urlpoll_up{\(label)} 1\n"))
         #expect(text.contains("urlpoll_polls_total{\(label),result=\"down\"} 1\n"))
         #expect(text.contains("urlpoll_poll_duration_seconds_bucket{\(label),le=\"0.025\"} 0\n"))

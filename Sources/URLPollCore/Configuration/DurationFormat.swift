@@ -1,7 +1,7 @@
 /// Reads and writes durations the way urlpoll's flags spell them: a sequence of numbers with units,
 /// such as `500ms`, `10s`, `1m30s`, `2h` or `1.5s`.
 ///
-/// Units: `ms`, `s`, `m`, `h`. Every number needs a unit: a bare `10` is rejected, because it is
+/// Units: `ms`, `s`, `m`, `h`, `d`. Every number needs a unit: a bare `10` is rejected, because it is
 /// ambiguous. Negative durations are rejected. Pure and thread-safe.
 public enum DurationFormat {
     /// Parses a duration.
@@ -25,9 +25,9 @@ public enum DurationFormat {
                 throw InputError("\"\(text)\" has no unit (write e.g. \(number)s or \(number)ms)")
             }
             guard let unit = units[String(unitText)] else {
-                throw InputError("\"\(text)\" has an unknown unit \"\(unitText)\" (use ms, s, m or h)")
+                throw InputError("\"\(text)\" has an unknown unit \"\(unitText)\" (use ms, s, m, h or d)")
             }
-            guard value.isFinite, value * unit < 1e9 else {
+            guard value.isFinite, value * unit < 1e12 else {
                 throw InputError("\"\(text)\" is too long")
             }
             total += .milliseconds(value * unit)
@@ -36,7 +36,7 @@ public enum DurationFormat {
     }
 
     /// Milliseconds per unit.
-    private static let units: [String: Double] = ["ms": 1, "s": 1_000, "m": 60_000, "h": 3_600_000]
+    private static let units: [String: Double] = ["ms": 1, "s": 1_000, "m": 60_000, "h": 3_600_000, "d": 86_400_000]
 
     /// Writes a duration compactly for people: `850ms`, `12s`, `1m30s`, `2h5m`, `3d4h`.
     ///

@@ -15,6 +15,8 @@ public struct Settings: Sendable, Equatable {
     public var maxBackoff: Duration = .seconds(600)
     /// Bounds one whole poll.
     public var timeout: Duration = .seconds(10)
+    /// Bounds connecting to a host; `nil` means the smaller of 5s and the timeout.
+    public var connectTimeout: Duration?
     /// Poll every URL once, report, and exit.
     public var once = false
     /// How reports are written.
@@ -35,6 +37,7 @@ public struct Settings: Sendable, Equatable {
         if let value = overrides.errorBackoff { settings.errorBackoff = value }
         if let value = overrides.maxBackoff { settings.maxBackoff = value }
         if let value = overrides.timeout { settings.timeout = value }
+        if let value = overrides.connectTimeout { settings.connectTimeout = value }
         if let value = overrides.once { settings.once = value }
         if let value = overrides.format { settings.format = value }
         if let value = overrides.duration { settings.duration = value }
@@ -50,6 +53,7 @@ public struct Settings: Sendable, Equatable {
         public var errorBackoff: Duration?
         public var maxBackoff: Duration?
         public var timeout: Duration?
+        public var connectTimeout: Duration?
         public var once: Bool?
         public var format: ReportFormat?
         public var duration: Duration?
@@ -65,6 +69,7 @@ public struct Settings: Sendable, Equatable {
         if pollers < 1 { throw InputError("--pollers must be at least 1 (got \(pollers))") }
         if statusInterval <= .zero { throw InputError("--status-interval must be longer than 0s") }
         if timeout <= .zero { throw InputError("--timeout must be longer than 0s") }
+        if let connectTimeout, connectTimeout <= .zero { throw InputError("--connect-timeout must be longer than 0s") }
         if let duration, duration <= .zero { throw InputError("--duration must be longer than 0s") }
     }
 

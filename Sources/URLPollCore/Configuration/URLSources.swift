@@ -1,14 +1,22 @@
 import Foundation
 
-/// Gathers the URLs to monitor from command-line arguments and a URL-list file (`-` = standard input).
+/// Gathers the URLs to monitor from command-line arguments, a URL-list file (`-` = standard input) and
+/// the entries of a config file.
 ///
 /// This is the I/O edge around ``URLListParser``: it reads the file, then parses.
 public enum URLSources {
-    /// The targets from `arguments` (first) and the file at `path` (then), each URL once.
+    /// The targets from `arguments` (first), the file at `path` (then) and `configEntries` (last), each URL
+    /// once (the first mention wins).
     ///
+    /// - Parameter defaults: the options of URLs from arguments and lists.
     /// - Throws: ``InputError`` when the file cannot be read, holds an invalid URL (naming file and line)
     ///   or holds no URL, when an argument is not a valid URL, or when no URL was given at all.
-    public static func load(arguments: [String], file path: String?) throws(InputError) -> TargetList {
+    public static func load(
+        arguments: [String],
+        file path: String?,
+        configEntries: [URLListEntry] = [],
+        defaults: CheckOptions = CheckOptions()
+    ) throws(InputError) -> TargetList {
         var entries: [URLListEntry] = []
         for (position, argument) in arguments.enumerated() {
             entries.append(try URLListParser.argument(argument, position: position + 1))
@@ -17,10 +25,11 @@ public enum URLSources {
             let source = path == "-" ? "<stdin>" : path
             entries += try URLListParser.parse(try read(path), source: source)
         }
+        entries += configEntries
         if entries.isEmpty {
-            throw InputError("no URLs to poll: give URLs as arguments or a URL list with --file PATH")
+            throw InputError("no URLs to poll: give URLs as arguments, a URL list with --file PATH, or a config file with urls:")
         }
-        return TargetList(entries)
+        return TargetList(entries, defaults: defaults)
     }
 
     private static func read(_ path: String) throws(InputError) -> String {

@@ -53,7 +53,7 @@ public struct PollingEngine: Service {
     }
 
     public func run() async {
-        let poller = Poller(scheduler: scheduler, monitor: monitor, probe: probe, logger: logger)
+        let poller = Poller(scheduler: scheduler, monitor: monitor, probe: probe, logger: logger, timeout: settings.timeout)
         await withDiscardingTaskGroup { helpers in
             if let duration = settings.duration, !settings.once {
                 helpers.addTask {
@@ -82,5 +82,19 @@ public struct PollingEngine: Service {
         if !settings.quiet {
             await onReport(await monitor.report())
         }
+    }
+
+    /// Switches to a reloaded list of URLs while running: kept URLs keep their state, history and
+    /// schedule (with their new options from the next poll), removed ones stop, added ones are polled now.
+    /// `policy` replaces the sleep policy.
+    ///
+    /// Call it from one task at a time (the reload loop): each call reads the running set first.
+    @discardableResult
+    public func reload(_ targets: TargetList, policy: SleepPolicy) async -> TargetChanges {
+        let running = await monitor.running()
+        let changes = TargetChanges(running: running.ids, nextID: running.nextID, new: targets)
+        await monitor.apply(changes)
+        await scheduler.apply(changes, policy: policy)
+        return changes
     }
 }

@@ -7,11 +7,15 @@
 /// a copy in between, so holding the value is the right to change it, and one URL is never polled
 /// twice at once. `Resource` is a `Sendable` value type: the compiler proves that no two tasks share
 /// its memory; the scheduler's single queue makes sure there is only one live copy.
-public struct Resource: Sendable, Equatable {
+public struct Resource: Sendable {
     /// The position of this URL in the ``TargetList``: a dense id, also the key of the monitor's map.
     public let id: Int
     /// The URL as the user wrote it.
     public let url: String
+    /// How to poll it (shared, immutable; replaced when a reloaded configuration changes it).
+    public var options: CheckOptions
+    /// Whether the server rejected HEAD (405 or 501) and the URL is polled with GET from then on.
+    public var needsGET = false
     /// Polls in a row whose result was ``Health/down``; an ``Health/up`` poll resets it to zero.
     public var consecutiveFailures: Int
     /// Polls of this URL so far; the first one is not late for anything.
@@ -19,9 +23,10 @@ public struct Resource: Sendable, Equatable {
     /// When this resource was due to be polled; the scheduler sets it when it queues the resource.
     public var dueAt: ContinuousClock.Instant
 
-    public init(id: Int, url: String, consecutiveFailures: Int = 0, dueAt: ContinuousClock.Instant) {
+    public init(id: Int, url: String, options: CheckOptions, consecutiveFailures: Int = 0, dueAt: ContinuousClock.Instant) {
         self.id = id
         self.url = url
+        self.options = options
         self.consecutiveFailures = consecutiveFailures
         self.polls = 0
         self.dueAt = dueAt

@@ -6,36 +6,69 @@ import Foundation
 public struct State: Sendable, Equatable {
     /// The ``Resource/id`` of the polled URL.
     public let resourceID: Int
-    /// The outcome of the request.
-    public let outcome: ProbeOutcome
-    /// `up` or `down`, derived from ``outcome``.
-    public var health: Health { Health(outcome) }
-    /// How long the request took, from just before it was issued until the response head or the error.
+    /// `up` or `down`, as the URL's ``CheckVerdict`` decided.
+    public let health: Health
+    /// The status text reports show: `"200 OK"`, an error, or the failed condition.
+    public let status: String
+    /// The final HTTP status code, if the server answered.
+    public let code: Int?
+    /// How long the poll took, from just before the first request until the answer (or the error).
     public let latency: Duration
     /// When the poll ended (wall clock, for reports).
     public let checkedAt: Date
     /// The resource's consecutive failures after this poll.
     public let consecutiveFailures: Int
-    /// The HTTP method that was used.
-    public let method: String
+    /// The HTTP method of the poll's last request (GET after a HEAD→GET fallback).
+    public let method: CheckMethod
     /// How long after its due time the poll started, or `nil` for a URL's first poll (which follows no sleep).
     public let lateness: Duration?
+    /// When the server's TLS certificate expires, if the poll saw one.
+    public let certificateExpiry: Date?
 
+    public init(
+        resourceID: Int,
+        health: Health,
+        status: String,
+        code: Int?,
+        latency: Duration,
+        checkedAt: Date,
+        consecutiveFailures: Int,
+        method: CheckMethod = .head,
+        lateness: Duration? = nil,
+        certificateExpiry: Date? = nil
+    ) {
+        self.resourceID = resourceID
+        self.health = health
+        self.status = status
+        self.code = code
+        self.latency = latency
+        self.checkedAt = checkedAt
+        self.consecutiveFailures = consecutiveFailures
+        self.method = method
+        self.lateness = lateness
+        self.certificateExpiry = certificateExpiry
+    }
+
+    /// A state judged by the standard expectation (200–399 is up), as for a URL without conditions.
     public init(
         resourceID: Int,
         outcome: ProbeOutcome,
         latency: Duration,
         checkedAt: Date,
         consecutiveFailures: Int,
-        method: String = "HEAD",
+        method: CheckMethod = .head,
         lateness: Duration? = nil
     ) {
-        self.resourceID = resourceID
-        self.outcome = outcome
-        self.latency = latency
-        self.checkedAt = checkedAt
-        self.consecutiveFailures = consecutiveFailures
-        self.method = method
-        self.lateness = lateness
+        self.init(
+            resourceID: resourceID,
+            health: Health(outcome),
+            status: outcome.statusText,
+            code: outcome.code,
+            latency: latency,
+            checkedAt: checkedAt,
+            consecutiveFailures: consecutiveFailures,
+            method: method,
+            lateness: lateness
+        )
     }
 }

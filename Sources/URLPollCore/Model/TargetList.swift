@@ -1,9 +1,11 @@
 /// The URLs to monitor, each once, in the order they were first given.
 ///
 /// The position of a URL in the list is its id: ``Resource/id`` and the key of the monitor's map.
-public struct TargetList: Sendable, Equatable {
+public struct TargetList: Sendable {
     /// The distinct URLs, as written.
     public private(set) var urls: [String] = []
+    /// How to check each URL, by position (entries without options share one instance).
+    public private(set) var options: [CheckOptions] = []
     /// The URLs that were given more than once, with where they were given first and again.
     public private(set) var duplicates: [Duplicate] = []
 
@@ -17,7 +19,9 @@ public struct TargetList: Sendable, Equatable {
     public init() {}
 
     /// Builds a list from entries, dropping repeated URLs (and recording each in ``duplicates``).
-    public init(_ entries: some Sequence<URLListEntry>) {
+    ///
+    /// - Parameter defaults: the options of entries that have none.
+    public init(_ entries: some Sequence<URLListEntry>, defaults: CheckOptions = CheckOptions()) {
         // Only needed while building: dropping it afterwards saves a dictionary entry per URL.
         var index: [String: Int] = [:]
         var origins: [URLListEntry.Origin] = []
@@ -27,9 +31,15 @@ public struct TargetList: Sendable, Equatable {
             } else {
                 index[entry.url] = urls.count
                 urls.append(entry.url)
+                options.append(entry.options ?? defaults)
                 origins.append(entry.origin)
             }
         }
+    }
+
+    /// Each URL with its options, in order.
+    public var targets: some Sequence<(url: String, options: CheckOptions)> {
+        zip(urls, options).lazy.map { (url: $0, options: $1) }
     }
 
     public var count: Int { urls.count }

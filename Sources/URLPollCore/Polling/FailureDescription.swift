@@ -15,6 +15,12 @@ public enum FailureDescription {
     /// - Parameter timeout: the poll's timeout, quoted when the error is a timeout.
     public static func describe(_ error: any Error, timeout: Duration) -> String {
         let limit = DurationFormat.format(timeout)
+        if let error = error as? ConnectionFailure {
+            switch error {
+            case .timedOut: return "timed out after \(limit)"
+            case .closedBeforeResponse: return "connection closed by server before a complete response"
+            }
+        }
         if let error = error as? HTTPClientError {
             switch error {
             case .deadlineExceeded, .readTimeout, .getConnectionFromPoolTimeout: return "timed out after \(limit)"

@@ -1,24 +1,28 @@
 import Foundation
 import Logging
+import NIOCore
 
 /// One of the N concurrent workers: takes a due ``Resource`` from the ``Scheduler``, polls it with the
 /// ``Probe`` (through a ``ProbeSession`` of its own, which may hold its keep-alive connections), sends the
 /// ``State`` to the ``StateMonitor``, and hands the resource back.
 ///
 /// A poller owns the resource it took until it hands it back, so it alone updates the resource's
-/// failure count. It runs until the scheduler closes; a poll in flight then ends normally (bounded
-/// by the probe's timeout).
+/// failure count and its HEAD→GET memory. It runs until the scheduler closes; a poll in flight then
+/// ends normally (bounded by the URL's timeout).
 public struct Poller: Sendable {
     let scheduler: Scheduler
     let monitor: StateMonitor
     let probe: any Probe
     let logger: Logger
+    /// The timeout of URLs whose options set none.
+    let timeout: Duration
 
-    public init(scheduler: Scheduler, monitor: StateMonitor, probe: any Probe, logger: Logger) {
+    public init(scheduler: Scheduler, monitor: StateMonitor, probe: any Probe, logger: Logger, timeout: Duration) {
         self.scheduler = scheduler
         self.monitor = monitor
         self.probe = probe
         self.logger = logger
+        self.timeout = timeout
     }
 
     /// Polls resources until the scheduler closes.
@@ -32,27 +36,42 @@ public struct Poller: Sendable {
         session.close()
     }
 
-    /// Polls `resource` once and updates its failure count: an `up` result resets it, a `down` one grows it.
+    /// Polls `resource` once and updates it: an `up` result resets its failure count, a `down` one grows
+    /// it. A HEAD answered with 405 or 501 is repeated as a GET within the same poll (and timeout), and
+    /// the resource remembers to start with GET from then on.
     func poll(_ resource: inout Resource, with session: any ProbeSession) async -> State {
+        let options = resource.options
         let clock = ContinuousClock()
         let start = clock.now
+        let timeout = options.timeout ?? self.timeout
+        let deadline = NIODeadline.now() + TimeAmount(timeout)
         let lateness = resource.polls > 0 ? start - resource.dueAt : nil
-        let outcome = await session.probe(resource.url)
+        var method = resource.needsGET ? .get : options.initialMethod
+        var result = await session.probe(ProbeRequest(url: resource.url, options: options, method: method, timeout: timeout), deadline: deadline)
+        if method == .head, let code = result.outcome.code, code == 405 || code == 501 {
+            resource.needsGET = true
+            method = .get
+            result = await session.probe(ProbeRequest(url: resource.url, options: options, method: method, timeout: timeout), deadline: deadline)
+        }
         let latency = clock.now - start
-        let health = Health(outcome)
-        resource.consecutiveFailures = health == .up ? 0 : resource.consecutiveFailures + 1
+        let checkedAt = Date()
+        let verdict = CheckVerdict(result, latency: latency, options: options, now: checkedAt)
+        resource.consecutiveFailures = verdict.health == .up ? 0 : resource.consecutiveFailures + 1
         resource.polls += 1
-        if case .failure(let reason) = outcome {
+        if case .failure(let reason) = result.outcome {
             logger.error("poll failed", metadata: ["url": "\(resource.url)", "error": "\(reason)"])
         }
         return State(
             resourceID: resource.id,
-            outcome: outcome,
+            health: verdict.health,
+            status: verdict.status,
+            code: result.outcome.code,
             latency: latency,
-            checkedAt: Date(),
+            checkedAt: checkedAt,
             consecutiveFailures: resource.consecutiveFailures,
-            method: probe.method,
-            lateness: lateness
+            method: method,
+            lateness: lateness,
+            certificateExpiry: result.certificateExpiry
         )
     }
 }

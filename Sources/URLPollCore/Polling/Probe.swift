@@ -1,3 +1,6 @@
+import Foundation
+import NIOCore
+
 /// What one request to a URL produced.
 public enum ProbeOutcome: Sendable, Equatable {
     /// The server answered; `code` is the final status code (after redirects) and `reason` its phrase.
@@ -20,36 +23,104 @@ public enum ProbeOutcome: Sendable, Equatable {
     }
 }
 
+/// One poll's request: where, how, and how much of the answer to keep.
+public struct ProbeRequest: Sendable {
+    public var url: String
+    public var method: CheckMethod
+    /// Extra headers (secret values); a `Host` or `User-Agent` here replaces urlpoll's own.
+    public var headers: [HeaderField]
+    /// The whole poll's limit, quoted in "timed out after …".
+    public var timeout: Duration
+    /// Bounds connecting to one host (TCP and TLS).
+    public var connectTimeout: Duration
+    /// Whether 3xx answers with a `Location` are followed.
+    public var followRedirects: Bool
+    /// The most redirects followed.
+    public var maximumRedirects: Int
+    /// Body bytes to keep for the body conditions; 0 keeps none (the body is then skipped or the connection closed).
+    public var bodyLimit: Int
+    /// Whether https certificates are accepted without verification.
+    public var insecureTLS: Bool
+
+    /// A request for `url` with `options`' settings, using `method`; `timeout` applies where the options set none.
+    public init(url: String, options: CheckOptions, method: CheckMethod, timeout: Duration) {
+        self.url = url
+        self.method = method
+        self.headers = options.headers
+        self.timeout = options.timeout ?? timeout
+        self.connectTimeout = min(options.connectTimeout ?? .seconds(5), self.timeout)
+        self.followRedirects = options.followRedirects
+        self.maximumRedirects = 10
+        self.bodyLimit = options.bodyLimit
+        self.insecureTLS = options.insecureTLS
+    }
+}
+
+/// One HTTP exchange, with no redirect followed: what a ``ProbeSession`` returns.
+public struct ProbeExchange: Sendable {
+    public var code: Int
+    public var reason: String
+    /// The `Location` header, if any.
+    public var location: String?
+    /// The first bytes of the body, up to the request's ``ProbeRequest/bodyLimit``.
+    public var body: [UInt8] = []
+    /// Whether the body was longer than what was kept.
+    public var bodyTruncated = false
+    /// When the server's (leaf) TLS certificate expires; `nil` for http, or when the client cannot tell.
+    public var certificateExpiry: Date?
+
+    public init(code: Int, reason: String, location: String? = nil) {
+        self.code = code
+        self.reason = reason
+        self.location = location
+    }
+}
+
+/// What a whole poll produced: the outcome after redirects, and what the conditions need.
+public struct ProbeResult: Sendable {
+    public var outcome: ProbeOutcome
+    /// The final response's first body bytes (only when the request asked for them).
+    public var body: [UInt8] = []
+    public var bodyTruncated = false
+    /// The expiry of the last https certificate seen in this poll.
+    public var certificateExpiry: Date?
+
+    public init(outcome: ProbeOutcome) {
+        self.outcome = outcome
+    }
+}
+
 /// Checks URLs. The pollers share one probe; each poller polls through a ``ProbeSession`` of its own.
 ///
 /// Implementations: ``NIOProbe`` (HTTP/1.1 on SwiftNIO channels, the default) and
 /// ``AsyncHTTPClientProbe`` (async-http-client). Both pass the same contract tests.
 public protocol Probe: Sendable {
-    /// The HTTP method the probe uses, as reports show it.
-    var method: String { get }
-
     /// A session for one poller, which may keep state (such as open connections) between its polls.
     func makeSession() -> any ProbeSession
 }
 
 /// One poller's way to poll: used by one task at a time, never shared (hence not `Sendable`).
 ///
-/// Contract: ``probe(_:)`` never throws: every failure is a ``ProbeOutcome/failure(reason:)``. It returns
-/// within the probe's timeout (plus scheduling slack) whatever the server does.
+/// A session makes single exchanges; ``probe(_:deadline:)`` (shared by every session) follows redirects.
 public protocol ProbeSession: AnyObject {
-    /// Polls `url` once.
-    func probe(_ url: String) async -> ProbeOutcome
+    /// Sends `request` to `request.url` and returns the answer, following no redirect.
+    ///
+    /// Returns or throws by `deadline` (plus scheduling slack) whatever the server does; it never keeps
+    /// more than `request.bodyLimit` body bytes, whatever the server sends.
+    /// - Throws: whatever the HTTP client throws (described for people by ``FailureDescription``).
+    func exchange(_ request: ProbeRequest, deadline: NIODeadline) async throws -> ProbeExchange
 
     /// Releases what the session holds (open connections). The session is not used afterwards.
     func close()
 }
 
 extension Probe {
-    /// Polls `url` once in a session of its own (for one-off checks and tests).
-    public func probe(_ url: String) async -> ProbeOutcome {
+    /// Polls `url` once with HEAD in a session of its own (for one-off checks and tests).
+    public func probe(_ url: String, timeout: Duration = .seconds(10)) async -> ProbeOutcome {
         let session = makeSession()
-        let outcome = await session.probe(url)
+        let request = ProbeRequest(url: url, options: CheckOptions(), method: .head, timeout: timeout)
+        let result = await session.probe(request, deadline: .now() + TimeAmount(timeout))
         session.close()
-        return outcome
+        return result.outcome
     }
 }

@@ -5,11 +5,12 @@ import Foundation
 /// ```json
 /// {"time":"2026-11-29T06:30:00.000Z","up":1,"down":0,"pending":0,"urls":[{"id":"1f0c6a5e2d7b9c41","url":"https://example.org/",
 ///  "state":"up","status":"200 OK","code":200,"latency_ms":85.2,"checked_at":"2026-11-29T06:29:58.120Z",
-///  "consecutive_failures":0,"method":"HEAD"}]}
+///  "consecutive_failures":0,"method":"HEAD","name":"Example","cert_expires_at":"2027-02-01T12:00:00.000Z"}]}
 /// ```
 ///
 /// `id` is the URL's ``StableID``. `code`, `latency_ms`, `checked_at` and `method` are `null` while a URL is pending; `code` is also `null`
-/// when the server did not answer. Keys appear in the documented order. Strings are escaped per RFC 8259,
+/// when the server did not answer. `method` is the last poll's (GET after a HEAD→GET fallback); `name` is `null` unless the
+/// configuration names the URL; `cert_expires_at` is `null` except for https URLs. Keys appear in the documented order. Strings are escaped per RFC 8259,
 /// so no URL or status text can break the line.
 public enum JSONReport {
     public static func render(_ report: Report) -> String {
@@ -32,7 +33,9 @@ public enum JSONReport {
         json += ",\"latency_ms\":\(record.latency.map(milliseconds) ?? "null")"
         json += ",\"checked_at\":\(record.checkedAt.map { quote(Timestamp.rfc3339($0)) } ?? "null")"
         json += ",\"consecutive_failures\":\(record.consecutiveFailures)"
-        json += ",\"method\":\(record.method.map(quote) ?? "null")\(extra)}"
+        json += ",\"method\":\(record.method.map { quote($0.rawValue) } ?? "null")"
+        json += ",\"name\":\(record.name.map(quote) ?? "null")"
+        json += ",\"cert_expires_at\":\(record.certificateExpiry.map { quote(Timestamp.rfc3339($0)) } ?? "null")\(extra)}"
         return json
     }
 

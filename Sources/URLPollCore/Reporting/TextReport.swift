@@ -4,46 +4,36 @@ import Foundation
 ///
 /// ```
 /// 2026-11-29T06:30:00.000Z  up 2  down 1  pending 0
-/// STATE    URL                       STATUS               LATENCY  FOR
-/// down     http://127.0.0.1:8/x      connection refused   1ms      2m5s
-/// up       https://example.org/      200 OK               85ms     1h4m
+/// STATE  URL                   METHOD  STATUS              LATENCY  FOR
+/// down   http://127.0.0.1:8/x  HEAD    connection refused  1ms      2m5s
+/// up     https://example.org/  GET     200 OK              85ms     1h4m
 /// ```
 ///
-/// Rows are sorted by URL; `FOR` is how long the URL has been in its current state. Control characters
+/// Rows are sorted by URL; `METHOD` is the method of the last poll (GET after a HEAD→GET fallback);
+/// `FOR` is how long the URL has been in its current state. A `NAME` column comes first when the
+/// configuration names any URL. Control characters
 /// in URLs and status texts (which a server chooses) are shown escaped, as `\x1B`, so they can neither
 /// break the table nor drive the terminal.
 public enum TextReport {
-    static let header = ["STATE", "URL", "STATUS", "LATENCY", "FOR"]
+    static let header = ["STATE", "URL", "METHOD", "STATUS", "LATENCY", "FOR"]
 
     public static func render(_ report: Report) -> String {
-        var rows: [[String]] = [header]
+        let showsNames = report.urls.contains { $0.name != nil }
+        var rows: [[String]] = [showsNames ? ["NAME"] + header : header]
         rows.reserveCapacity(report.urls.count + 1)
         for record in report.urls {
-            rows.append([
-                record.health.rawValue,
-                printable(record.url),
-                record.health == .pending ? "-" : printable(record.status),
-                record.latency.map(DurationFormat.format) ?? "-",
-                DurationFormat.format(.milliseconds(Int64(report.time.timeIntervalSince(record.since) * 1000))),
-            ])
+            rows.append(
+                (showsNames ? [printable(record.name ?? "-")] : []) + [
+                    record.health.rawValue,
+                    printable(record.url),
+                    record.method?.rawValue ?? "-",
+                    record.health == .pending ? "-" : printable(record.status),
+                    record.latency.map(DurationFormat.format) ?? "-",
+                    DurationFormat.format(.milliseconds(Int64(report.time.timeIntervalSince(record.since) * 1000))),
+                ]
+            )
         }
-        var widths = [Int](repeating: 0, count: header.count)
-        for row in rows {
-            for (column, cell) in row.enumerated() { widths[column] = max(widths[column], cell.count) }
-        }
-        var text = "\(Timestamp.rfc3339(report.time))  up \(report.up)  down \(report.down)  pending \(report.pending)\n"
-        for row in rows {
-            var line = ""
-            for (column, cell) in row.enumerated() {
-                if column == row.count - 1 {
-                    line += cell
-                } else {
-                    line += cell + String(repeating: " ", count: widths[column] - cell.count + 2)
-                }
-            }
-            text += line + "\n"
-        }
-        return text
+        return "\(Timestamp.rfc3339(report.time))  up \(report.up)  down \(report.down)  pending \(report.pending)\n" + TextTable.render(rows)
     }
 
     /// `text` with every control character replaced by a visible `\xNN` escape.

@@ -16,6 +16,8 @@ import DequeModule
 /// - After ``close()``, ``take()`` returns `nil` at once and completed resources are not queued again.
 /// - In ``Mode/once`` every resource is handed out exactly once, and the scheduler closes itself when
 ///   the last one comes back.
+/// - ``apply(_:policy:)`` (a configuration reload) never disturbs a kept resource's schedule; a removed
+///   resource leaves the queue at once, or, if it is being polled, when it comes back.
 public actor Scheduler {
     /// Whether resources go back to sleep after a poll.
     public enum Mode: Sendable, Equatable {
@@ -25,9 +27,13 @@ public actor Scheduler {
         case once
     }
 
-    private let mode: Mode
+    private var mode: Mode
     private let start: ContinuousClock.Instant
     private let count: Int
+    /// Resources removed by a reload while being polled: dropped when they come back.
+    private var retired: Set<Int> = []
+    /// New options for resources that were being polled during a reload: applied when they come back.
+    private var laterOptions: [Int: CheckOptions] = [:]
     private var queue = SleepQueue()
     private var idlePollers: Deque<CheckedContinuation<Resource?, Never>> = []
     private var inFlight = 0
@@ -41,8 +47,8 @@ public actor Scheduler {
         let now = ContinuousClock.now
         start = now
         count = targets.count
-        for (id, url) in targets.urls.enumerated() {
-            queue.insert(Resource(id: id, url: url, dueAt: now), due: now)
+        for (id, target) in targets.targets.enumerated() {
+            queue.insert(Resource(id: id, url: target.url, options: target.options, dueAt: now), due: now)
         }
         if targets.isEmpty { isClosed = true }
     }
@@ -70,8 +76,12 @@ public actor Scheduler {
     /// Takes back a polled resource and schedules its next poll (or, in ``Mode/once``, retires it).
     public func complete(_ resource: Resource) {
         inFlight -= 1
+        var resource = resource
+        if let options = laterOptions.removeValue(forKey: resource.id) { resource.options = options }
         switch mode {
-        case .repeating(let policy):
+        case .repeating(var policy):
+            if retired.remove(resource.id) != nil { break }
+            if let interval = resource.options.interval { policy.interval = interval }
             if !isClosed {
                 var due = ContinuousClock.now + policy.sleep(afterConsecutiveFailures: resource.consecutiveFailures)
                 if resource.polls == 1, let slot = policy.spreadSlot(position: resource.id, count: count, firstRoundStart: start) {
@@ -94,6 +104,25 @@ public actor Scheduler {
         while let poller = idlePollers.popFirst() {
             poller.resume(returning: nil)
         }
+    }
+
+    /// Applies a reloaded configuration: kept resources get their new options (their schedule stays),
+    /// removed ones stop, added ones are due now. `policy` replaces the sleep policy (in repeating mode).
+    public func apply(_ changes: TargetChanges, policy: SleepPolicy) {
+        guard !isClosed else { return }
+        if case .repeating = mode { mode = .repeating(policy) }
+        for kept in changes.kept where !queue.update(id: kept.id, options: kept.options) {
+            laterOptions[kept.id] = kept.options
+        }
+        for id in changes.removed where queue.remove(id: id) == nil {
+            retired.insert(id)
+            laterOptions[id] = nil
+        }
+        let now = ContinuousClock.now
+        for added in changes.added {
+            queue.insert(Resource(id: added.id, url: added.url, options: added.options, dueAt: now), due: now)
+        }
+        dispatch()
     }
 
     /// Resources held now: sleeping or pending in the queue, or being polled.

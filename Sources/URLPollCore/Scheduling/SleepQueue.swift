@@ -29,20 +29,22 @@ struct SleepQueue {
     /// The resources held, by id; `nil` where the resource is out (being polled) or unknown.
     private var parked: [Resource?] = []
     private var nextSequence: UInt64 = 0
+    /// Heap entries whose resource was removed (they are dropped when they reach the top).
+    private var staleEntries = 0
 
     init() {}
 
     /// The number of resources held, sleeping or pending.
-    var count: Int { heap.count }
+    var count: Int { heap.count - staleEntries }
 
-    var isEmpty: Bool { heap.isEmpty }
+    var isEmpty: Bool { count == 0 }
 
     /// When the next resource is due, or `nil` if the queue is empty.
     var nextDue: ContinuousClock.Instant? { heap.min?.due }
 
     /// Number of resources whose due time is at or before `now` (O(n); for reports and tests).
     func pendingCount(at now: ContinuousClock.Instant) -> Int {
-        heap.unordered.lazy.filter { $0.due <= now }.count
+        heap.unordered.lazy.filter { $0.due <= now && parked[$0.id] != nil }.count
     }
 
     /// Adds a resource that becomes pending at `due`; records `due` in ``Resource/dueAt``.
@@ -64,7 +66,34 @@ struct SleepQueue {
     mutating func popPending(at now: ContinuousClock.Instant) -> Resource? {
         guard let first = heap.min, first.due <= now else { return nil }
         let id = heap.removeMin().id
-        defer { parked[id] = nil }
+        defer {
+            parked[id] = nil
+            dropStaleEntries()
+        }
         return parked[id]
+    }
+
+    /// Takes the resource `id` out of the queue (it will not be polled again), if it is here.
+    mutating func remove(id: Int) -> Resource? {
+        guard parked.indices.contains(id), let resource = parked[id] else { return nil }
+        parked[id] = nil
+        staleEntries += 1
+        dropStaleEntries()
+        return resource
+    }
+
+    /// Gives the queued resource `id` new options; `false` if it is not here (being polled, or unknown).
+    mutating func update(id: Int, options: CheckOptions) -> Bool {
+        guard parked.indices.contains(id), parked[id] != nil else { return false }
+        parked[id]?.options = options
+        return true
+    }
+
+    /// Keeps the heap's top a live entry, so that ``nextDue`` and ``popPending(at:)`` never see a removed one.
+    private mutating func dropStaleEntries() {
+        while staleEntries > 0, let top = heap.min, parked[top.id] == nil {
+            heap.removeMin()
+            staleEntries -= 1
+        }
     }
 }

@@ -40,7 +40,7 @@ public struct PollStatistics: Sendable {
     public mutating func record(_ state: State, isFirstPoll: Bool, at now: ContinuousClock.Instant) {
         polls += 1
         if state.health == .up { ok += 1 } else { errors += 1 }
-        if let code = state.outcome.code, !(200...299).contains(code) { non2xx += 1 }
+        if let code = state.code, !(200...299).contains(code) { non2xx += 1 }
         _ = latency.record(Self.microseconds(state.latency))
         if let late = state.lateness { _ = lateness.record(Self.microseconds(late)) }
         if isFirstPoll {

@@ -32,6 +32,17 @@ public actor StateMonitor {
         metrics?.record(state)
     }
 
+    /// The ids of the URLs monitored now, by URL, and the first id never used: what a reload starts from.
+    public func running() -> (ids: [String: Int], nextID: Int) {
+        (table.runningIDs, table.records.count)
+    }
+
+    /// Applies a reloaded configuration (see ``StateTable/apply(_:at:)``).
+    public func apply(_ changes: TargetChanges) {
+        table.apply(changes, at: Date())
+        idsByStableID = nil
+    }
+
     /// Recent results of every URL, indexed by ``Resource/id`` (empty when none are kept).
     public func history() -> [RecentResults] {
         table.history
@@ -40,9 +51,10 @@ public actor StateMonitor {
     /// One URL's state and recent results, found by its ``StableID``.
     public func detail(stableID: String) -> (record: URLRecord, recent: [RecentResults.Result])? {
         if idsByStableID == nil {
-            idsByStableID = Dictionary(table.records.map { (StableID.of($0.url), $0.id) }, uniquingKeysWith: { first, _ in first })
+            idsByStableID = Dictionary(table.activeIDs.map { (StableID.of(table.records[$0].url), $0) }, uniquingKeysWith: { first, _ in first })
         }
         guard let id = idsByStableID?[stableID] else { return nil }
+        guard table.activeIDs.contains(id) else { return nil }
         return (table.records[id], table.history.isEmpty ? [] : table.history[id].results)
     }
 
@@ -50,7 +62,7 @@ public actor StateMonitor {
     /// metrics are scraped.
     public func metricsText(pending: Int, inFlight: Int) -> String {
         metrics?.refresh(pending: pending, inFlight: inFlight)
-        return URLMetricsExposition.render(records: table.records, series: table.series)
+        return URLMetricsExposition.render(records: table.records, ids: table.activeIDs, series: table.series)
     }
 
     /// A snapshot of every URL's state.
@@ -62,7 +74,7 @@ public actor StateMonitor {
     public func summary(process: ProcessUsage) -> RunSummary {
         RunSummary(
             statistics: statistics,
-            pollsPerURL: table.records.map(\.polls),
+            pollsPerURL: table.activeIDs.map { table.records[$0].polls },
             elapsed: .now - start,
             process: process
         )

@@ -3,17 +3,23 @@ import Foundation
 /// The map url → last known state, with up/down/pending counts kept current.
 ///
 /// A pure value type: the ``StateMonitor`` owns the one live instance; tests drive it directly.
+/// A configuration reload (``apply(_:at:)``) adds records and retires others; a retired record stays
+/// in the arrays (ids are never reused) but leaves reports, counts and metrics.
 public struct StateTable: Sendable {
-    /// One record per target, indexed by ``Resource/id``.
+    /// One record per id ever monitored, indexed by ``Resource/id``; see ``activeIDs`` for the current ones.
     public private(set) var records: [URLRecord]
-    /// Record ids in URL order, for reports (computed once: the targets do not change).
-    private let idsByURL: [Int]
+    /// The ids of the URLs monitored now, in URL order (reports list them so).
+    public private(set) var activeIDs: [Int]
+    /// Ids removed by a reload.
+    private var retired: Set<Int> = []
+    private let historyLength: Int
     /// How many records have each health.
     public private(set) var counts: [Health: Int]
     /// The last results of each URL, indexed by ``Resource/id``; empty when no history is kept.
     public private(set) var history: [RecentResults]
     /// Each URL's Prometheus series, indexed by ``Resource/id``; empty when metrics are not kept.
     public private(set) var series: [URLSeries]
+    private let keepsSeries: Bool
 
     /// A table in which every target is pending since `start`.
     ///
@@ -22,11 +28,14 @@ public struct StateTable: Sendable {
     ///   - keepsSeries: whether to keep per-URL metric series.
     public init(targets: TargetList, start: Date, historyLength: Int = 0, keepsSeries: Bool = false) {
         let urls = targets.urls
-        records = urls.indices.map { URLRecord(id: $0, url: urls[$0], since: start) }
-        idsByURL = urls.indices.sorted { urls[$0] < urls[$1] }
+        let options = targets.options
+        records = urls.indices.map { URLRecord(id: $0, url: urls[$0], name: options[$0].name, since: start) }
+        activeIDs = urls.indices.sorted { urls[$0] < urls[$1] }
+        self.historyLength = historyLength
         counts = [.pending: records.count, .up: 0, .down: 0]
         history = historyLength > 0 ? Array(repeating: RecentResults(capacity: historyLength), count: urls.count) : []
         series = keepsSeries ? Array(repeating: URLSeries(), count: urls.count) : []
+        self.keepsSeries = keepsSeries
     }
 
     /// Records a poll's result. States for unknown ids are ignored.
@@ -34,7 +43,7 @@ public struct StateTable: Sendable {
     /// - Returns: whether this was the URL's first recorded poll.
     @discardableResult
     public mutating func apply(_ state: State) -> Bool {
-        guard records.indices.contains(state.resourceID) else { return false }
+        guard records.indices.contains(state.resourceID), !retired.contains(state.resourceID) else { return false }
         let before = records[state.resourceID].health
         records[state.resourceID].apply(state)
         let after = records[state.resourceID].health
@@ -58,7 +67,28 @@ public struct StateTable: Sendable {
             up: counts[.up, default: 0],
             down: counts[.down, default: 0],
             pending: counts[.pending, default: 0],
-            urls: idsByURL.map { records[$0] }
+            urls: activeIDs.map { records[$0] }
         )
+    }
+
+    /// The ids of the URLs monitored now, by URL.
+    public var runningIDs: [String: Int] {
+        Dictionary(activeIDs.map { (records[$0].url, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Applies a reloaded configuration: new records (pending since `time`), retired ones, new names.
+    public mutating func apply(_ changes: TargetChanges, at time: Date) {
+        for kept in changes.kept { records[kept.id].name = kept.options.name }
+        for id in changes.removed where retired.insert(id).inserted {
+            counts[records[id].health, default: 0] -= 1
+        }
+        for added in changes.added {
+            precondition(added.id == records.count, "ids are dense and never reused")
+            records.append(URLRecord(id: added.id, url: added.url, name: added.options.name, since: time))
+            counts[.pending, default: 0] += 1
+            if historyLength > 0 { history.append(RecentResults(capacity: historyLength)) }
+            if !series.isEmpty || keepsSeries { series.append(URLSeries()) }
+        }
+        activeIDs = records.indices.filter { !retired.contains($0) }.sorted { records[$0].url < records[$1].url }
     }
 }

@@ -21,13 +21,18 @@ public struct URLRecord: Sendable, Equatable {
     /// Polls in a row that were `down`.
     public internal(set) var consecutiveFailures = 0
     /// The HTTP method of the last poll.
-    public internal(set) var method: String?
+    public internal(set) var method: CheckMethod?
+    /// When the server's TLS certificate expires (https only; checked at least hourly).
+    public internal(set) var certificateExpiry: Date?
+    /// The name the configuration gives the URL, if any.
+    public internal(set) var name: String?
     /// Polls recorded for this URL.
     public internal(set) var polls = 0
 
-    public init(id: Int, url: String, since: Date) {
+    public init(id: Int, url: String, name: String? = nil, since: Date) {
         self.id = id
         self.url = url
+        self.name = name
         self.since = since
     }
 
@@ -36,12 +41,13 @@ public struct URLRecord: Sendable, Equatable {
         let health = state.health
         if health != self.health { since = state.checkedAt }
         self.health = health
-        status = state.outcome.statusText
-        code = state.outcome.code
+        status = state.status
+        code = state.code
         latency = state.latency
         checkedAt = state.checkedAt
         consecutiveFailures = state.consecutiveFailures
         method = state.method
+        if let expiry = state.certificateExpiry { certificateExpiry = expiry }
         polls += 1
     }
 }

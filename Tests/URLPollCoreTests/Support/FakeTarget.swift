@@ -9,12 +9,18 @@ import ServiceLifecycle
 /// - `/ok` → 200; `/status/{code}` → that status;
 /// - `/redirect` → 301 to `/ok`; `/loop` → 302 to itself; `/chain/{n}` → n more redirects, then `/ok`;
 /// - `/slow/{ms}` → 200 after `ms` milliseconds;
-/// - `/tracked/{name}` → 200 after 30 ms, counted by ``tracker`` (polls in flight, overall and per name).
+/// - `/tracked/{name}` → 200 after 30 ms, counted by ``tracker`` (polls in flight, overall and per name);
+/// - `/nohead` → HEAD 405, GET 200; `/head501` → HEAD 501, GET 200 (requests counted as `HEAD /nohead` ...);
+/// - `/body` → 200 with ``bodyText``; `/endless` → 200 with a body that never ends;
+///   `/slowbody` → 200 at once, then one body byte every 300 ms; `/big` → 200 with 8 MiB (Content-Length set);
+/// - `/toftp` → 302 to an ftp URL; `/auth` → 200 with `Authorization: Bearer s3cret`, 401 otherwise.
 struct FakeTarget {
     let port: Int
     let tracker: InFlightTracker
 
     func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+
+    static let bodyText = #"{"status":"ok","version":"1.2.3"}"#
 
     /// Runs `body` with a live server, and shuts the server down afterwards.
     static func with<T: Sendable>(_ body: (FakeTarget) async throws -> T) async throws -> T {
@@ -40,6 +46,46 @@ struct FakeTarget {
             try? await Task.sleep(for: .milliseconds(30))
             await tracker.leave(name)
             return "ok"
+        }
+        for (path, status) in [("/nohead", HTTPResponse.Status.methodNotAllowed), ("/head501", .notImplemented)] {
+            router.head(RouterPath(path)) { _, _ -> HTTPResponse.Status in
+                await tracker.enter("HEAD \(path)")
+                await tracker.leave("HEAD \(path)")
+                return status
+            }
+            router.get(RouterPath(path)) { _, _ in
+                await tracker.enter("GET \(path)")
+                await tracker.leave("GET \(path)")
+                return "ok"
+            }
+        }
+        router.get("/body") { _, _ in Self.bodyText }
+        router.get("/toftp") { _, _ in Response(status: .found, headers: [.location: "ftp://files.invalid/x"]) }
+        router.get("/auth") { request, _ -> HTTPResponse.Status in
+            request.headers[.authorization] == "Bearer s3cret" ? .ok : .unauthorized
+        }
+        router.get("/endless") { _, _ in
+            Response(
+                status: .ok,
+                body: ResponseBody { writer in
+                    let chunk = ByteBuffer(repeating: UInt8(ascii: "a"), count: 64 * 1024)
+                    while !Task.isCancelled { try await writer.write(chunk) }
+                }
+            )
+        }
+        router.get("/slowbody") { _, _ in
+            Response(
+                status: .ok,
+                body: ResponseBody { writer in
+                    for _ in 0..<100 {
+                        try await writer.write(ByteBuffer(string: "."))
+                        try await Task.sleep(for: .milliseconds(300))
+                    }
+                }
+            )
+        }
+        router.get("/big") { _, _ in
+            Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(repeating: UInt8(ascii: "b"), count: 8 << 20)))
         }
         var logger = Logger(label: "fake-target")
         logger.logLevel = .critical

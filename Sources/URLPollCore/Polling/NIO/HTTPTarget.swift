@@ -9,6 +9,8 @@ struct HTTPTarget: Sendable, Equatable {
         let isTLS: Bool
         let host: String
         let port: Int
+        /// Set for https connections that skip certificate verification: they are never shared with verified ones.
+        var skipsVerification = false
     }
 
     let connection: ConnectionKey

@@ -1,45 +1,47 @@
+import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
 
-/// Polls URLs with HTTP/1.1 `HEAD` requests written straight on SwiftNIO channels: the lean path.
+/// Polls URLs with HTTP/1.1 requests written straight on SwiftNIO channels: the lean path.
 ///
 /// Each ``Poller`` gets its own ``NIOProbeSession``, which owns that poller's keep-alive connections
 /// (at most one per host, since a poller makes one request at a time). Connections are never shared,
 /// so no pool, lock or actor stands between a poll and its socket. Behaviour matches
-/// ``AsyncHTTPClientProbe``: ``Settings/timeout`` bounds the whole poll (connects, TLS, redirects,
-/// response); connecting alone is bounded by ``Settings/connectTimeout`` and never retried; up to
-/// ``Settings/maximumRedirects`` redirects are followed, a loop or a redirect to another scheme fails.
-/// A keep-alive connection the server closed while idle is replaced once, transparently.
+/// ``AsyncHTTPClientProbe``: the deadline bounds the whole exchange (connect, TLS, response, body);
+/// connecting alone is bounded by the request's connect timeout and never retried. A keep-alive
+/// connection the server closed while idle is replaced once, transparently. For https, every answer
+/// carries the leaf certificate's expiry, read once per connection; a TLS connection is reused for at
+/// most ``Settings/certificateRecheckInterval``, so that figure is never older than that.
 public struct NIOProbe: Probe {
     /// What the probe is built with.
     public struct Settings: Sendable, Equatable {
-        public var timeout: Duration
-        public var connectTimeout: Duration
-        public var maximumRedirects: Int
         /// The most idle connections one session keeps (one per host; the least recently used goes first).
         public var idleConnectionsPerSession: Int
+        /// How long a TLS connection is reused before a new one (and a fresh look at the certificate).
+        public var certificateRecheckInterval: Duration
 
-        public init(timeout: Duration, connectTimeout: Duration? = nil, maximumRedirects: Int = 10, idleConnectionsPerSession: Int = 64) {
-            self.timeout = timeout
-            self.connectTimeout = connectTimeout ?? min(.seconds(5), timeout)
-            self.maximumRedirects = maximumRedirects
+        public init(idleConnectionsPerSession: Int = 64, certificateRecheckInterval: Duration = .seconds(3600)) {
             self.idleConnectionsPerSession = idleConnectionsPerSession
+            self.certificateRecheckInterval = certificateRecheckInterval
         }
     }
 
-    public let method = "HEAD"
     let settings: Settings
     let group: any EventLoopGroup
     let tlsContext: NIOSSLContext
+    let insecureTLSContext: NIOSSLContext
 
     /// - Throws: if the TLS context cannot be created (no usable system trust store).
-    public init(settings: Settings, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
+    public init(settings: Settings = Settings(), group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
         self.settings = settings
         self.group = group
         self.tlsContext = try NIOSSLContext(configuration: .makeClientConfiguration())
+        var insecure = TLSConfiguration.makeClientConfiguration()
+        insecure.certificateVerification = .none
+        self.insecureTLSContext = try NIOSSLContext(configuration: insecure)
     }
 
     public func makeSession() -> any ProbeSession {
@@ -49,9 +51,15 @@ public struct NIOProbe: Probe {
 
 /// One poller's connections and requests. Owned by that poller's task alone (it is not `Sendable`).
 final class NIOProbeSession: ProbeSession {
+    /// An idle keep-alive connection.
+    private struct IdleConnection {
+        let channel: any Channel
+        let openedAt: NIODeadline
+        let lastUse: UInt64
+    }
+
     private let probe: NIOProbe
-    private var idle: [HTTPTarget.ConnectionKey: any Channel] = [:]
-    private var lastUse: [HTTPTarget.ConnectionKey: UInt64] = [:]
+    private var idle: [HTTPTarget.ConnectionKey: IdleConnection] = [:]
     private var uses: UInt64 = 0
 
     init(probe: NIOProbe) {
@@ -63,103 +71,96 @@ final class NIOProbeSession: ProbeSession {
     }
 
     func close() {
-        for channel in idle.values { channel.close(promise: nil) }
+        for connection in idle.values { connection.channel.close(promise: nil) }
         idle.removeAll()
-        lastUse.removeAll()
-    }
-
-    func probe(_ url: String) async -> ProbeOutcome {
-        let deadline = NIODeadline.now() + TimeAmount(probe.settings.timeout)
-        var current = url
-        var visited: Set<String> = [url]
-        do {
-            for _ in 0...probe.settings.maximumRedirects {
-                guard let target = HTTPTarget(url: current) else {
-                    return .failure(reason: "unsupported URL \(current)")
-                }
-                let head = try await request(target, deadline: deadline)
-                guard [301, 302, 303, 307, 308].contains(head.status.code), let location = head.headers.first(name: "location") else {
-                    return .response(code: Int(head.status.code), reason: head.status.reasonPhrase)
-                }
-                guard let next = HTTPTarget.resolve(location: location, against: current) else {
-                    return .failure(reason: "invalid redirect location \"\(location)\"")
-                }
-                guard HTTPTarget(url: next) != nil else {
-                    return .failure(reason: "redirect to an unsupported URL \"\(next)\" refused")
-                }
-                guard visited.insert(next).inserted else { return .failure(reason: "redirect loop") }
-                current = next
-            }
-            return .failure(reason: "too many redirects")
-        } catch {
-            return .failure(reason: describe(error))
-        }
     }
 
     /// Sends one request, on this session's idle connection to the host if there is a live one.
-    private func request(_ target: HTTPTarget, deadline: NIODeadline) async throws -> HTTPResponseHead {
-        if let channel = idle.removeValue(forKey: target.connection) {
-            lastUse[target.connection] = nil
-            if channel.isActive {
+    func exchange(_ request: ProbeRequest, deadline: NIODeadline) async throws -> ProbeExchange {
+        guard let target = HTTPTarget(url: request.url) else {
+            throw UnsupportedURL(url: request.url)
+        }
+        var key = target.connection
+        key.skipsVerification = key.isTLS && request.insecureTLS
+        if let connection = idle.removeValue(forKey: key) {
+            let isFresh = !key.isTLS || NIODeadline.now() - connection.openedAt < TimeAmount(probe.settings.certificateRecheckInterval)
+            if connection.channel.isActive && isFresh {
                 do {
-                    return try await send(target, on: channel, deadline: deadline)
+                    return try await send(request, target, on: connection.channel, key: key, openedAt: connection.openedAt, deadline: deadline)
                 } catch let error where Self.isStaleConnection(error) && NIODeadline.now() < deadline {
                     // The server closed the idle connection; try once more on a new one.
                 }
             } else {
-                channel.close(promise: nil)
+                connection.channel.close(promise: nil)
             }
         }
-        let channel = try await connect(target.connection, deadline: deadline)
-        return try await send(target, on: channel, deadline: deadline)
+        let channel = try await connect(key, connectTimeout: request.connectTimeout, deadline: deadline)
+        return try await send(request, target, on: channel, key: key, openedAt: .now(), deadline: deadline)
     }
 
-    private func send(_ target: HTTPTarget, on channel: any Channel, deadline: NIODeadline) async throws -> HTTPResponseHead {
-        let response = channel.eventLoop.makePromise(of: HTTPResponseHead.self)
-        var headers = HTTPHeaders()
-        headers.add(name: "Host", value: target.hostHeader)
-        headers.add(name: "User-Agent", value: "urlpoll/\(PollMetrics.version)")
-        let head = HTTPRequestHead(version: .http1_1, method: .HEAD, uri: target.requestTarget, headers: headers)
-        let request = PendingRequest(head: head, deadline: deadline, response: response)
+    private func send(
+        _ request: ProbeRequest,
+        _ target: HTTPTarget,
+        on channel: any Channel,
+        key: HTTPTarget.ConnectionKey,
+        openedAt: NIODeadline,
+        deadline: NIODeadline
+    ) async throws -> ProbeExchange {
+        let response = channel.eventLoop.makePromise(of: ConnectionResponse.self)
+        let pending = PendingRequest(head: Self.head(for: request, target), deadline: deadline, bodyLimit: request.bodyLimit, response: response)
         // One hop onto the event loop; from there the handler keeps the deadline. A write that fails before
         // reaching the handler (the channel just closed) fails the request too, so it cannot hang.
         channel.eventLoop.execute {
             let written = channel.eventLoop.makePromise(of: Void.self)
             written.futureResult.whenFailure { response.fail($0) }
-            channel.writeAndFlush(request, promise: written)
+            channel.writeAndFlush(pending, promise: written)
         }
-        let responseHead: HTTPResponseHead
+        let answer: ConnectionResponse
         do {
-            responseHead = try await response.futureResult.get()
+            answer = try await response.futureResult.get()
         } catch {
             channel.close(promise: nil)
             throw error
         }
-        if responseHead.isKeepAlive {
-            keep(channel, for: target.connection)
+        if answer.isReusable {
+            keep(channel, for: key, openedAt: openedAt)
         } else {
             channel.close(promise: nil)
         }
-        return responseHead
+        return answer.exchange
     }
 
-    private func keep(_ channel: any Channel, for key: HTTPTarget.ConnectionKey) {
-        if idle.count >= probe.settings.idleConnectionsPerSession, let oldest = lastUse.min(by: { $0.value < $1.value })?.key {
-            idle.removeValue(forKey: oldest)?.close(promise: nil)
-            lastUse[oldest] = nil
+    /// The request head: urlpoll's `Host` and `User-Agent` unless the check sets its own, then the check's headers.
+    private static func head(for request: ProbeRequest, _ target: HTTPTarget) -> HTTPRequestHead {
+        var headers = HTTPHeaders()
+        if !request.headers.contains(where: { $0.name.lowercased() == "host" }) {
+            headers.add(name: "Host", value: target.hostHeader)
+        }
+        if !request.headers.contains(where: { $0.name.lowercased() == "user-agent" }) {
+            headers.add(name: "User-Agent", value: "urlpoll/\(PollMetrics.version)")
+        }
+        for header in request.headers { headers.add(name: header.name, value: header.value) }
+        let method: HTTPMethod = request.method == .get ? .GET : .HEAD
+        return HTTPRequestHead(version: .http1_1, method: method, uri: target.requestTarget, headers: headers)
+    }
+
+    private func keep(_ channel: any Channel, for key: HTTPTarget.ConnectionKey, openedAt: NIODeadline) {
+        if idle.count >= probe.settings.idleConnectionsPerSession, let oldest = idle.min(by: { $0.value.lastUse < $1.value.lastUse })?.key {
+            idle.removeValue(forKey: oldest)?.channel.close(promise: nil)
         }
         uses &+= 1
-        idle[key] = channel
-        lastUse[key] = uses
+        idle[key] = IdleConnection(channel: channel, openedAt: openedAt, lastUse: uses)
     }
 
-    private func connect(_ key: HTTPTarget.ConnectionKey, deadline: NIODeadline) async throws -> any Channel {
+    private func connect(_ key: HTTPTarget.ConnectionKey, connectTimeout: Duration, deadline: NIODeadline) async throws -> any Channel {
         let remaining = deadline - NIODeadline.now()
-        let connectTimeout = min(TimeAmount(probe.settings.connectTimeout), remaining)
-        guard connectTimeout > .zero else { throw ConnectionFailure.timedOut }
-        let tlsContext = probe.tlsContext
+        let timeout = min(TimeAmount(connectTimeout), remaining)
+        guard timeout > .zero else { throw ConnectionFailure.timedOut }
+        let tlsContext = key.skipsVerification ? probe.insecureTLSContext : probe.tlsContext
+        // For TLS, wait for the handshake, so that its failure is reported as such (not as a closed channel).
+        let handshake = key.isTLS ? probe.group.next().makePromise(of: Void.self) : nil
         let bootstrap = ClientBootstrap(group: probe.group)
-            .connectTimeout(connectTimeout)
+            .connectTimeout(timeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -168,12 +169,28 @@ final class NIOProbeSession: ProbeSession {
                         let isAddress = key.host.contains(":") || key.host.allSatisfy { $0.isNumber || $0 == "." }
                         try pipeline.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: isAddress ? nil : key.host))
                     }
-                    // The request head is built here from a parsed URL, so the per-write header validation is skipped.
+                    // Request heads are built from a parsed URL and validated headers, so per-write validation is skipped.
                     try pipeline.addHTTPClientHandlers(leftOverBytesStrategy: .dropBytes, enableOutboundHeaderValidation: false)
-                    try pipeline.addHandler(ResponseHeadHandler())
+                    try pipeline.addHandler(ResponseHandler(handshake: handshake))
                 }
             }
-        return try await bootstrap.connect(host: key.host, port: key.port).get()
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.connect(host: key.host, port: key.port).get()
+        } catch {
+            handshake?.fail(error)
+            throw error
+        }
+        guard let handshake else { return channel }
+        let handshakeTimeout = channel.eventLoop.scheduleTask(deadline: deadline) { handshake.fail(ConnectionFailure.timedOut) }
+        defer { handshakeTimeout.cancel() }
+        do {
+            try await handshake.futureResult.get()
+        } catch {
+            channel.close(promise: nil)
+            throw error
+        }
+        return channel
     }
 
     /// Whether `error` means the server had closed the idle connection before the request arrived.
@@ -183,12 +200,10 @@ final class NIOProbeSession: ProbeSession {
         if let error = error as? ChannelError { return error == .ioOnClosedChannel || error == .alreadyClosed }
         return false
     }
+}
 
-    private func describe(_ error: any Error) -> String {
-        switch error as? ConnectionFailure {
-        case .timedOut: "timed out after \(DurationFormat.format(probe.settings.timeout))"
-        case .closedBeforeResponse: "connection closed by server before a complete response"
-        case nil: FailureDescription.describe(error, timeout: probe.settings.timeout)
-        }
-    }
+/// A URL that is not http or https, or has no host.
+struct UnsupportedURL: Error, CustomStringConvertible {
+    let url: String
+    var description: String { "unsupported URL \(url)" }
 }

@@ -1,0 +1,87 @@
+/// How one URL is checked: what to send, how long to wait, and what counts as up.
+///
+/// Immutable and shared: every URL given without settings of its own (on the command line, in a URL
+/// list, or as a plain string in a config file) points to one instance built from the global settings;
+/// a config-file entry with settings has its own. A ``Resource`` carries a reference to its options, so
+/// a poller needs nothing else to poll it. The config loader resolves every value; ``interval``,
+/// ``timeout`` and ``connectTimeout`` may be `nil` only in options built by hand, and then the
+/// scheduler's and poller's global settings apply.
+public final class CheckOptions: Sendable {
+    /// Shown in reports next to the URL; `nil` when the user gave none.
+    public let name: String?
+    /// The method to poll with. HEAD falls back to GET for servers that answer 405 or 501.
+    public let method: CheckMethod
+    /// Extra request headers; their values are secrets (see ``HeaderField``).
+    public let headers: [HeaderField]
+    /// Status codes that count as up.
+    public let expect: StatusExpectation
+    /// A poll slower than this is down.
+    public let maxLatency: Duration?
+    /// Text the body must contain.
+    public let bodyContains: String?
+    /// An expression the body must match.
+    public let bodyMatches: BodyPattern?
+    /// Whether 3xx answers are followed (at most 10 times) or reported as they are.
+    public let followRedirects: Bool
+    /// Whether https certificates are accepted without verification.
+    public let insecureTLS: Bool
+    /// An https URL whose certificate expires within this period is down.
+    public let certExpiryWarning: Duration?
+    /// Pause between the end of a poll and the next one, when the URL is up.
+    public let interval: Duration?
+    /// Bounds a whole poll: connects, TLS, redirects, the HEAD→GET retry, the body.
+    public let timeout: Duration?
+    /// Bounds connecting (TCP and TLS handshake) to one host; never more than the timeout (default 5s).
+    public let connectTimeout: Duration?
+    /// The most body bytes read for the body conditions; a longer body is judged by its start.
+    public let maxBodyBytes: Int
+
+    /// The documented defaults (1 MiB of body at most).
+    public static let defaultMaxBodyBytes = 1 << 20
+
+    public init(
+        name: String? = nil,
+        method: CheckMethod = .head,
+        headers: [HeaderField] = [],
+        expect: StatusExpectation = .standard,
+        maxLatency: Duration? = nil,
+        bodyContains: String? = nil,
+        bodyMatches: BodyPattern? = nil,
+        followRedirects: Bool = true,
+        insecureTLS: Bool = false,
+        certExpiryWarning: Duration? = nil,
+        interval: Duration? = nil,
+        timeout: Duration? = nil,
+        connectTimeout: Duration? = nil,
+        maxBodyBytes: Int = CheckOptions.defaultMaxBodyBytes
+    ) {
+        self.name = name
+        self.method = method
+        self.headers = headers
+        self.expect = expect
+        self.maxLatency = maxLatency
+        self.bodyContains = bodyContains
+        self.bodyMatches = bodyMatches
+        self.followRedirects = followRedirects
+        self.insecureTLS = insecureTLS
+        self.certExpiryWarning = certExpiryWarning
+        self.interval = interval
+        self.timeout = timeout
+        self.connectTimeout = connectTimeout
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    /// The options of a URL given without settings of its own.
+    public convenience init(settings: Settings) {
+        self.init(interval: settings.interval, timeout: settings.timeout, connectTimeout: settings.connectTimeout)
+    }
+
+    /// Whether a condition needs the response body (and so a GET).
+    public var needsBody: Bool { bodyContains != nil || bodyMatches != nil }
+
+    /// The method of a URL's first poll: GET when asked for or when the body is needed.
+    public var initialMethod: CheckMethod { needsBody ? .get : method }
+
+    /// How many body bytes a poll keeps: ``maxBodyBytes`` when a condition needs them, else none.
+    public var bodyLimit: Int { needsBody ? maxBodyBytes : 0 }
+}

@@ -1,0 +1,48 @@
+/// What a reloaded configuration changes in the set of monitored URLs. Pure.
+///
+/// A URL is identified by its text: a URL in both the running and the new list is *kept* (its state,
+/// history and schedule stay; its options are replaced), one only in the running list is *removed*,
+/// and one only in the new list is *added* under a new id. Ids are never reused, so a late result
+/// for a removed URL can never be taken for another URL's.
+public struct TargetChanges: Sendable {
+    /// A URL in both lists: its id, and its options from the new list.
+    public struct Kept: Sendable {
+        public let id: Int
+        public let options: CheckOptions
+    }
+
+    /// A URL only in the new list, with the id it gets.
+    public struct Added: Sendable {
+        public let id: Int
+        public let url: String
+        public let options: CheckOptions
+    }
+
+    public private(set) var kept: [Kept] = []
+    public private(set) var added: [Added] = []
+    /// Ids of the URLs only in the running list.
+    public private(set) var removed: [Int] = []
+
+    /// - Parameters:
+    ///   - running: the ids of the URLs monitored now, by URL.
+    ///   - nextID: the first id never used.
+    ///   - new: the reloaded list.
+    public init(running: [String: Int], nextID: Int, new: TargetList) {
+        var gone = running
+        var id = nextID
+        for (url, options) in new.targets {
+            if let existing = gone.removeValue(forKey: url) {
+                kept.append(Kept(id: existing, options: options))
+            } else {
+                added.append(Added(id: id, url: url, options: options))
+                id += 1
+            }
+        }
+        removed = gone.values.sorted()
+    }
+
+    /// `3 kept, 1 added, 1 removed`.
+    public var summary: String {
+        "\(kept.count) kept, \(added.count) added, \(removed.count) removed"
+    }
+}

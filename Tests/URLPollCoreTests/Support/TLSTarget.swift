@@ -1,0 +1,75 @@
+import Crypto
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import X509
+
+/// An https server on 127.0.0.1 with a self-signed certificate made for the test (valid for
+/// `validFor` from now), answering `200 ok` to every request.
+struct TLSTarget {
+    let port: Int
+    /// The certificate's expiry, to the second (as certificates store it).
+    let notValidAfter: Date
+
+    var url: String { "https://127.0.0.1:\(port)/" }
+
+    static func with<T: Sendable>(validFor: TimeInterval, _ body: (TLSTarget) async throws -> T) async throws -> T {
+        let key = P256.Signing.PrivateKey()
+        let name = try DistinguishedName { CommonName("urlpoll test") }
+        let now = Date()
+        let notValidAfter = Date(timeIntervalSince1970: (now.timeIntervalSince1970 + validFor).rounded(.down))
+        let certificate = try Certificate(
+            version: .v3,
+            serialNumber: Certificate.SerialNumber(),
+            publicKey: Certificate.PublicKey(key.publicKey),
+            notValidBefore: now - 3600,
+            notValidAfter: notValidAfter,
+            issuer: name,
+            subject: name,
+            signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: nil))
+            },
+            issuerPrivateKey: Certificate.PrivateKey(key)
+        )
+        let configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: [.certificate(try NIOSSLCertificate(bytes: Array(try certificate.serializeAsPEM().pemString.utf8), format: .pem))],
+            privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(key.pemRepresentation.utf8), format: .pem))
+        )
+        let context = try NIOSSLContext(configuration: configuration)
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try channel.pipeline.syncOperations.addHandler(OKResponder())
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        do {
+            let result = try await body(TLSTarget(port: server.localAddress?.port ?? 0, notValidAfter: notValidAfter))
+            try? await server.close()
+            return result
+        } catch {
+            try? await server.close()
+            throw error
+        }
+    }
+}
+
+/// Answers every request with `200 ok`, keeping the connection open.
+private final class OKResponder: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard case .end = unwrapInboundIn(data) else { return }
+        let head = HTTPResponseHead(version: .http1_1, status: .ok, headers: ["Content-Length": "2"])
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: "ok")))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+}
