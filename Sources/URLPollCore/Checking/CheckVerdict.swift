@@ -10,6 +10,11 @@ public struct CheckVerdict: Sendable, Equatable {
     /// `"200 OK"`, `"refused"`, or the answer and the failed condition: `"200 OK, but took 1.2s (max-latency 1s)"`.
     public let status: String
 
+    public init(health: Health, status: String) {
+        self.health = health
+        self.status = status
+    }
+
     public init(_ result: ProbeResult, latency: Duration, options: CheckOptions, now: Date) {
         guard case .response(let code, _) = result.outcome else {
             (health, status) = (.down, result.outcome.statusText)

@@ -117,7 +117,7 @@ public struct CheckFields: Sendable, Equatable {
         for name in names {
             let tokenCharacters = Set("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
             guard !name.isEmpty, name.allSatisfy({ tokenCharacters.contains($0) }) else {
-                throw ConfigIssue(message: "\(headerMap.name(name)): \"\(name)\" is not a valid header name", mark: headerMap.decoder(name)?.mark)
+                throw ConfigIssue(message: "\(headerMap.name(name)): \"\(name)\" is not a valid header name", mark: headerMap.keyMark(name))
             }
             guard let value = try headerMap.string(name, secret: true) else { continue }
             guard !value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {

@@ -42,12 +42,14 @@ struct ConfigMap {
     let path: String
     /// The map's own position.
     let mark: Mark?
+    private let codingPath: [any CodingKey]
 
     /// - Throws: ``ConfigIssue`` if the node is not a map, or has a key not in `allowed`.
     init(_ decoder: any Decoder, path: String, allowed: [String]) throws(ConfigIssue) {
         context = ConfigContext.of(decoder)
         self.path = path
         mark = decoder.mark
+        codingPath = decoder.codingPath
         do {
             container = try decoder.container(keyedBy: ConfigKey.self)
         } catch {
@@ -58,7 +60,7 @@ struct ConfigMap {
             if let suggestion = Suggestion.closest(to: key.stringValue, among: allowed) {
                 message += " (did you mean \"\(suggestion)\"?)"
             }
-            throw ConfigIssue(message: message, mark: keyMark(key.stringValue, codingPath: decoder.codingPath))
+            throw ConfigIssue(message: message, mark: keyMark(key.stringValue))
         }
     }
 
@@ -139,8 +141,8 @@ struct ConfigMap {
         (try? decoder.unkeyedContainer()) != nil ? "list" : "map"
     }
 
-    /// The position of `key` itself (not its value) in the map at `codingPath`.
-    private func keyMark(_ key: String, codingPath: [any CodingKey]) -> Mark? {
+    /// The position of `key` itself (not its value) in this map.
+    func keyMark(_ key: String) -> Mark? {
         var node: Node? = context.root
         for step in codingPath {
             if let index = step.intValue, let sequence = node?.sequence, sequence.indices.contains(index) {

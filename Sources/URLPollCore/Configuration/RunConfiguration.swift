@@ -13,6 +13,13 @@ public struct RunConfiguration: Sendable {
     /// `--history`, else the file's `history:`.
     public let history: Int?
 
+    public init(settings: Settings, targets: TargetList, listen: String? = nil, history: Int? = nil) {
+        self.settings = settings
+        self.targets = targets
+        self.listen = listen
+        self.history = history
+    }
+
     /// Where the inputs are: what the command line gave. Kept so that a reload reads the same inputs again.
     public struct Sources: Sendable {
         public var arguments: [String]

@@ -25,10 +25,12 @@ final class URLPollProcess: Sendable {
         self.stderrFile = stderrFile
     }
 
-    static func start(_ arguments: [String], stdin: String? = nil) throws -> URLPollProcess {
+    /// - Parameter environment: variables added to this process's environment for the child.
+    static func start(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> URLPollProcess {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
         let stdoutFile = try TemporaryFile("")
         let stderrFile = try TemporaryFile("")
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutFile.path))
@@ -43,8 +45,8 @@ final class URLPollProcess: Sendable {
         return URLPollProcess(process: process, stdoutFile: stdoutFile, stderrFile: stderrFile)
     }
 
-    static func run(_ arguments: [String], stdin: String? = nil) async throws -> Result {
-        try await start(arguments, stdin: stdin).finish()
+    static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) async throws -> Result {
+        try await start(arguments, stdin: stdin, environment: environment).finish()
     }
 
     var stdout: String { stdoutFile.contents }
@@ -57,11 +59,20 @@ final class URLPollProcess: Sendable {
 
     /// Waits (polling every 50 ms, at most 20 s) until standard output satisfies `condition`.
     func waitForOutput(_ condition: (String) -> Bool) async throws {
+        try await waitFor(condition, in: \.stdout)
+    }
+
+    /// Waits (polling every 50 ms, at most 20 s) until standard error (the log) satisfies `condition`.
+    func waitForLog(_ condition: (String) -> Bool) async throws {
+        try await waitFor(condition, in: \.stderr)
+    }
+
+    private func waitFor(_ condition: (String) -> Bool, in stream: KeyPath<URLPollProcess, String>) async throws {
         for _ in 0..<400 {
-            if condition(stdout) { return }
+            if condition(self[keyPath: stream]) { return }
             try await Task.sleep(for: .milliseconds(50))
         }
-        Issue.record("urlpoll printed nothing expected in 20 s: \(stdout)")
+        Issue.record("urlpoll printed nothing expected in 20 s: \(self[keyPath: stream])")
     }
 
     /// Waits for the process to exit (killing it after 30 s) and returns its status and output.

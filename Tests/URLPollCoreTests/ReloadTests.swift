@@ -1,0 +1,121 @@
+import Foundation
+import Logging
+import Testing
+
+@testable import URLPollCore
+
+/// Reloading the URL list while running: the pure diff, each owner's part, and a live engine.
+@Suite(.timeLimit(.minutes(1)))
+struct ReloadTests {
+    func targets(_ urls: [String], options: CheckOptions = CheckOptions()) -> TargetList {
+        TargetList(urls.enumerated().map { URLListEntry(url: $0.element, origin: .argument(position: $0.offset + 1), options: options) })
+    }
+
+    @Test func changesKeepMatchingURLsAndGiveNewOnesFreshIDs() {
+        let changes = TargetChanges(
+            running: ["http://a/": 0, "http://b/": 1, "http://c/": 4],
+            nextID: 5,
+            new: targets(["http://c/", "http://d/", "http://a/"])
+        )
+        #expect(changes.kept.map(\.id) == [4, 0])
+        #expect(changes.added.map { "\($0.id) \($0.url)" } == ["5 http://d/"])
+        #expect(changes.removed == [1])
+        #expect(changes.summary == "2 kept, 1 added, 1 removed")
+    }
+
+    @Test func theQueueDropsRemovedResourcesAndUpdatesQueuedOnes() {
+        let start = ContinuousClock.now
+        var queue = SleepQueue()
+        for id in 0..<3 { queue.insert(Resource(id: id, url: "http://h/\(id)", options: CheckOptions(), dueAt: start), due: start) }
+        let removed = queue.remove(id: 0)
+        let removedAgain = queue.remove(id: 0)
+        #expect(removed?.id == 0 && removedAgain == nil)
+        let named = CheckOptions(name: "one")
+        let updated = queue.update(id: 1, options: named)
+        let updatedUnknown = queue.update(id: 7, options: named)
+        #expect(updated && !updatedUnknown)
+        #expect(queue.count == 2 && queue.pendingCount(at: start) == 2)
+        #expect(queue.popPending(at: start)?.options.name == "one")
+        #expect(queue.popPending(at: start)?.id == 2)
+        #expect(queue.isEmpty && queue.nextDue == nil)
+    }
+
+    @Test func theSchedulerStartsAddedStopsRemovedAndRetiresOnesInFlight() async throws {
+        let policy = SleepPolicy(interval: .seconds(60), errorBackoff: .zero, maxBackoff: .zero)
+        let scheduler = Scheduler(targets: targets(["http://a/", "http://b/"]), mode: .repeating(policy))
+        let held = try #require(await scheduler.take())  // a: in flight during the reload
+        let running = ["http://a/": 0, "http://b/": 1]
+        let changes = TargetChanges(running: running, nextID: 2, new: targets(["http://c/"]))
+        await scheduler.apply(changes, policy: policy)
+        let added = try #require(await scheduler.take())
+        #expect(added.url == "http://c/" && added.id == 2)
+        await scheduler.complete(held)
+        await scheduler.complete(added)
+        #expect(await scheduler.counts.queued == 1)
+        await scheduler.close()
+    }
+
+    @Test func theStateTableRetiresRemovedRecordsAndAddsNewOnes() {
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        var table = StateTable(targets: targets(["http://a/", "http://b/"]), start: start, historyLength: 5, keepsSeries: true)
+        table.apply(
+            State(resourceID: 1, outcome: .response(code: 200, reason: "OK"), latency: .milliseconds(1), checkedAt: start, consecutiveFailures: 0)
+        )
+        let changes = TargetChanges(
+            running: table.runningIDs,
+            nextID: table.records.count,
+            new: targets(["http://c/", "http://b/"], options: CheckOptions(name: "N"))
+        )
+        table.apply(changes, at: start)
+        let report = table.report(at: start)
+        #expect(report.urls.map(\.url) == ["http://b/", "http://c/"])
+        #expect(report.urls.map(\.name) == ["N", "N"])
+        #expect((report.up, report.down, report.pending) == (1, 0, 1))
+        #expect(report.urls[0].polls == 1)
+        #expect(table.history.count == 3 && table.series.count == 3)
+        // A late result for the removed URL changes nothing.
+        let taken = table.apply(State(resourceID: 0, outcome: .failure(reason: "x"), latency: .zero, checkedAt: start, consecutiveFailures: 1))
+        #expect(!taken)
+        #expect(table.report(at: start).down == 0)
+    }
+
+    @Test func aRunningEngineKeepsTheStateOfKeptURLs() async throws {
+        try await FakeTarget.with { target in
+            var settings = Settings()
+            settings.interval = .milliseconds(20)
+            settings.errorBackoff = .zero
+            let okURL = target.url("/ok")
+            let reloaded = targets([okURL, target.url("/body")])
+            let engine = PollingEngine(
+                targets: targets([okURL, target.url("/status/500")]),
+                settings: settings,
+                probe: try NIOProbe(),
+                logger: Logger(label: "test"),
+                historyLength: 10
+            ) { _ in }
+            let runner = Task { await engine.run() }
+            try await Self.waitUntilEveryURLHasBeenPolledTwice(engine)
+            let before = await engine.monitor.report().urls.first { $0.url == okURL }
+            let changes = await engine.reload(reloaded, policy: settings.sleepPolicy)
+            try await Self.waitUntilEveryURLHasBeenPolledTwice(engine)
+            let report = await engine.monitor.report()
+            let history = await engine.monitor.history()
+            await engine.scheduler.close()
+            await runner.value
+
+            #expect(changes.summary == "1 kept, 1 added, 1 removed")
+            #expect(report.urls.map(\.url) == [target.url("/body"), okURL])
+            let kept = report.urls.last
+            #expect(kept?.id == before?.id && kept?.since == before?.since)
+            #expect((kept?.polls ?? 0) > (before?.polls ?? 0))
+            // The kept URL's history continued: it holds results from before the reload and after.
+            #expect(history[kept?.id ?? 0].results.count >= min((before?.polls ?? 0) + 1, 10))
+        }
+    }
+
+    static func waitUntilEveryURLHasBeenPolledTwice(_ engine: PollingEngine) async throws {
+        while await engine.monitor.report().urls.contains(where: { $0.polls < 2 }) {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+}
