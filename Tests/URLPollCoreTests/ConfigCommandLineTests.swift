@@ -112,6 +112,16 @@ struct ConfigCommandLineTests {
         }
     }
 
+    @Test func theConfigFileCanTurnOnTheWebServer() async throws {
+        try await FakeTarget.with { target in
+            let config = try TemporaryFile("listen: 127.0.0.1:0\nhistory: 5\nurls:\n  - url: \(target.url("/ok"))\n    name: Home\n")
+            let process = try URLPollProcess.start(["-c", config.path, "--quiet"])
+            try await process.waitForLog { $0.contains("serving the status page on http://127.0.0.1:") }
+            process.signal(SIGTERM)
+            #expect(try await process.finish().status == 0)
+        }
+    }
+
     /// The URLs of the last complete JSON report line.
     static func lastReportURLs(_ output: String) -> [String] {
         lastReport(output).compactMap { $0["url"] as? String }
@@ -127,5 +137,15 @@ struct ConfigCommandLineTests {
             let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
         else { return [] }
         return object["urls"] as? [[String: Any]] ?? []
+    }
+}
+
+/// The shipped example stays valid.
+struct ExampleConfigTests {
+    @Test func theExampleConfigIsValid() async throws {
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples/urlpoll.yml").path
+        let result = try await URLPollProcess.run(["--check-config", "-c", example], environment: ["API_TOKEN": "t"])
+        #expect(result.status == 0)
+        #expect(result.stdout.hasPrefix("configuration OK: 4 URLs"))
     }
 }

@@ -129,6 +129,12 @@ struct StatusPageTests {
         #expect(HTML.escape("<a href=\"x\">'&'</a>") == "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;")
     }
 
+    @Test func showsAConfiguredNameBeforeTheURLEscaped() {
+        let record = URLRecord(id: 0, url: "http://h/", name: "<API>", since: Date())
+        let html = StatusPage.render(Report(time: Date(), up: 0, down: 0, pending: 1, urls: [record]), history: [], refreshSeconds: 5)
+        #expect(html.contains("<b>&lt;API&gt;</b> http://h/</a>"))
+    }
+
     @Test func sparklinesMarkDownResultsAndScaleToTheSlowest() {
         let now = Date()
         let results = [

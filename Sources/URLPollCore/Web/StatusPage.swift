@@ -3,7 +3,7 @@ import Foundation
 /// The status page: server-rendered HTML that reads well without JavaScript and reloads itself.
 ///
 /// Counts first, then one row per URL, down URLs first (then pending, then up; by URL within each),
-/// with a badge, the URL, the status text, the latency, the time in the current state and a sparkline
+/// with a badge, the URL (after its configured name, if any), the status text, the latency, the time in the current state and a sparkline
 /// of recent results. Every text taken from a URL or a server is escaped. One page, no per-row requests;
 /// rows are grid rows with `content-visibility: auto`, so the browser lays out and paints only the rows
 /// on screen and the page stays responsive at 10,000 URLs. Pure.
@@ -35,7 +35,8 @@ enum StatusPage {
             let recent = history.indices.contains(record.id) ? history[record.id].results : []
             let health = record.health.rawValue
             html += "<div class=\"row \(health)\" role=\"row\"><span class=\"badge \(health)\">\(health)</span>"
-            html += "<a class=\"url\" href=\"/api/urls/\(StableID.of(record.url))\">\(HTML.escape(record.url))</a>"
+            let label = record.name.map { "<b>\(HTML.escape($0))</b> " } ?? ""
+            html += "<a class=\"url\" href=\"/api/urls/\(StableID.of(record.url))\">\(label)\(HTML.escape(record.url))</a>"
             html += "<span>\(HTML.escape(record.health == .pending ? "-" : record.status))</span>"
             html += "<span class=\"num\">\(record.latency.map(DurationFormat.format) ?? "-")</span>"
             html += "<span class=\"num\">\(DurationFormat.format(.seconds(max(0, report.time.timeIntervalSince(record.since)))))</span>"
