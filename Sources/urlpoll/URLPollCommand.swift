@@ -169,25 +169,34 @@ struct URLPollCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "urlpoll")
         let sources = self.sources
-        let configuration: RunConfiguration
+        // The configuration lives in this block only: the URL list is handed to the engine and then dropped
+        // (100k URLs hold megabytes); only a run that reloads on SIGHUP keeps it, to compare against.
+        let settings: Settings
+        let history: Int
+        let listenText: String
         let listenAddress: ListenAddress?
+        let reloadBase: RunConfiguration?
+        var targets: TargetList?
         do {
-            configuration = try RunConfiguration.load(sources)
+            let configuration = try RunConfiguration.load(sources)
             listenAddress = try configuration.listen.map { text throws(InputError) in try ListenAddress(parsing: text) }
+            settings = configuration.settings
+            history = configuration.history ?? 60
+            listenText = configuration.listen ?? ""
+            targets = configuration.targets
+            reloadBase = config != nil && !settings.once ? configuration : nil
+            for duplicate in configuration.targets.duplicates {
+                logger.warning("duplicate URL \(duplicate.url) at \(duplicate.again) (first at \(duplicate.first)); polling it once")
+            }
+            if checkConfig {
+                print(ConfigDescription.render(configuration), terminator: "")
+                return
+            }
+            if httpClient == .asyncHTTPClient, configuration.targets.options.contains(where: { $0.certExpiryWarning != nil }) {
+                logger.warning("cert-expiry-warning needs --http-client nio: async-http-client does not expose the certificate")
+            }
         } catch {
             throw Self.usageFailure(error.message)
-        }
-        let settings = configuration.settings
-        let targets = configuration.targets
-        for duplicate in targets.duplicates {
-            logger.warning("duplicate URL \(duplicate.url) at \(duplicate.again) (first at \(duplicate.first)); polling it once")
-        }
-        if checkConfig {
-            print(ConfigDescription.render(configuration), terminator: "")
-            return
-        }
-        if httpClient == .asyncHTTPClient, targets.options.contains(where: { $0.certExpiryWarning != nil }) {
-            logger.warning("cert-expiry-warning needs --http-client nio: async-http-client does not expose the certificate")
         }
 
         let printer = ReportPrinter(format: settings.format)
@@ -203,11 +212,11 @@ struct URLPollCommand: AsyncParsableCommand {
                 ]
                 MetricsSystem.bootstrap(factory)
                 engine = PollingEngine(
-                    targets: targets,
+                    targets: targets.take() ?? TargetList(),
                     settings: settings,
                     probe: probe,
                     logger: logger,
-                    historyLength: configuration.history ?? 60,
+                    historyLength: history,
                     metrics: PollMetrics(factory: factory)
                 ) { report in printer.print(report) }
                 let refresh = max(2, Int(settings.statusInterval.components.seconds))
@@ -223,11 +232,13 @@ struct URLPollCommand: AsyncParsableCommand {
                 services.append(.init(service: engine, successTerminationBehavior: .gracefullyShutdownGroup))
                 services.append(.init(service: app))
             } else {
-                engine = PollingEngine(targets: targets, settings: settings, probe: probe, logger: logger) { report in printer.print(report) }
+                engine = PollingEngine(targets: targets.take() ?? TargetList(), settings: settings, probe: probe, logger: logger) { report in
+                    printer.print(report)
+                }
                 services.append(.init(service: engine, successTerminationBehavior: .gracefullyShutdownGroup))
             }
-            if config != nil && !settings.once {
-                services.append(.init(service: ConfigReloader(engine: engine, sources: sources, initial: configuration, logger: logger)))
+            if let reloadBase {
+                services.append(.init(service: ConfigReloader(engine: engine, sources: sources, initial: reloadBase, logger: logger)))
             }
             let group = ServiceGroup(
                 configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
@@ -236,7 +247,7 @@ struct URLPollCommand: AsyncParsableCommand {
                 try await group.run()
             } catch let error as IOError {
                 throw Self.usageFailure(
-                    "--listen \(configuration.listen ?? ""): cannot listen (\(FailureDescription.describe(errno: error.errnoCode)))"
+                    "--listen \(listenText): cannot listen (\(FailureDescription.describe(errno: error.errnoCode)))"
                 )
             }
             if let stats {
@@ -245,7 +256,7 @@ struct URLPollCommand: AsyncParsableCommand {
             }
             return await engine.monitor.report()
         }
-        if settings.once && finalReport.up != targets.count {
+        if settings.once && finalReport.up != finalReport.urls.count {
             throw ExitCode(1)
         }
     }

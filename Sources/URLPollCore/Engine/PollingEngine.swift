@@ -19,7 +19,6 @@ import ServiceLifecycle
 /// bounded by the probe's timeout) and delivers a final report. It conforms to `Service` so that it
 /// runs in the same service group as the other parts of the process.
 public struct PollingEngine: Service {
-    let targets: TargetList
     let settings: Settings
     let probe: any Probe
     /// The owner of the state; ask it for reports while and after the engine runs.
@@ -43,7 +42,6 @@ public struct PollingEngine: Service {
         metrics: PollMetrics? = nil,
         onReport: @escaping @Sendable (Report) async -> Void
     ) {
-        self.targets = targets
         self.settings = settings
         self.probe = probe
         self.monitor = StateMonitor(targets: targets, historyLength: historyLength, metrics: metrics)

@@ -14,20 +14,26 @@ public struct Resource: Sendable {
     public let url: String
     /// How to poll it (shared, immutable; replaced when a reloaded configuration changes it).
     public var options: CheckOptions
-    /// Whether the server rejected HEAD (405 or 501) and the URL is polled with GET from then on.
-    public var needsGET = false
-    /// Polls in a row whose result was ``Health/down``; an ``Health/up`` poll resets it to zero.
-    public var consecutiveFailures: Int
     /// Polls of this URL so far; the first one is not late for anything.
     public var polls: Int
     /// When this resource was due to be polled; the scheduler sets it when it queues the resource.
     public var dueAt: ContinuousClock.Instant
+    /// Stored in 32 bits (saturating) so that a resource takes 64 bytes: the queue holds one per URL.
+    private var failures: Int32
+    /// Whether the server rejected HEAD (405 or 501) and the URL is polled with GET from then on.
+    public var needsGET = false
+
+    /// Polls in a row whose result was ``Health/down``; an ``Health/up`` poll resets it to zero.
+    public var consecutiveFailures: Int {
+        get { Int(failures) }
+        set { failures = Int32(clamping: newValue) }
+    }
 
     public init(id: Int, url: String, options: CheckOptions, consecutiveFailures: Int = 0, dueAt: ContinuousClock.Instant) {
         self.id = id
         self.url = url
         self.options = options
-        self.consecutiveFailures = consecutiveFailures
+        self.failures = Int32(clamping: consecutiveFailures)
         self.polls = 0
         self.dueAt = dueAt
     }

@@ -10,7 +10,7 @@ extension ProbeSession {
     /// Every hop uses the request's method (HEAD or GET are both safe to repeat, whatever the code).
     public func probe(_ request: ProbeRequest, deadline: NIODeadline) async -> ProbeResult {
         var hop = request
-        var visited: Set<String> = [request.url]
+        var visited: Set<String> = []  // filled at the first redirect: most polls have none
         var certificateExpiry: Date?
         do {
             for _ in 0...request.maximumRedirects {
@@ -29,6 +29,7 @@ extension ProbeSession {
                 guard HTTPTarget(url: next) != nil else {
                     return failure("redirect to an unsupported URL \"\(next)\" refused", certificateExpiry)
                 }
+                if visited.isEmpty { visited.insert(request.url) }
                 guard visited.insert(next).inserted else { return failure("redirect loop", certificateExpiry) }
                 hop.url = next
             }

@@ -77,10 +77,10 @@ public actor Scheduler {
     public func complete(_ resource: Resource) {
         inFlight -= 1
         var resource = resource
-        if let options = laterOptions.removeValue(forKey: resource.id) { resource.options = options }
+        if !laterOptions.isEmpty, let options = laterOptions.removeValue(forKey: resource.id) { resource.options = options }
         switch mode {
         case .repeating(var policy):
-            if retired.remove(resource.id) != nil { break }
+            if !retired.isEmpty, retired.remove(resource.id) != nil { break }
             if let interval = resource.options.interval { policy.interval = interval }
             if !isClosed {
                 var due = ContinuousClock.now + policy.sleep(afterConsecutiveFailures: resource.consecutiveFailures)
