@@ -131,3 +131,17 @@ struct SmartHTTPTests {
         }
     }
 }
+
+/// Connecting, TLS handshake included, is bounded by the connect timeout.
+struct ConnectTimeoutTests {
+    @Test func aTLSHandshakeThatNeverEndsIsCutAtTheConnectTimeout() async throws {
+        try await MisbehavingTarget.with(.silence) { target in
+            let options = CheckOptions(timeout: .seconds(5), connectTimeout: .milliseconds(300))
+            let url = "https://127.0.0.1:\(target.port)/"
+            let start = ContinuousClock.now
+            let result = try await ProbeKind.nio.results([url], options: options)[0]
+            #expect(result.outcome == .failure(reason: "TLS handshake timed out"))
+            #expect(ContinuousClock.now - start < .seconds(3))
+        }
+    }
+}

@@ -18,6 +18,7 @@ public enum FailureDescription {
         if let error = error as? ConnectionFailure {
             switch error {
             case .timedOut: return "timed out after \(limit)"
+            case .handshakeTimedOut: return "TLS handshake timed out"
             case .closedBeforeResponse: return "connection closed by server before a complete response"
             }
         }

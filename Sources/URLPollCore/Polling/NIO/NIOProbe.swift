@@ -11,8 +11,8 @@ import NIOSSL
 /// (at most one per host, since a poller makes one request at a time). Connections are never shared,
 /// so no pool, lock or actor stands between a poll and its socket. Behaviour matches
 /// ``AsyncHTTPClientProbe``: the deadline bounds the whole exchange (connect, TLS, response, body);
-/// connecting alone is bounded by the request's connect timeout and never retried. A keep-alive
-/// connection the server closed while idle is replaced once, transparently. For https, every answer
+/// connecting alone (TCP and the TLS handshake) is bounded by the request's connect timeout and never
+/// retried. A keep-alive connection the server closed while idle is replaced once, transparently. For https, every answer
 /// carries the leaf certificate's expiry, read once per connection; a TLS connection is reused for at
 /// most ``Settings/certificateRecheckInterval``, so that figure is never older than that.
 public struct NIOProbe: Probe {
@@ -169,7 +169,8 @@ final class NIOProbeSession: ProbeSession {
     }
 
     private func connect(_ key: HTTPTarget.ConnectionKey, connectTimeout: Duration, deadline: NIODeadline) async throws -> any Channel {
-        let remaining = deadline - NIODeadline.now()
+        let connectStart = NIODeadline.now()
+        let remaining = deadline - connectStart
         let timeout = min(TimeAmount(connectTimeout), remaining)
         guard timeout > .zero else { throw ConnectionFailure.timedOut }
         let tlsContext = key.skipsVerification ? probe.insecureTLSContext : probe.tlsContext
@@ -198,7 +199,11 @@ final class NIOProbeSession: ProbeSession {
             throw error
         }
         guard let handshake else { return channel }
-        let handshakeTimeout = channel.eventLoop.scheduleTask(deadline: deadline) { handshake.fail(ConnectionFailure.timedOut) }
+        // The handshake is part of connecting: bounded by the connect timeout as well as the poll's deadline.
+        let handshakeDeadline = min(deadline, connectStart + TimeAmount(connectTimeout))
+        let handshakeTimeout = channel.eventLoop.scheduleTask(deadline: handshakeDeadline) {
+            handshake.fail(handshakeDeadline < deadline ? ConnectionFailure.handshakeTimedOut : ConnectionFailure.timedOut)
+        }
         defer { handshakeTimeout.cancel() }
         do {
             try await handshake.futureResult.get()

@@ -26,6 +26,8 @@ enum ConnectionFailure: Error, Equatable {
     case closedBeforeResponse
     /// The poll's deadline passed.
     case timedOut
+    /// The TLS handshake did not end within the connect timeout.
+    case handshakeTimedOut
 }
 
 /// The last handler of a probe connection: sends one request at a time and completes its promise with
