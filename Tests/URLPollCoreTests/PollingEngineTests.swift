@@ -66,7 +66,7 @@ struct PollingEngineTests {
             let log = ReportLog()
             let report = try await run(targets(urls), settings(pollers: 4, once: true), log: log)
             #expect(await target.tracker.hits.values.sorted() == Array(repeating: 1, count: 10))
-            #expect((report.up, report.down, report.pending) == (10, 1, 0))
+            #expect((report.up, report.down, report.pending) == (10, 1, 0), "\(report.urls.map(\.status))")
             #expect(await log.reports.count == 1)
         }
     }

@@ -99,20 +99,26 @@ struct FakeTarget {
             },
             logger: logger
         )
-        let group = ServiceGroup(services: [app], logger: logger)
+        // Stopped by a graceful shutdown that is awaited, never by cancelling the serving task first:
+        // cancelling it while an accepted connection is still queued traps in SwiftNIO ("Deinited
+        // NIOAsyncWriter without calling finish()", apple/swift-nio#2637). Handlers still running after
+        // two seconds (a /slow request whose client gave up) are then cancelled by the group itself.
+        var configuration = ServiceGroupConfiguration(services: [.init(service: app)], logger: logger)
+        configuration.maximumGracefulShutdownDuration = .seconds(2)
+        let group = ServiceGroup(configuration: configuration)
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             var iterator = ports.makeAsyncIterator()
             let port = await iterator.next() ?? 0
-            defer { tasks.cancelAll() }
+            let outcome: Result<T, any Error>
             do {
-                let result = try await body(FakeTarget(port: port, tracker: tracker))
-                await group.triggerGracefulShutdown()
-                return result
+                outcome = .success(try await body(FakeTarget(port: port, tracker: tracker)))
             } catch {
-                await group.triggerGracefulShutdown()
-                throw error
+                outcome = .failure(error)
             }
+            await group.triggerGracefulShutdown()
+            try? await tasks.waitForAll()
+            return try outcome.get()
         }
     }
 }
