@@ -1,8 +1,7 @@
 import Logging
 import ServiceLifecycle
 import Testing
-
-@testable import URLPollCore
+import URLPollCore
 
 /// Collects the reports an engine delivers.
 actor ReportLog {
@@ -106,16 +105,5 @@ struct PollingEngineTests {
             let final = try #require(await log.reports.last)
             #expect((final.up, final.pending) == (2, 0))
         }
-    }
-}
-
-/// Pollers on NIOProbe run on the event loop that owns their connections.
-struct EventLoopExecutorTests {
-    @Test func aPollerPreferringItsLoopRunsOnIt() async throws {
-        let probe = try NIOProbe()
-        let executor = try #require(probe.executor(forPoller: 3) as? EventLoopTaskExecutor)
-        let onLoop = await withTaskExecutorPreference(executor) { executor.eventLoop.inEventLoop }
-        #expect(onLoop)
-        #expect(probe.executor(forPoller: 3) === probe.executor(forPoller: 3 + probe.executors.count))
     }
 }
