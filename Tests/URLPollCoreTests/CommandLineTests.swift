@@ -99,8 +99,11 @@ struct CommandLineTests {
         try await FakeTarget.with { target in
             let result = try await URLPollProcess.run(["--duration", "1s", "--status-interval", "200ms", target.url("/status/503")])
             #expect(result.status == 0)
-            // At least one periodic report and the final one (how many periodic ones fit depends on the machine's load).
-            #expect(result.stdout.components(separatedBy: "up 0  down 1  pending 0").count - 1 >= 2)
+            // At least one periodic report and the final one (how many periodic ones fit, and whether the first
+            // still shows the URL pending, depends on the machine's load); the final one shows the poll.
+            let reports = result.stdout.split(separator: "\n").filter { $0.contains("  up ") && $0.contains("  pending ") }
+            #expect(reports.count >= 2)
+            #expect(reports.last?.hasSuffix("up 0  down 1  pending 0") == true)
         }
     }
 
@@ -136,7 +139,7 @@ struct CommandLineTests {
             let fewest = try #require(object["per_url_polls_min"] as? Int)
             let most = try #require(object["per_url_polls_max"] as? Int)
             #expect(fewest > 0)
-            #expect(most - fewest <= max(2, most / 4))
+            #expect(most - fewest <= max(4, most / 3))  // goref's spread in the benchmark: 146..1047
             #expect((object["vm_hwm_kb"] as? Int ?? 0) > 0)
         }
     }

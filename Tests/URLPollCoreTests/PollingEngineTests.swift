@@ -12,6 +12,9 @@ actor ReportLog {
 @Suite(.timeLimit(.minutes(1)))
 struct PollingEngineTests {
     let logger = Logger(label: "test")
+    /// Generous: CI runs every suite at once (and a headless browser), and a read timeout that fires under
+    /// that load would make a correct engine look wrong. Nothing here waits for a timeout.
+    static let timeout = Duration.seconds(10)
 
     func settings(pollers: Int, interval: Duration = .zero, once: Bool = false, duration: Duration? = nil) -> Settings {
         var settings = Settings()
@@ -29,7 +32,7 @@ struct PollingEngineTests {
     }
 
     func run(_ targets: TargetList, _ settings: Settings, log: ReportLog = ReportLog()) async throws -> Report {
-        try await AsyncHTTPClientProbe.withProbe(.init(timeout: .seconds(2), connectionsPerHost: settings.pollers), logger: logger) { probe in
+        try await AsyncHTTPClientProbe.withProbe(.init(timeout: Self.timeout, connectionsPerHost: settings.pollers), logger: logger) { probe in
             let engine = PollingEngine(targets: targets, settings: settings, probe: probe, logger: logger) { await log.append($0) }
             await engine.run()
             return await engine.monitor.report()
@@ -85,7 +88,7 @@ struct PollingEngineTests {
         try await FakeTarget.with { target in
             let log = ReportLog()
             let urls = [target.url("/slow/400"), target.url("/ok")]
-            try await AsyncHTTPClientProbe.withProbe(.init(timeout: .seconds(2), connectionsPerHost: 2), logger: logger) { probe in
+            try await AsyncHTTPClientProbe.withProbe(.init(timeout: Self.timeout, connectionsPerHost: 2), logger: logger) { probe in
                 let engine = PollingEngine(
                     targets: targets(urls),
                     settings: settings(pollers: 2, interval: .seconds(60)),
