@@ -1,7 +1,8 @@
 import Logging
 import ServiceLifecycle
 import Testing
-import URLPollCore
+
+@testable import URLPollCore
 
 /// Collects the reports an engine delivers.
 actor ReportLog {
@@ -108,5 +109,16 @@ struct PollingEngineTests {
             let final = try #require(await log.reports.last)
             #expect((final.up, final.pending) == (2, 0))
         }
+    }
+}
+
+/// Pollers on NIOProbe run on the event loop that owns their connections.
+struct EventLoopExecutorTests {
+    @Test func aPollerPreferringItsLoopRunsOnIt() async throws {
+        let probe = try NIOProbe()
+        let executor = try #require(probe.executor(forPoller: 3) as? EventLoopTaskExecutor)
+        let onLoop = await withTaskExecutorPreference(executor) { executor.eventLoop.inEventLoop }
+        #expect(onLoop)
+        #expect(probe.executor(forPoller: 3) === probe.executor(forPoller: 3 + probe.executors.count))
     }
 }

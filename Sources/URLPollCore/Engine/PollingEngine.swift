@@ -68,8 +68,8 @@ public struct PollingEngine: Service {
             }
             await withGracefulShutdownHandler {
                 await withDiscardingTaskGroup { pollers in
-                    for _ in 0..<settings.pollers {
-                        pollers.addTask { await poller.run() }
+                    for index in 0..<settings.pollers {
+                        pollers.addTask { await poller.run(index: index) }
                     }
                 }
             } onGracefulShutdown: {

@@ -25,15 +25,24 @@ public struct Poller: Sendable {
         self.timeout = timeout
     }
 
-    /// Polls resources until the scheduler closes.
-    public func run() async {
-        let session = probe.makeSession()
+    /// Polls resources until the scheduler closes, as poller number `index` (on the probe's executor
+    /// for that poller, if it has one).
+    public func run(index: Int = 0) async {
+        let session = probe.makeSession(forPoller: index)
+        if let executor = probe.executor(forPoller: index) {
+            await withTaskExecutorPreference(executor) { await loop(session) }
+        } else {
+            await loop(session)
+        }
+        session.close()
+    }
+
+    private func loop(_ session: any ProbeSession) async {
         while var resource = await scheduler.take() {
             let state = await poll(&resource, with: session)
             await monitor.record(state)
             await scheduler.complete(resource)
         }
-        session.close()
     }
 
     /// Polls `resource` once and updates it: an `up` result resets its failure count, a `down` one grows

@@ -97,6 +97,18 @@ public struct ProbeResult: Sendable {
 public protocol Probe: Sendable {
     /// A session for one poller, which may keep state (such as open connections) between its polls.
     func makeSession() -> any ProbeSession
+
+    /// The session for poller number `index`; by default ``makeSession()``.
+    func makeSession(forPoller index: Int) -> any ProbeSession
+
+    /// The executor poller number `index` should run on, so that its session's I/O completes on the
+    /// thread that runs the poller; `nil` (the default) leaves pollers on the global executor.
+    func executor(forPoller index: Int) -> (any TaskExecutor)?
+}
+
+extension Probe {
+    public func makeSession(forPoller index: Int) -> any ProbeSession { makeSession() }
+    public func executor(forPoller index: Int) -> (any TaskExecutor)? { nil }
 }
 
 /// One poller's way to poll: used by one task at a time, never shared (hence not `Sendable`).

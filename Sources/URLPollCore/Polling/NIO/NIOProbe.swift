@@ -33,6 +33,8 @@ public struct NIOProbe: Probe {
     let group: any EventLoopGroup
     let tlsContext: NIOSSLContext
     let insecureTLSContext: NIOSSLContext
+    /// One executor per event loop of the group; poller `i` runs on executor `i % count`, with its connections on the same loop.
+    let executors: [EventLoopTaskExecutor]
 
     /// - Throws: if the TLS context cannot be created (no usable system trust store).
     public init(settings: Settings = Settings(), group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
@@ -42,10 +44,19 @@ public struct NIOProbe: Probe {
         var insecure = TLSConfiguration.makeClientConfiguration()
         insecure.certificateVerification = .none
         self.insecureTLSContext = try NIOSSLContext(configuration: insecure)
+        self.executors = group.makeIterator().map(EventLoopTaskExecutor.init)
     }
 
     public func makeSession() -> any ProbeSession {
-        NIOProbeSession(probe: self)
+        NIOProbeSession(probe: self, eventLoop: group.next())
+    }
+
+    public func makeSession(forPoller index: Int) -> any ProbeSession {
+        NIOProbeSession(probe: self, eventLoop: executors[index % executors.count].eventLoop)
+    }
+
+    public func executor(forPoller index: Int) -> (any TaskExecutor)? {
+        executors[index % executors.count]
     }
 }
 
@@ -59,11 +70,14 @@ final class NIOProbeSession: ProbeSession {
     }
 
     private let probe: NIOProbe
+    /// The loop every connection of this session lives on (the poller's, when it runs there).
+    private let eventLoop: any EventLoop
     private var idle: [HTTPTarget.ConnectionKey: IdleConnection] = [:]
     private var uses: UInt64 = 0
 
-    init(probe: NIOProbe) {
+    init(probe: NIOProbe, eventLoop: any EventLoop) {
         self.probe = probe
+        self.eventLoop = eventLoop
     }
 
     deinit {
@@ -108,13 +122,15 @@ final class NIOProbeSession: ProbeSession {
     ) async throws -> ProbeExchange {
         let response = channel.eventLoop.makePromise(of: ConnectionResponse.self)
         let pending = PendingRequest(head: Self.head(for: request, target), deadline: deadline, bodyLimit: request.bodyLimit, response: response)
-        // One hop onto the event loop; from there the handler keeps the deadline. A write that fails before
-        // reaching the handler (the channel just closed) fails the request too, so it cannot hang.
-        channel.eventLoop.execute {
+        // On the event loop (where the poller runs when it prefers the loop's executor) or one hop onto it;
+        // from there the handler keeps the deadline. A write that fails before reaching the handler (the
+        // channel just closed) fails the request too, so it cannot hang.
+        let write: @Sendable () -> Void = {
             let written = channel.eventLoop.makePromise(of: Void.self)
             written.futureResult.whenFailure { response.fail($0) }
             channel.writeAndFlush(pending, promise: written)
         }
+        if channel.eventLoop.inEventLoop { write() } else { channel.eventLoop.execute(write) }
         let answer: ConnectionResponse
         do {
             answer = try await response.futureResult.get()
@@ -159,8 +175,8 @@ final class NIOProbeSession: ProbeSession {
         guard timeout > .zero else { throw ConnectionFailure.timedOut }
         let tlsContext = key.skipsVerification ? probe.insecureTLSContext : probe.tlsContext
         // For TLS, wait for the handshake, so that its failure is reported as such (not as a closed channel).
-        let handshake = key.isTLS ? probe.group.next().makePromise(of: Void.self) : nil
-        let bootstrap = ClientBootstrap(group: probe.group)
+        let handshake = key.isTLS ? eventLoop.makePromise(of: Void.self) : nil
+        let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(timeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
