@@ -71,11 +71,6 @@ public final class CheckOptions: Sendable {
         self.maxBodyBytes = maxBodyBytes
     }
 
-    /// The options of a URL given without settings of its own.
-    public convenience init(settings: Settings) {
-        self.init(interval: settings.interval, timeout: settings.timeout, connectTimeout: settings.connectTimeout)
-    }
-
     /// Whether a condition needs the response body (and so a GET).
     public var needsBody: Bool { bodyContains != nil || bodyMatches != nil }
 

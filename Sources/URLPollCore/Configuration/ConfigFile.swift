@@ -78,6 +78,7 @@ public struct ConfigFile: Decodable, Sendable {
             let path = "urls[\(entries.count)]"
             let url: String
             var fields = CheckFields()
+            var urlMark = element.mark
             if (try? element.singleValueContainer().decode(String.self)) != nil {
                 url = try ConfigMap.text(of: element, name: path, context: map.context)
             } else {
@@ -86,9 +87,9 @@ public struct ConfigFile: Decodable, Sendable {
                     throw ConfigIssue(message: "\(path): every entry needs a url", mark: element.mark)
                 }
                 url = given
+                urlMark = entryMap.decoder("url")?.mark
                 fields = try CheckFields(entryMap)
             }
-            let urlMark = map.context.root.mapping?["urls"]?.sequence?[entries.count].mapping?["url"]?.mark ?? element.mark
             if let problem = URLListParser.problem(with: url) {
                 throw ConfigIssue(message: "\(path): invalid URL \"\(url)\": \(problem)", mark: urlMark)
             }

@@ -41,17 +41,7 @@ public enum ConfigLoader {
     ///
     /// - Throws: ``InputError`` when the file cannot be read or is invalid.
     public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(InputError) -> ConfigFile {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw InputError("\(path): cannot read the config file (no such file)")
-        }
-        guard !isDirectory.boolValue else { throw InputError("\(path): is a directory, not a config file") }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError("\(path): cannot read the config file (permission denied)")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw InputError("\(path): the config file is not UTF-8 text")
-        }
+        let text = try TextFile.read(path, kind: "config file")
         return try parse(text, file: path, environment: environment)
     }
 

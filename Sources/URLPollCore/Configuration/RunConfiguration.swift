@@ -61,7 +61,7 @@ public struct RunConfiguration: Sendable {
             arguments: sources.arguments,
             file: sources.file,
             configEntries: file?.targets(settings: settings, file: sources.config ?? "") ?? [],
-            defaults: CheckOptions(settings: settings)
+            defaults: CheckFields().resolved(with: settings)
         )
         return RunConfiguration(
             settings: settings,

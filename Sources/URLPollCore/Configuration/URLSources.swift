@@ -40,20 +40,6 @@ public enum URLSources {
             }
             return text
         }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw InputError("\(path): cannot read the URL list (no such file)")
-        }
-        if isDirectory.boolValue {
-            throw InputError("\(path): is a directory, not a URL list")
-        }
-        guard FileManager.default.isReadableFile(atPath: path) else {
-            throw InputError("\(path): cannot read the URL list (permission denied)")
-        }
-        // Decoded straight from the file: no second copy of a large list in memory.
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw InputError("\(path): the URL list is not UTF-8 text")
-        }
-        return text
+        return try TextFile.read(path, kind: "URL list")
     }
 }

@@ -112,7 +112,7 @@ public struct AsyncHTTPClientProbe: Probe {
                     return (body, false)
                 }
                 // Draining a short (or HEAD's empty) body returns the connection to the pool; a long one is dropped.
-                if isHEAD || announced <= 64 * 1024 {
+                if isHEAD || announced <= ProbeRequest.drainLimit {
                     for try await _ in response.body {}
                 }
                 return ([], false)

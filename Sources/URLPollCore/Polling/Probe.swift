@@ -42,6 +42,10 @@ public struct ProbeRequest: Sendable {
     /// Whether https certificates are accepted without verification.
     public var insecureTLS: Bool
 
+    /// The longest body a client skips (reads without keeping) to reuse the connection when the body is
+    /// not needed; a longer one is cut off by closing the connection.
+    public static let drainLimit = 64 * 1024
+
     /// A request for `url` with `options`' settings, using `method`; `timeout` applies where the options set none.
     public init(url: String, options: CheckOptions, method: CheckMethod, timeout: Duration) {
         self.url = url

@@ -53,8 +53,8 @@ public actor StateMonitor {
         if idsByStableID == nil {
             idsByStableID = Dictionary(table.activeIDs.map { (StableID.of(table.records[$0].url), $0) }, uniquingKeysWith: { first, _ in first })
         }
+        // Built from the active ids and dropped at every reload, so an id found here is monitored now.
         guard let id = idsByStableID?[stableID] else { return nil }
-        guard table.activeIDs.contains(id) else { return nil }
         return (table.records[id], table.history.isEmpty ? [] : table.history[id].results)
     }
 

@@ -36,7 +36,7 @@ enum ConnectionFailure: Error, Equatable {
 ///
 /// Bodies never grow memory without bound: a HEAD answer has none; a GET keeps at most the request's
 /// `bodyLimit` bytes (the connection is closed once the limit is passed); a GET that keeps nothing
-/// skips a body of at most ``drainLimit`` bytes to keep the connection, and closes it at the head
+/// skips a body of at most ``ProbeRequest/drainLimit`` bytes to keep the connection, and closes it at the head
 /// otherwise. The deadline covers the body too, so a slow or endless body ends the poll on time.
 ///
 /// Lives on the channel's event loop, like every `ChannelHandler`; other threads reach it only by writing
@@ -46,9 +46,6 @@ final class ResponseHandler: ChannelDuplexHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundIn = PendingRequest
     typealias OutboundOut = HTTPClientRequestPart
-
-    /// The longest body skipped (not kept) to reuse a connection for a GET whose body is not needed.
-    static let drainLimit = 64 * 1024
 
     private let readsCertificate: Bool
     /// Completed when the TLS handshake ends (failed with its error); `nil` for plain connections, and once completed.
@@ -144,7 +141,7 @@ final class ResponseHandler: ChannelDuplexHandler {
     /// Whether the response announces a body short enough to skip rather than close the connection.
     private static func isShort(_ head: HTTPResponseHead) -> Bool {
         guard let length = head.headers.first(name: "content-length").flatMap(Int.init) else { return false }
-        return length <= drainLimit
+        return length <= ProbeRequest.drainLimit
     }
 
     private func finish(_ exchange: ProbeExchange, reusable: Bool, context: ChannelHandlerContext) {
