@@ -18,6 +18,20 @@ struct SchedulerTests {
         #expect(await scheduler.take() == nil)
     }
 
+    @Test func handingBackAndTakingIsOneStepThatKeepsTheOrder() async throws {
+        let policy = SleepPolicy(interval: .zero, errorBackoff: .zero, maxBackoff: .zero)
+        let scheduler = Scheduler(targets: targets(2), mode: .repeating(policy))
+        let first = try #require(await scheduler.take())
+        // The other resource has been due longer than the one handed back, so it comes first.
+        let second = try #require(await scheduler.completeAndTake(first))
+        #expect([first.id, second.id] == [0, 1])
+        let third = try #require(await scheduler.completeAndTake(second))
+        #expect(third.id == 0 && third.polls == first.polls)
+        await scheduler.close()
+        #expect(await scheduler.completeAndTake(third) == nil)
+        #expect(await scheduler.counts.inFlight == 0)
+    }
+
     /// Hands the only resource back after `failures` failures and takes it again; returns it with the clock
     /// readings just before and after the hand-back (its due time must lie between them plus the sleep).
     func requeue(_ policy: SleepPolicy, failures: Int) async throws -> (

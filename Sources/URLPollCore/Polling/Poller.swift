@@ -38,10 +38,11 @@ public struct Poller: Sendable {
     }
 
     private func loop(_ session: any ProbeSession) async {
-        while var resource = await scheduler.take() {
+        var next = await scheduler.take()
+        while var resource = next {
             let state = await poll(&resource, with: session)
             await monitor.record(state)
-            await scheduler.complete(resource)
+            next = await scheduler.completeAndTake(resource)
         }
     }
 

@@ -95,6 +95,13 @@ public actor Scheduler {
         dispatch()
     }
 
+    /// Takes back a polled resource (as ``complete(_:)``) and takes the next due one (as ``take()``), in
+    /// one call: what a poller does between two polls.
+    public func completeAndTake(_ resource: Resource) async -> Resource? {
+        complete(resource)
+        return await take()
+    }
+
     /// Stops handing out resources: waiting and later ``take()`` calls return `nil`. Polls in flight
     /// finish normally. Idempotent.
     public func close() {
