@@ -37,6 +37,9 @@ public enum FailureDescription {
         if let error = error as? IOError {
             return describe(errno: error.errnoCode)
         }
+        if let error = error as? HTTPResponseParser.InvalidResponse {
+            return error.description
+        }
         if let error = error as? HTTPParserError {
             return "invalid HTTP response (\(error.debugDescription))"
         }

@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import NIOCore
-import NIOHTTP1
 import NIOPosix
 import NIOSSL
 
@@ -64,9 +63,15 @@ public struct NIOProbe: Probe {
 final class NIOProbeSession: ProbeSession {
     /// An idle keep-alive connection.
     private struct IdleConnection {
-        let channel: any Channel
-        let openedAt: NIODeadline
+        let connection: Connection
         let lastUse: UInt64
+    }
+
+    /// An open connection: its channel, the handler that sends requests on it, and when it was opened.
+    private struct Connection {
+        let channel: any Channel
+        let handler: NIOLoopBound<ResponseHandler>
+        let openedAt: NIODeadline
     }
 
     private let probe: NIOProbe
@@ -85,7 +90,7 @@ final class NIOProbeSession: ProbeSession {
     }
 
     func close() {
-        for connection in idle.values { connection.channel.close(promise: nil) }
+        for idle in idle.values { idle.connection.channel.close(promise: nil) }
         idle.removeAll()
     }
 
@@ -96,11 +101,12 @@ final class NIOProbeSession: ProbeSession {
         }
         var key = target.connection
         key.skipsVerification = key.isTLS && request.insecureTLS
-        if let connection = idle.removeValue(forKey: key) {
+        let head = RequestHead(method: request.method, target: target, headers: request.headers)
+        if let connection = idle.removeValue(forKey: key)?.connection {
             let isFresh = !key.isTLS || NIODeadline.now() - connection.openedAt < TimeAmount(probe.settings.certificateRecheckInterval)
             if connection.channel.isActive && isFresh {
                 do {
-                    return try await send(request, target, on: connection.channel, key: key, openedAt: connection.openedAt, deadline: deadline)
+                    return try await send(head, request.bodyLimit, on: connection, key: key, deadline: deadline)
                 } catch let error where Self.isStaleConnection(error) && NIODeadline.now() < deadline {
                     // The server closed the idle connection; try once more on a new one.
                 }
@@ -108,74 +114,59 @@ final class NIOProbeSession: ProbeSession {
                 connection.channel.close(promise: nil)
             }
         }
-        let channel = try await connect(key, connectTimeout: request.connectTimeout, deadline: deadline)
-        return try await send(request, target, on: channel, key: key, openedAt: .now(), deadline: deadline)
+        let connection = try await connect(key, connectTimeout: request.connectTimeout, deadline: deadline)
+        return try await send(head, request.bodyLimit, on: connection, key: key, deadline: deadline)
     }
 
     private func send(
-        _ request: ProbeRequest,
-        _ target: HTTPTarget,
-        on channel: any Channel,
+        _ head: RequestHead,
+        _ bodyLimit: Int,
+        on connection: Connection,
         key: HTTPTarget.ConnectionKey,
-        openedAt: NIODeadline,
         deadline: NIODeadline
     ) async throws -> ProbeExchange {
-        let response = channel.eventLoop.makePromise(of: ConnectionResponse.self)
-        let pending = PendingRequest(head: Self.head(for: request, target), deadline: deadline, bodyLimit: request.bodyLimit, response: response)
-        // On the event loop (where the poller runs when it prefers the loop's executor) or one hop onto it;
-        // from there the handler keeps the deadline. A write that fails before reaching the handler (the
-        // channel just closed) fails the request too, so it cannot hang.
-        let write: @Sendable () -> Void = {
-            let written = channel.eventLoop.makePromise(of: Void.self)
-            written.futureResult.whenFailure { response.fail($0) }
-            channel.writeAndFlush(pending, promise: written)
-        }
-        if channel.eventLoop.inEventLoop { write() } else { channel.eventLoop.execute(write) }
         let answer: ConnectionResponse
         do {
-            answer = try await response.futureResult.get()
+            answer = try await withCheckedThrowingContinuation { continuation in
+                let pending = PendingRequest(head: head, deadline: deadline, bodyLimit: bodyLimit, response: continuation)
+                // Directly when the poller runs on the connection's loop (it prefers that loop's executor),
+                // one hop onto it otherwise; from there the handler keeps the deadline.
+                let handler = connection.handler
+                if handler.eventLoop.inEventLoop {
+                    handler.value.send(pending)
+                } else {
+                    handler.eventLoop.execute { handler.value.send(pending) }
+                }
+            }
         } catch {
-            channel.close(promise: nil)
+            connection.channel.close(promise: nil)
             throw error
         }
         if answer.isReusable {
-            keep(channel, for: key, openedAt: openedAt)
+            keep(connection, for: key)
         } else {
-            channel.close(promise: nil)
+            connection.channel.close(promise: nil)
         }
         return answer.exchange
     }
 
-    /// The request head: urlpoll's `Host` and `User-Agent` unless the check sets its own, then the check's headers.
-    private static func head(for request: ProbeRequest, _ target: HTTPTarget) -> HTTPRequestHead {
-        var headers = HTTPHeaders()
-        if !request.headers.contains(where: { $0.name.lowercased() == "host" }) {
-            headers.add(name: "Host", value: target.hostHeader)
-        }
-        if !request.headers.contains(where: { $0.name.lowercased() == "user-agent" }) {
-            headers.add(name: "User-Agent", value: "urlpoll/\(PollMetrics.version)")
-        }
-        for header in request.headers { headers.add(name: header.name, value: header.value) }
-        let method: HTTPMethod = request.method == .get ? .GET : .HEAD
-        return HTTPRequestHead(version: .http1_1, method: method, uri: target.requestTarget, headers: headers)
-    }
-
-    private func keep(_ channel: any Channel, for key: HTTPTarget.ConnectionKey, openedAt: NIODeadline) {
+    private func keep(_ connection: Connection, for key: HTTPTarget.ConnectionKey) {
         if idle.count >= probe.settings.idleConnectionsPerSession, let oldest = idle.min(by: { $0.value.lastUse < $1.value.lastUse })?.key {
-            idle.removeValue(forKey: oldest)?.channel.close(promise: nil)
+            idle.removeValue(forKey: oldest)?.connection.channel.close(promise: nil)
         }
         uses &+= 1
-        idle[key] = IdleConnection(channel: channel, openedAt: openedAt, lastUse: uses)
+        idle[key] = IdleConnection(connection: connection, lastUse: uses)
     }
 
-    private func connect(_ key: HTTPTarget.ConnectionKey, connectTimeout: Duration, deadline: NIODeadline) async throws -> any Channel {
+    private func connect(_ key: HTTPTarget.ConnectionKey, connectTimeout: Duration, deadline: NIODeadline) async throws -> Connection {
         let connectStart = NIODeadline.now()
         let remaining = deadline - connectStart
         let timeout = min(TimeAmount(connectTimeout), remaining)
         guard timeout > .zero else { throw ConnectionFailure.timedOut }
         let tlsContext = key.skipsVerification ? probe.insecureTLSContext : probe.tlsContext
-        // For TLS, wait for the handshake, so that its failure is reported as such (not as a closed channel).
-        let handshake = key.isTLS ? eventLoop.makePromise(of: Void.self) : nil
+        // Ready when connected, for TLS when the handshake is done, so that its failure is reported as
+        // such (not as a closed channel).
+        let ready = eventLoop.makePromise(of: NIOLoopBound<ResponseHandler>.self)
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(timeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -186,32 +177,29 @@ final class NIOProbeSession: ProbeSession {
                         let isAddress = key.host.contains(":") || key.host.allSatisfy { $0.isNumber || $0 == "." }
                         try pipeline.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: isAddress ? nil : key.host))
                     }
-                    // Request heads are built from a parsed URL and validated headers, so per-write validation is skipped.
-                    try pipeline.addHTTPClientHandlers(leftOverBytesStrategy: .dropBytes, enableOutboundHeaderValidation: false)
-                    try pipeline.addHandler(ResponseHandler(handshake: handshake))
+                    try pipeline.addHandler(ResponseHandler(ready: ready, isTLS: key.isTLS))
                 }
             }
         let channel: any Channel
         do {
             channel = try await bootstrap.connect(host: key.host, port: key.port).get()
         } catch {
-            handshake?.fail(error)
+            ready.fail(error)
             throw error
         }
-        guard let handshake else { return channel }
-        // The handshake is part of connecting: bounded by the connect timeout as well as the poll's deadline.
-        let handshakeDeadline = min(deadline, connectStart + TimeAmount(connectTimeout))
-        let handshakeTimeout = channel.eventLoop.scheduleTask(deadline: handshakeDeadline) {
-            handshake.fail(handshakeDeadline < deadline ? ConnectionFailure.handshakeTimedOut : ConnectionFailure.timedOut)
+        // The TLS handshake is part of connecting: bounded by the connect timeout as well as the poll's deadline.
+        let readyDeadline = min(deadline, connectStart + TimeAmount(connectTimeout))
+        let readyTimeout = channel.eventLoop.scheduleTask(deadline: readyDeadline) {
+            ready.fail(readyDeadline < deadline ? ConnectionFailure.handshakeTimedOut : ConnectionFailure.timedOut)
         }
-        defer { handshakeTimeout.cancel() }
+        defer { readyTimeout.cancel() }
         do {
-            try await handshake.futureResult.get()
+            let handler = try await ready.futureResult.get()
+            return Connection(channel: channel, handler: handler, openedAt: connectStart)
         } catch {
             channel.close(promise: nil)
             throw error
         }
-        return channel
     }
 
     /// Whether `error` means the server had closed the idle connection before the request arrived.

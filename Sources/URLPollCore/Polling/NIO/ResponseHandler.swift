@@ -1,17 +1,16 @@
 import Foundation
 import NIOCore
-import NIOHTTP1
 import NIOSSL
 import NIOTLS
 
-/// A request handed to a connection: the head to send, when to give up, how much body to keep, and the
-/// promise of the answer.
+/// A request handed to a connection: the head to send, when to give up, how much body to keep, and who
+/// waits for the answer.
 struct PendingRequest: Sendable {
-    let head: HTTPRequestHead
+    let head: RequestHead
     let deadline: NIODeadline
     /// Body bytes to keep; 0 keeps none.
     let bodyLimit: Int
-    let response: EventLoopPromise<ConnectionResponse>
+    let response: CheckedContinuation<ConnectionResponse, any Error>
 }
 
 /// What a connection answered, and whether it can carry another request.
@@ -30,83 +29,123 @@ enum ConnectionFailure: Error, Equatable {
     case handshakeTimedOut
 }
 
-/// The last handler of a probe connection: sends one request at a time and completes its promise with
-/// the final response, or fails it (and closes the connection) when the request's deadline passes, the
-/// write fails, the server closes the connection or sends something that is not HTTP.
+/// The HTTP/1.1 end of a probe connection (the only handler after TLS): writes one request at a time
+/// (``send(_:)``) and resumes its continuation with the final response, or with an error (closing the
+/// connection) when the request's deadline passes, the server closes the connection or sends something
+/// that is not HTTP (``HTTPResponseParser``).
 ///
 /// Bodies never grow memory without bound: a HEAD answer has none; a GET keeps at most the request's
 /// `bodyLimit` bytes (the connection is closed once the limit is passed); a GET that keeps nothing
-/// skips a body of at most ``ProbeRequest/drainLimit`` bytes to keep the connection, and closes it at the head
-/// otherwise. The deadline covers the body too, so a slow or endless body ends the poll on time.
+/// skips a body of at most ``ProbeRequest/drainLimit`` bytes to keep the connection, and closes it at the
+/// head otherwise. The deadline covers the body too, so a slow or endless body ends the poll on time.
 ///
-/// Lives on the channel's event loop, like every `ChannelHandler`; other threads reach it only by writing
-/// a ``PendingRequest`` to the channel. Keeping the deadline timer here means a poll crosses threads only
-/// twice: the request in, the response out.
-final class ResponseHandler: ChannelDuplexHandler {
-    typealias InboundIn = HTTPClientResponsePart
-    typealias OutboundIn = PendingRequest
-    typealias OutboundOut = HTTPClientRequestPart
+/// Lives on the channel's event loop, like every `ChannelHandler`: ``send(_:)`` is called there (the
+/// session reaches it through a `NIOLoopBound`). Every request is answered exactly once.
+final class ResponseHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
+    /// Succeeded with this handler once the connection can carry requests (for TLS, when the handshake
+    /// is done); failed if it closes first. `nil` once completed.
+    private var ready: EventLoopPromise<NIOLoopBound<ResponseHandler>>?
     private let readsCertificate: Bool
-    /// Completed when the TLS handshake ends (failed with its error); `nil` for plain connections, and once completed.
-    private var handshake: EventLoopPromise<Void>?
     private var certificateExpiry: Date?
+    private var context: ChannelHandlerContext?
+    private var isOpen = true
     private var pending: PendingRequest?
+    private var parser = HTTPResponseParser(isResponseToHEAD: true)
+    /// Bytes received but not parsed yet (an incomplete head or chunk line).
+    private var unparsed: ByteBuffer?
     private var exchange: ProbeExchange?
     private var isKeepAlive = false
     private var body: [UInt8] = []
     private var timeout: Scheduled<Void>?
+    /// Reused for every request head (written out before the next request is sent).
+    private var outbound: ByteBuffer?
 
-    /// - Parameter handshake: for a TLS connection, the promise to complete when the handshake ends;
-    ///   each answer then carries the peer certificate's expiry (read once per connection).
-    init(handshake: EventLoopPromise<Void>?) {
-        self.readsCertificate = handshake != nil
-        self.handshake = handshake
+    /// - Parameters:
+    ///   - ready: completed when the connection can carry requests.
+    ///   - isTLS: whether a TLS handler precedes this one; `ready` then waits for the handshake, and
+    ///     each answer carries the peer certificate's expiry (read once per connection).
+    init(ready: EventLoopPromise<NIOLoopBound<ResponseHandler>>, isTLS: Bool) {
+        self.ready = ready
+        self.readsCertificate = isTLS
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        if !readsCertificate { becomeReady(context) }
+        context.fireChannelActive()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if case .handshakeCompleted = event as? TLSUserEvent {
-            handshake?.succeed()
-            handshake = nil
-        }
+        if case .handshakeCompleted = event as? TLSUserEvent { becomeReady(context) }
         context.fireUserInboundEventTriggered(event)
     }
 
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        let request = unwrapOutboundIn(data)
+    /// Writes `request` and answers its continuation when the response is complete. Call it on the
+    /// channel's event loop, one request at a time.
+    func send(_ request: PendingRequest) {
+        guard let context, isOpen else {
+            request.response.resume(throwing: ConnectionFailure.closedBeforeResponse)
+            return
+        }
+        precondition(pending == nil, "a probe connection carries one request at a time")
         pending = request
+        parser = HTTPResponseParser(isResponseToHEAD: request.head.method == .head)
         exchange = nil
         body = []
-        let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
         timeout = context.eventLoop.assumeIsolated().scheduleTask(deadline: request.deadline) { [self] in
             fail(ConnectionFailure.timedOut)
-            loopBoundContext.value.close(promise: nil)
         }
-        context.write(wrapOutboundOut(.head(request.head)), promise: nil)
-        let written = promise ?? context.eventLoop.makePromise()
-        written.futureResult.assumeIsolated().whenFailure { [self] error in
-            fail(error)
-            loopBoundContext.value.close(promise: nil)
-        }
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
+        var buffer = outbound ?? context.channel.allocator.buffer(capacity: 256)
+        outbound = nil
+        buffer.clear()
+        request.head.write(into: &buffer)
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        outbound = buffer
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard let request = pending else { return }
-        switch unwrapInboundIn(data) {
+        var bytes = unwrapInboundIn(data)
+        guard let request = pending else {
+            // Bytes nobody asked for: the connection cannot be trusted with another request.
+            context.close(promise: nil)
+            return
+        }
+        if var earlier = unparsed {
+            unparsed = nil
+            earlier.writeBuffer(&bytes)
+            bytes = earlier
+        }
+        do {
+            while pending != nil, let event = try parser.next(&bytes) {
+                handle(event, request, leftover: bytes.readableBytes)
+            }
+        } catch {
+            fail(error)
+            return
+        }
+        if pending != nil && bytes.readableBytes > 0 { unparsed = bytes }
+    }
+
+    private func handle(_ event: HTTPResponseParser.Event, _ request: PendingRequest, leftover: Int) {
+        switch event {
         case .head(let head):
-            // 1xx responses (other than 101) are interim; the final head follows.
-            guard head.status.code >= 200 || head.status.code == 101 else { return }
-            var exchange = ProbeExchange(
-                code: Int(head.status.code),
-                reason: head.status.reasonPhrase,
-                location: head.headers.first(name: "location")
-            )
-            exchange.certificateExpiry = peerCertificateExpiry(context)
+            var exchange = ProbeExchange(code: head.code, reason: head.reason, location: head.location)
+            exchange.certificateExpiry = peerCertificateExpiry()
             self.exchange = exchange
             isKeepAlive = head.isKeepAlive
-            if request.head.method == .GET, request.bodyLimit == 0, !Self.isShort(head) {
-                finish(exchange, reusable: false, context: context)
+            let isShort = head.bodyLength.map { $0 <= ProbeRequest.drainLimit } ?? false
+            if request.bodyLimit == 0 && !isShort {
+                finish(exchange, reusable: false)
             }
         case .body(let part):
             guard var exchange, request.bodyLimit > 0 else { return }
@@ -115,59 +154,66 @@ final class ResponseHandler: ChannelDuplexHandler {
             if part.readableBytes > room {
                 exchange.body = body
                 exchange.bodyTruncated = true
-                finish(exchange, reusable: false, context: context)
+                finish(exchange, reusable: false)
             }
         case .end:
             guard var exchange else { return }
             exchange.body = body
-            finish(exchange, reusable: isKeepAlive, context: context)
+            // Bytes after the response answer no request: the connection is out of step.
+            finish(exchange, reusable: isKeepAlive && leftover == 0)
         }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        handshake?.fail(error)
-        handshake = nil
+        ready?.fail(error)
+        ready = nil
         fail(error)
-        context.close(promise: nil)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        handshake?.fail(ConnectionFailure.closedBeforeResponse)
-        handshake = nil
+        isOpen = false
+        ready?.fail(ConnectionFailure.closedBeforeResponse)
+        ready = nil
+        if pending != nil, case .end = parser.connectionClosed(), var exchange {
+            exchange.body = body
+            finish(exchange, reusable: false)
+        }
         fail(ConnectionFailure.closedBeforeResponse)
         context.fireChannelInactive()
     }
 
-    /// Whether the response announces a body short enough to skip rather than close the connection.
-    private static func isShort(_ head: HTTPResponseHead) -> Bool {
-        guard let length = head.headers.first(name: "content-length").flatMap(Int.init) else { return false }
-        return length <= ProbeRequest.drainLimit
+    private func becomeReady(_ context: ChannelHandlerContext) {
+        ready?.succeed(NIOLoopBound(self, eventLoop: context.eventLoop))
+        ready = nil
     }
 
-    private func finish(_ exchange: ProbeExchange, reusable: Bool, context: ChannelHandlerContext) {
+    /// Answers the pending request; the connection is closed unless it is `reusable`.
+    private func finish(_ exchange: ProbeExchange, reusable: Bool) {
         guard let request = pending else { return }
-        pending = nil
-        self.exchange = nil
-        body = []
-        timeout?.cancel()
-        timeout = nil
-        if !reusable { context.close(promise: nil) }
-        request.response.succeed(ConnectionResponse(exchange: exchange, isReusable: reusable))
+        reset()
+        if !reusable { context?.close(promise: nil) }
+        request.response.resume(returning: ConnectionResponse(exchange: exchange, isReusable: reusable))
     }
 
+    /// Fails the pending request, if any, and closes the connection.
     private func fail(_ error: any Error) {
+        guard let request = pending else { return }
+        reset()
+        context?.close(promise: nil)
+        request.response.resume(throwing: error)
+    }
+
+    private func reset() {
+        pending = nil
         timeout?.cancel()
         timeout = nil
         exchange = nil
+        unparsed = nil
         body = []
-        if let request = pending {
-            pending = nil
-            request.response.fail(error)
-        }
     }
 
-    private func peerCertificateExpiry(_ context: ChannelHandlerContext) -> Date? {
-        guard readsCertificate else { return nil }
+    private func peerCertificateExpiry() -> Date? {
+        guard readsCertificate, let context else { return nil }
         if certificateExpiry == nil,
             let certificate = try? context.pipeline.syncOperations.handler(type: NIOSSLClientHandler.self).peerCertificate
         {
