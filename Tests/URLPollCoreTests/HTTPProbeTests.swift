@@ -116,6 +116,24 @@ struct HTTPProbeTests {
         #expect(!text.contains("/"))  // no source paths from inside BoringSSL
     }
 
+    @Test func aDeadlineTimerSetForAnEarlierRequestNeitherCutsNorMissesALaterOne() async throws {
+        try await FakeTarget.with { target in
+            try await ProbeKind.nio.withProbe { probe in
+                let session = probe.makeSession()
+                func poll(_ path: String, timeout: Duration) async -> ProbeOutcome {
+                    let request = ProbeRequest(url: target.url(path), options: CheckOptions(), method: .head, timeout: timeout)
+                    return await session.probe(request, deadline: .now() + TimeAmount(timeout)).outcome
+                }
+                // The connection's timer is set for the first request's deadline, 2 s away; the second
+                // request, on the same connection, is still waiting then and has until 8 s.
+                #expect(await poll("/ok", timeout: .seconds(2)) == .response(code: 200, reason: "OK"))
+                #expect(await poll("/slow/3000", timeout: .seconds(8)) == .response(code: 200, reason: "OK"))
+                #expect(await poll("/slow/5000", timeout: .seconds(1)) == .failure(reason: "timed out after 1s"))
+                session.close()
+            }
+        }
+    }
+
     @Test(arguments: ProbeKind.allCases)
     func pollsInOneSessionShareConnections(kind: ProbeKind) async throws {
         try await FakeTarget.with { target in

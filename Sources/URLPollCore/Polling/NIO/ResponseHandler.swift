@@ -59,7 +59,10 @@ final class ResponseHandler: ChannelInboundHandler {
     private var exchange: ProbeExchange?
     private var isKeepAlive = false
     private var body: [UInt8] = []
-    private var timeout: Scheduled<Void>?
+    /// The deadline timer: armed for the earliest deadline of a request sent since it last rang, and
+    /// re-armed when it rings for a request whose deadline is later (so that a busy connection sets
+    /// one timer per timeout period, not one per request).
+    private var timer: (scheduled: Scheduled<Void>, deadline: NIODeadline)?
     /// Reused for every request head (written out before the next request is sent).
     private var outbound: ByteBuffer?
 
@@ -102,8 +105,8 @@ final class ResponseHandler: ChannelInboundHandler {
         parser = HTTPResponseParser(isResponseToHEAD: request.head.method == .head)
         exchange = nil
         body = []
-        timeout = context.eventLoop.assumeIsolated().scheduleTask(deadline: request.deadline) { [self] in
-            fail(ConnectionFailure.timedOut)
+        if timer == nil || timer!.deadline > request.deadline {
+            armTimer(for: request.deadline, context)
         }
         var buffer = outbound ?? context.channel.allocator.buffer(capacity: 256)
         outbound = nil
@@ -172,6 +175,8 @@ final class ResponseHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         isOpen = false
+        timer?.scheduled.cancel()
+        timer = nil
         ready?.fail(ConnectionFailure.closedBeforeResponse)
         ready = nil
         if pending != nil, case .end = parser.connectionClosed(), var exchange {
@@ -180,6 +185,20 @@ final class ResponseHandler: ChannelInboundHandler {
         }
         fail(ConnectionFailure.closedBeforeResponse)
         context.fireChannelInactive()
+    }
+
+    private func armTimer(for deadline: NIODeadline, _ context: ChannelHandlerContext) {
+        timer?.scheduled.cancel()
+        let scheduled = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
+            timer = nil
+            guard let pending, let context = self.context else { return }
+            if pending.deadline <= .now() {
+                fail(ConnectionFailure.timedOut)
+            } else {
+                armTimer(for: pending.deadline, context)
+            }
+        }
+        timer = (scheduled, deadline)
     }
 
     private func becomeReady(_ context: ChannelHandlerContext) {
@@ -205,8 +224,6 @@ final class ResponseHandler: ChannelInboundHandler {
 
     private func reset() {
         pending = nil
-        timeout?.cancel()
-        timeout = nil
         exchange = nil
         unparsed = nil
         body = []
