@@ -1,4 +1,6 @@
 import Logging
+import NIOCore
+import NIOEmbedded
 import ServiceLifecycle
 import Testing
 
@@ -109,6 +111,61 @@ struct PollingEngineTests {
             let final = try #require(await log.reports.last)
             #expect((final.up, final.pending) == (2, 0))
         }
+    }
+}
+
+/// Pollers on NIOProbe run on the event loop that owns their connections, and share them.
+struct ConnectionSharingTests {
+    @Test func pollersOnALoopShareItsIdleConnections() async throws {
+        try await MisbehavingTarget.with(.keepAlive) { target in
+            let probe = try NIOProbe()
+            var settings = Settings()
+            settings.pollers = 16
+            settings.interval = .zero
+            settings.quiet = true
+            // One URL: one poll in flight at a time, taken in turn by every poller.
+            let targets = TargetList([URLListEntry(url: target.url, origin: .argument(position: 1))])
+            let engine = PollingEngine(targets: targets, settings: settings, probe: probe, logger: Logger(label: "test")) { _ in }
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { await engine.run() }
+                while target.counters.requests.load(ordering: .relaxed) < 200 { try await Task.sleep(for: .milliseconds(10)) }
+                await engine.scheduler.close()
+                try await tasks.waitForAll()
+            }
+            // A connection per poller would be 16; one per event loop is what the pollers need.
+            #expect(target.counters.connections.load(ordering: .relaxed) <= probe.executors.count)
+        }
+    }
+
+    @Test func thePoolHandsOutTheMostRecentConnectionAndClosesTheOldestWhenFull() throws {
+        let loop = EmbeddedEventLoop()
+        let pool = ConnectionPool(capacity: 8)
+        let key = HTTPTarget(url: "http://a/")!.connection
+        let other = HTTPTarget(url: "http://b/")!.connection
+        func connection() throws -> ProbeConnection {
+            let channel = EmbeddedChannel(loop: loop)
+            try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+            let ready = loop.makePromise(of: NIOLoopBound<ResponseHandler>.self)
+            let handler = ResponseHandler(ready: ready, isTLS: false)
+            ready.succeed(NIOLoopBound(handler, eventLoop: loop))
+            return ProbeConnection(channel: channel, handler: NIOLoopBound(handler, eventLoop: loop), openedAt: .now())
+        }
+        let (first, second) = (try connection(), try connection())
+        pool.put(first, for: key)
+        pool.put(second, for: key)
+        #expect(pool.take(key)?.channel === second.channel)
+        #expect(pool.take(other) == nil)
+        #expect(pool.take(key)?.channel === first.channel)
+        #expect(pool.take(key) == nil && pool.count == 0)
+
+        let connections = try (0..<9).map { _ in try connection() }
+        for (index, connection) in connections.enumerated() { pool.put(connection, for: index.isMultiple(of: 2) ? key : other) }
+        // The ninth put found the pool full and closed the least recently used connection.
+        #expect(pool.count == 8)
+        #expect(!connections[0].channel.isActive)
+        #expect(connections[1...].allSatisfy { $0.channel.isActive })
+        pool.closeAll()
+        #expect(pool.count == 0 && connections.allSatisfy { !$0.channel.isActive })
     }
 }
 

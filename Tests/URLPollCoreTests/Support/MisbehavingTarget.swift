@@ -1,7 +1,9 @@
 import NIOCore
 import NIOPosix
+import Synchronization
 
-/// A raw TCP server on 127.0.0.1 that breaks HTTP on purpose, for tests.
+/// A raw TCP server on 127.0.0.1 that breaks HTTP on purpose (or, with ``Behaviour/keepAlive``, counts
+/// the connections of a well-behaved one), for tests.
 struct MisbehavingTarget {
     enum Behaviour: Sendable {
         /// Answers with bytes that are not HTTP.
@@ -18,9 +20,18 @@ struct MisbehavingTarget {
         case trickle
         /// Answers 200 as if keeping the connection alive, then closes it 100 ms later (an idle timeout).
         case okThenHangUp
+        /// Well-behaved: answers every request 200 with an empty body and keeps the connection.
+        case keepAlive
+    }
+
+    /// Counts what the server saw; shared by its connection tasks.
+    final class Counters: Sendable {
+        let connections = Atomic<Int>(0)
+        let requests = Atomic<Int>(0)
     }
 
     let port: Int
+    let counters: Counters
 
     var url: String { "http://127.0.0.1:\(port)/" }
 
@@ -34,25 +45,40 @@ struct MisbehavingTarget {
                 }
             }
         let port = server.channel.localAddress?.port ?? 0
+        let counters = Counters()
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask {
                 try await server.executeThenClose { inbound in
                     try await withThrowingDiscardingTaskGroup { connections in
                         for try await connection in inbound {
-                            connections.addTask { try? await serve(connection, behaviour) }
+                            counters.connections.add(1, ordering: .relaxed)
+                            connections.addTask { try? await serve(connection, behaviour, counters) }
                         }
                     }
                 }
             }
             defer { tasks.cancelAll() }
-            return try await body(MisbehavingTarget(port: port))
+            return try await body(MisbehavingTarget(port: port, counters: counters))
         }
     }
 
-    private static func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, _ behaviour: Behaviour) async throws {
+    private static func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, _ behaviour: Behaviour, _ counters: Counters) async throws {
         let channel = connection.channel
         try await connection.executeThenClose { inbound, outbound in
             var requests = inbound.makeAsyncIterator()
+            if behaviour == .keepAlive {
+                // Answers each complete request head (probes send no body), however the reads split them.
+                var received = ""
+                while let bytes = try await requests.next() {
+                    received += String(buffer: bytes)
+                    while let end = received.range(of: "\r\n\r\n") {
+                        received.removeSubrange(..<end.upperBound)
+                        counters.requests.add(1, ordering: .relaxed)
+                        try await outbound.write(ByteBuffer(string: "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"))
+                    }
+                }
+                return
+            }
             _ = try await requests.next()
             switch behaviour {
             case .garbage:
@@ -75,6 +101,8 @@ struct MisbehavingTarget {
                     try await outbound.write(ByteBuffer(bytes: [byte]))
                     try await Task.sleep(for: .milliseconds(200))
                 }
+            case .keepAlive:
+                break
             }
         }
     }

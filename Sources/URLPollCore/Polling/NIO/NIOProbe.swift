@@ -6,9 +6,11 @@ import NIOSSL
 
 /// Polls URLs with HTTP/1.1 requests written straight on SwiftNIO channels: the lean path.
 ///
-/// Each ``Poller`` gets its own ``NIOProbeSession``, which owns that poller's keep-alive connections
-/// (at most one per host, since a poller makes one request at a time). Connections are never shared,
-/// so no pool, lock or actor stands between a poll and its socket. Behaviour matches
+/// Each ``Poller`` gets its own ``NIOProbeSession`` and runs on an event loop of the group (see
+/// ``executor(forPoller:)``). Idle keep-alive connections wait in a ``ConnectionPool`` per event loop,
+/// shared by the pollers on that loop and touched only from its thread, so no lock or actor stands
+/// between a poll and its socket, and a host gets about as many connections as it has polls in flight
+/// (not one per poller). A session used off its loop keeps a pool of its own. Behaviour matches
 /// ``AsyncHTTPClientProbe``: the deadline bounds the whole exchange (connect, TLS, response, body);
 /// connecting alone (TCP and the TLS handshake) is bounded by the request's connect timeout and never
 /// retried. A keep-alive connection the server closed while idle is replaced once, transparently. For https, every answer
@@ -17,13 +19,14 @@ import NIOSSL
 public struct NIOProbe: Probe {
     /// What the probe is built with.
     public struct Settings: Sendable, Equatable {
-        /// The most idle connections one session keeps (one per host; the least recently used goes first).
-        public var idleConnectionsPerSession: Int
+        /// The most idle connections kept per event loop (and per session that runs off the loops); the
+        /// least recently used go first.
+        public var idleConnectionsPerLoop: Int
         /// How long a TLS connection is reused before a new one (and a fresh look at the certificate).
         public var certificateRecheckInterval: Duration
 
-        public init(idleConnectionsPerSession: Int = 64, certificateRecheckInterval: Duration = .seconds(3600)) {
-            self.idleConnectionsPerSession = idleConnectionsPerSession
+        public init(idleConnectionsPerLoop: Int = 2048, certificateRecheckInterval: Duration = .seconds(3600)) {
+            self.idleConnectionsPerLoop = idleConnectionsPerLoop
             self.certificateRecheckInterval = certificateRecheckInterval
         }
     }
@@ -34,6 +37,9 @@ public struct NIOProbe: Probe {
     let insecureTLSContext: NIOSSLContext
     /// One executor per event loop of the group; poller `i` runs on executor `i % count`, with its connections on the same loop.
     let executors: [EventLoopTaskExecutor]
+    /// The idle connections of each event loop (index as in `executors`), closed when the last copy of
+    /// this probe and its sessions are gone.
+    let pools: SharedPools
 
     /// - Throws: if the TLS context cannot be created (no usable system trust store).
     public init(settings: Settings = Settings(), group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
@@ -44,14 +50,18 @@ public struct NIOProbe: Probe {
         insecure.certificateVerification = .none
         self.insecureTLSContext = try NIOSSLContext(configuration: insecure)
         self.executors = group.makeIterator().map(EventLoopTaskExecutor.init)
+        self.pools = SharedPools(loops: executors.map(\.eventLoop), capacity: settings.idleConnectionsPerLoop)
     }
 
     public func makeSession() -> any ProbeSession {
-        NIOProbeSession(probe: self, eventLoop: group.next())
+        NIOProbeSession(probe: self, eventLoop: group.next(), sharedPool: nil)
     }
 
+    /// A session on the event loop of ``executor(forPoller:)``; while it runs there, it shares that
+    /// loop's idle connections.
     public func makeSession(forPoller index: Int) -> any ProbeSession {
-        NIOProbeSession(probe: self, eventLoop: executors[index % executors.count].eventLoop)
+        let loop = index % executors.count
+        return NIOProbeSession(probe: self, eventLoop: executors[loop].eventLoop, sharedPool: pools.boxes[loop])
     }
 
     public func executor(forPoller index: Int) -> (any TaskExecutor)? {
@@ -59,39 +69,52 @@ public struct NIOProbe: Probe {
     }
 }
 
-/// One poller's connections and requests. Owned by that poller's task alone (it is not `Sendable`).
+/// The connection pools of a probe's event loops. Sendable: it holds only loop-bound boxes.
+final class SharedPools: Sendable {
+    let boxes: [NIOLoopBoundBox<ConnectionPool>]
+
+    init(loops: [any EventLoop], capacity: Int) {
+        boxes = loops.map { NIOLoopBoundBox.makeBoxSendingValue(ConnectionPool(capacity: capacity), eventLoop: $0) }
+    }
+
+    deinit {
+        for box in boxes { box.eventLoop.execute { box.value.closeAll() } }
+    }
+}
+
+/// One poller's requests. Owned by that poller's task alone (it is not `Sendable`).
 final class NIOProbeSession: ProbeSession {
-    /// An idle keep-alive connection.
-    private struct IdleConnection {
-        let connection: Connection
-        let lastUse: UInt64
-    }
-
-    /// An open connection: its channel, the handler that sends requests on it, and when it was opened.
-    private struct Connection {
-        let channel: any Channel
-        let handler: NIOLoopBound<ResponseHandler>
-        let openedAt: NIODeadline
-    }
-
     private let probe: NIOProbe
     /// The loop every connection of this session lives on (the poller's, when it runs there).
     private let eventLoop: any EventLoop
-    private var idle: [HTTPTarget.ConnectionKey: IdleConnection] = [:]
-    private var uses: UInt64 = 0
+    /// The loop's shared pool, used while the session runs on that loop.
+    private let sharedPool: NIOLoopBoundBox<ConnectionPool>?
+    /// The session's own pool, for requests made off the loop.
+    private var ownPool: ConnectionPool?
 
-    init(probe: NIOProbe, eventLoop: any EventLoop) {
+    init(probe: NIOProbe, eventLoop: any EventLoop, sharedPool: NIOLoopBoundBox<ConnectionPool>?) {
         self.probe = probe
         self.eventLoop = eventLoop
+        self.sharedPool = sharedPool
     }
 
     deinit {
         close()
     }
 
+    /// Closes the connections of the session's own pool; those it returned to a shared pool stay there.
     func close() {
-        for idle in idle.values { idle.connection.channel.close(promise: nil) }
-        idle.removeAll()
+        ownPool?.closeAll()
+        ownPool = nil
+    }
+
+    /// Where this request's idle connections are: the loop's pool when running on the loop.
+    private var pool: ConnectionPool {
+        if let sharedPool, sharedPool.eventLoop.inEventLoop { return sharedPool.value }
+        if let ownPool { return ownPool }
+        let pool = ConnectionPool(capacity: probe.settings.idleConnectionsPerLoop)
+        ownPool = pool
+        return pool
     }
 
     /// Sends one request, on this session's idle connection to the host if there is a live one.
@@ -102,7 +125,7 @@ final class NIOProbeSession: ProbeSession {
         var key = target.connection
         key.skipsVerification = key.isTLS && request.insecureTLS
         let head = RequestHead(method: request.method, target: target, headers: request.headers)
-        if let connection = idle.removeValue(forKey: key)?.connection {
+        if let connection = pool.take(key) {
             let isFresh = !key.isTLS || NIODeadline.now() - connection.openedAt < TimeAmount(probe.settings.certificateRecheckInterval)
             if connection.channel.isActive && isFresh {
                 do {
@@ -121,7 +144,7 @@ final class NIOProbeSession: ProbeSession {
     private func send(
         _ head: RequestHead,
         _ bodyLimit: Int,
-        on connection: Connection,
+        on connection: ProbeConnection,
         key: HTTPTarget.ConnectionKey,
         deadline: NIODeadline
     ) async throws -> ProbeExchange {
@@ -143,22 +166,14 @@ final class NIOProbeSession: ProbeSession {
             throw error
         }
         if answer.isReusable {
-            keep(connection, for: key)
+            pool.put(connection, for: key)
         } else {
             connection.channel.close(promise: nil)
         }
         return answer.exchange
     }
 
-    private func keep(_ connection: Connection, for key: HTTPTarget.ConnectionKey) {
-        if idle.count >= probe.settings.idleConnectionsPerSession, let oldest = idle.min(by: { $0.value.lastUse < $1.value.lastUse })?.key {
-            idle.removeValue(forKey: oldest)?.connection.channel.close(promise: nil)
-        }
-        uses &+= 1
-        idle[key] = IdleConnection(connection: connection, lastUse: uses)
-    }
-
-    private func connect(_ key: HTTPTarget.ConnectionKey, connectTimeout: Duration, deadline: NIODeadline) async throws -> Connection {
+    private func connect(_ key: HTTPTarget.ConnectionKey, connectTimeout: Duration, deadline: NIODeadline) async throws -> ProbeConnection {
         let connectStart = NIODeadline.now()
         let remaining = deadline - connectStart
         let timeout = min(TimeAmount(connectTimeout), remaining)
@@ -195,7 +210,7 @@ final class NIOProbeSession: ProbeSession {
         defer { readyTimeout.cancel() }
         do {
             let handler = try await ready.futureResult.get()
-            return Connection(channel: channel, handler: handler, openedAt: connectStart)
+            return ProbeConnection(channel: channel, handler: handler, openedAt: connectStart)
         } catch {
             channel.close(promise: nil)
             throw error

@@ -1,0 +1,72 @@
+import NIOCore
+
+/// An open probe connection: its channel, the handler that sends requests on it, and when it was opened.
+struct ProbeConnection {
+    let channel: any Channel
+    let handler: NIOLoopBound<ResponseHandler>
+    let openedAt: NIODeadline
+}
+
+/// Idle keep-alive connections, by where they lead: a connection is either here or in the hands of the
+/// one session that took it for a request, never both.
+///
+/// ``NIOProbe`` keeps one pool per event loop, shared by the pollers that run on that loop (reached
+/// through a `NIOLoopBoundBox`, so only from that loop's thread: no lock). A host then gets about as many
+/// connections as it has polls in flight, instead of one per poller. A session that runs elsewhere keeps
+/// a pool of its own.
+///
+/// The most recently used connection to a host is handed out first, so the ones a busy host needs stay
+/// warm and a surplus ages until the server closes it. The pool holds at most `capacity` connections;
+/// when full, it closes the least recently used eighth.
+final class ConnectionPool {
+    private struct Idle {
+        let connection: ProbeConnection
+        let lastUse: UInt64
+    }
+
+    let capacity: Int
+    private var idle: [HTTPTarget.ConnectionKey: [Idle]] = [:]
+    private(set) var count = 0
+    private var uses: UInt64 = 0
+
+    init(capacity: Int) {
+        self.capacity = max(1, capacity)
+    }
+
+    /// Takes the most recently used idle connection to `key`, if there is one.
+    func take(_ key: HTTPTarget.ConnectionKey) -> ProbeConnection? {
+        guard let connection = idle[key]?.popLast()?.connection else { return nil }
+        count -= 1
+        if idle[key]?.isEmpty == true { idle[key] = nil }
+        return connection
+    }
+
+    /// Keeps `connection` for the next request to `key`.
+    func put(_ connection: ProbeConnection, for key: HTTPTarget.ConnectionKey) {
+        if count >= capacity { closeLeastRecentlyUsed(count - count * 7 / 8) }
+        uses &+= 1
+        idle[key, default: []].append(Idle(connection: connection, lastUse: uses))
+        count += 1
+    }
+
+    /// Closes every idle connection.
+    func closeAll() {
+        for connections in idle.values {
+            for idle in connections { idle.connection.channel.close(promise: nil) }
+        }
+        idle.removeAll()
+        count = 0
+    }
+
+    private func closeLeastRecentlyUsed(_ number: Int) {
+        let all = idle.values.flatMap { $0.map(\.lastUse) }.sorted()
+        let cutoff = all[min(max(number, 1), all.count) - 1]
+        for key in Array(idle.keys) {
+            let connections = idle[key]!
+            let (stale, kept) = (connections.filter { $0.lastUse <= cutoff }, connections.filter { $0.lastUse > cutoff })
+            for idle in stale { idle.connection.channel.close(promise: nil) }
+            count -= stale.count
+            idle[key] = kept.isEmpty ? nil : kept
+        }
+    }
+}
