@@ -105,7 +105,7 @@ struct URLPollCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "The HTTP client: nio (lean HTTP/1.1 on SwiftNIO, each poller with its own keep-alive connections) or async-http-client (one shared pool). (default: nio)",
+            "The HTTP client: nio (lean HTTP/1.1 on SwiftNIO, keep-alive connections shared per event loop) or async-http-client (one shared pool). (default: nio)",
             valueName: "client"
         )
     )

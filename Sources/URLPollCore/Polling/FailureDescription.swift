@@ -5,7 +5,7 @@ import NIOPosix
 import NIOSSL
 
 /// Turns the errors a request can throw into short status texts for people: `connection refused`,
-/// `timed out after 10s`, `invalid HTTP response (invalid constant string)`, ...
+/// `timed out after 10s`, `invalid HTTP response (not an HTTP status line)`, ...
 ///
 /// Pure: one function of the error (and the timeout to quote), tested against the errors that
 /// async-http-client and SwiftNIO actually throw.

@@ -17,12 +17,12 @@ struct RequestHead: Sendable {
         buffer.writeStaticString(method == .get ? "GET " : "HEAD ")
         buffer.writeString(target.requestTarget)
         buffer.writeStaticString(" HTTP/1.1\r\n")
-        if headers.isEmpty || !headers.contains(where: { $0.name.lowercased() == "host" }) {
+        if !headers.contains(where: { $0.name.lowercased() == "host" }) {
             buffer.writeStaticString("Host: ")
             buffer.writeString(target.hostHeader)
             buffer.writeStaticString("\r\n")
         }
-        if headers.isEmpty || !headers.contains(where: { $0.name.lowercased() == "user-agent" }) {
+        if !headers.contains(where: { $0.name.lowercased() == "user-agent" }) {
             buffer.writeStaticString("User-Agent: ")
             buffer.writeString(Self.userAgent)
             buffer.writeStaticString("\r\n")

@@ -105,7 +105,7 @@ final class ResponseHandler: ChannelInboundHandler {
         parser = HTTPResponseParser(isResponseToHEAD: request.head.method == .head)
         exchange = nil
         body = []
-        if timer == nil || timer!.deadline > request.deadline {
+        if timer.map({ $0.deadline > request.deadline }) ?? true {
             armTimer(for: request.deadline, context)
         }
         var buffer = outbound ?? context.channel.allocator.buffer(capacity: 256)
