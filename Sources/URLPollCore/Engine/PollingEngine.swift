@@ -45,7 +45,11 @@ public struct PollingEngine: Service {
         self.settings = settings
         self.probe = probe
         self.monitor = StateMonitor(targets: targets, historyLength: historyLength, metrics: metrics)
-        self.scheduler = Scheduler(targets: targets, mode: settings.once ? .once : .repeating(settings.sleepPolicy))
+        self.scheduler = Scheduler(
+            targets: targets,
+            mode: settings.once ? .once : .repeating(settings.sleepPolicy),
+            alarmClock: probe.alarmClock
+        )
         self.logger = logger
         self.onReport = onReport
     }

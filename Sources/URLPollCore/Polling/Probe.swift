@@ -108,11 +108,15 @@ public protocol Probe: Sendable {
     /// The executor poller number `index` should run on, so that its session's I/O completes on the
     /// thread that runs the poller; `nil` (the default) leaves pollers on the global executor.
     func executor(forPoller index: Int) -> (any TaskExecutor)?
+
+    /// The clock that should wake idle pollers (see ``AlarmClock``); by default ``TaskAlarmClock``.
+    var alarmClock: any AlarmClock { get }
 }
 
 extension Probe {
     public func makeSession(forPoller index: Int) -> any ProbeSession { makeSession() }
     public func executor(forPoller index: Int) -> (any TaskExecutor)? { nil }
+    public var alarmClock: any AlarmClock { TaskAlarmClock() }
 }
 
 /// One poller's way to poll: used by one task at a time, never shared (hence not `Sendable`).

@@ -38,12 +38,18 @@ public actor Scheduler {
     private var idlePollers: Deque<CheckedContinuation<Resource?, Never>> = []
     private var inFlight = 0
     private var isClosed = false
-    private var alarm: (task: Task<Void, Never>, time: ContinuousClock.Instant, generation: UInt64)?
+    private let alarmClock: any AlarmClock
+    /// The most an idle poller's wake-up is delayed past a resource's due time, to wake once for many.
+    public static let alarmGranularity = Duration.milliseconds(2)
+    private var alarm: (alarm: Alarm, time: ContinuousClock.Instant, generation: UInt64)?
     private var alarmGeneration: UInt64 = 0
 
     /// Creates a scheduler whose resources (one per target, none failed yet) are all due now.
-    public init(targets: TargetList, mode: Mode) {
+    ///
+    /// - Parameter alarmClock: what wakes idle pollers when a resource falls due.
+    public init(targets: TargetList, mode: Mode, alarmClock: any AlarmClock = TaskAlarmClock()) {
         self.mode = mode
+        self.alarmClock = alarmClock
         let now = ContinuousClock.now
         start = now
         count = targets.count
@@ -106,7 +112,7 @@ public actor Scheduler {
     /// finish normally. Idempotent.
     public func close() {
         isClosed = true
-        alarm?.task.cancel()
+        alarm?.alarm.cancel()
         alarm = nil
         while let poller = idlePollers.popFirst() {
             poller.resume(returning: nil)
@@ -151,23 +157,19 @@ public actor Scheduler {
     /// Keeps one alarm set for the earliest due resource while pollers are idle.
     private func setAlarm() {
         guard !isClosed, !idlePollers.isEmpty, let next = queue.nextDue else {
-            alarm?.task.cancel()
+            alarm?.alarm.cancel()
             alarm = nil
             return
         }
-        if let alarm, alarm.time <= next { return }
-        alarm?.task.cancel()
+        // Alarms ring on a grid of `alarmGranularity`, so that resources falling due close together are
+        // handed out on one wake-up (paced polls are spread, so each would otherwise need its own).
+        let ringAt = start + (next - start).roundedUp(to: Self.alarmGranularity)
+        if let alarm, alarm.time <= ringAt { return }
+        alarm?.alarm.cancel()
         alarmGeneration &+= 1
         let generation = alarmGeneration
-        let task = Task {
-            do {
-                try await Task.sleep(until: next, clock: .continuous)
-            } catch {
-                return
-            }
-            self.alarmRang(generation: generation)
-        }
-        alarm = (task, next, generation)
+        let set = alarmClock.set(at: ringAt) { await self.alarmRang(generation: generation) }
+        alarm = (set, ringAt, generation)
     }
 
     private func alarmRang(generation: UInt64) {

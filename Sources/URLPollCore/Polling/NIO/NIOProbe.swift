@@ -67,6 +67,12 @@ public struct NIOProbe: Probe {
     public func executor(forPoller index: Int) -> (any TaskExecutor)? {
         executors[index % executors.count]
     }
+
+    /// Alarms on the first event loop's timer: no timer thread to wake, and the woken scheduler runs
+    /// where pollers run.
+    public var alarmClock: any AlarmClock {
+        EventLoopAlarmClock(executor: executors[0])
+    }
 }
 
 /// The connection pools of a probe's event loops. Sendable: it holds only loop-bound boxes.
