@@ -163,7 +163,7 @@ public actor Scheduler {
         }
         // Alarms ring on a grid of `alarmGranularity`, so that resources falling due close together are
         // handed out on one wake-up (paced polls are spread, so each would otherwise need its own).
-        let ringAt = start + (next - start).roundedUp(to: Self.alarmGranularity)
+        let ringAt = max(next, start + (next - start).roundedUp(to: Self.alarmGranularity))
         if let alarm, alarm.time <= ringAt { return }
         alarm?.alarm.cancel()
         alarmGeneration &+= 1

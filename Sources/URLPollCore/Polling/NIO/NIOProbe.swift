@@ -123,7 +123,7 @@ final class NIOProbeSession: ProbeSession {
         return pool
     }
 
-    /// Sends one request, on this session's idle connection to the host if there is a live one.
+    /// Sends one request, on an idle connection to the host from the pool if there is a live one.
     func exchange(_ request: ProbeRequest, deadline: NIODeadline) async throws -> ProbeExchange {
         guard let target = HTTPTarget(url: request.url) else {
             throw UnsupportedURL(url: request.url)
