@@ -134,6 +134,15 @@ struct HTTPProbeTests {
         }
     }
 
+    @Test func aConnectionThatSentBytesAfterTheResponseIsNotReused() async throws {
+        try await MisbehavingTarget.with(.strayBytesAfterResponse) { target in
+            let outcomes = try await ProbeKind.nio.probe([target.url, target.url, target.url])
+            // Reused, the next answer would start with the stray bytes and be invalid.
+            #expect(outcomes.map(\.code) == [200, 200, 200])
+            #expect(target.counters.connections.load(ordering: .relaxed) == 3)
+        }
+    }
+
     @Test(arguments: ProbeKind.allCases)
     func pollsInOneSessionShareConnections(kind: ProbeKind) async throws {
         try await FakeTarget.with { target in

@@ -178,3 +178,13 @@ public actor Scheduler {
         dispatch()
     }
 }
+
+extension Duration {
+    /// This duration rounded up to a whole multiple of `step` (a positive duration), for the alarm grid;
+    /// durations of zero or less are returned as they are.
+    func roundedUp(to step: Duration) -> Duration {
+        guard self > .zero else { return self }
+        let steps = (self / step).rounded(.up)
+        return step * steps
+    }
+}

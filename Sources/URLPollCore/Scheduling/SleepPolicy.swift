@@ -42,13 +42,3 @@ public struct SleepPolicy: Sendable, Equatable {
         return firstRoundStart + interval + interval * (Double(position) / Double(count))
     }
 }
-
-extension Duration {
-    /// This duration rounded up to a whole multiple of `step` (a positive duration); durations of zero
-    /// or less are returned as they are.
-    func roundedUp(to step: Duration) -> Duration {
-        guard self > .zero else { return self }
-        let steps = (self / step).rounded(.up)
-        return step * steps
-    }
-}

@@ -22,6 +22,8 @@ struct MisbehavingTarget {
         case okThenHangUp
         /// Well-behaved: answers every request 200 with an empty body and keeps the connection.
         case keepAlive
+        /// As ``keepAlive``, but sends three stray bytes after each response.
+        case strayBytesAfterResponse
     }
 
     /// Counts what the server saw; shared by its connection tasks.
@@ -66,7 +68,8 @@ struct MisbehavingTarget {
         let channel = connection.channel
         try await connection.executeThenClose { inbound, outbound in
             var requests = inbound.makeAsyncIterator()
-            if behaviour == .keepAlive {
+            if behaviour == .keepAlive || behaviour == .strayBytesAfterResponse {
+                let stray = behaviour == .strayBytesAfterResponse ? "XYZ" : ""
                 // Answers each complete request head (probes send no body), however the reads split them.
                 var received = ""
                 while let bytes = try await requests.next() {
@@ -74,7 +77,7 @@ struct MisbehavingTarget {
                     while let end = received.range(of: "\r\n\r\n") {
                         received.removeSubrange(..<end.upperBound)
                         counters.requests.add(1, ordering: .relaxed)
-                        try await outbound.write(ByteBuffer(string: "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"))
+                        try await outbound.write(ByteBuffer(string: "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n" + stray))
                     }
                 }
                 return
@@ -101,7 +104,7 @@ struct MisbehavingTarget {
                     try await outbound.write(ByteBuffer(bytes: [byte]))
                     try await Task.sleep(for: .milliseconds(200))
                 }
-            case .keepAlive:
+            case .keepAlive, .strayBytesAfterResponse:
                 break
             }
         }

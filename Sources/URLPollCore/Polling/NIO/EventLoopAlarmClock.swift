@@ -7,7 +7,6 @@ struct EventLoopAlarmClock: AlarmClock {
 
     func set(at time: ContinuousClock.Instant, _ ring: @escaping @Sendable () async -> Void) -> Alarm {
         let deadline = NIODeadline.now() + TimeAmount(time - .now)
-        let executor = executor
         let scheduled = executor.eventLoop.scheduleTask(deadline: deadline) {
             Task(executorPreference: executor) { await ring() }
         }

@@ -44,6 +44,7 @@ struct HTTPResponseParser {
 
     /// The most bytes a response head (status line and headers, interim heads included) may take.
     static let maximumHeadSize = 80 * 1024
+    private static let headTooLarge = InvalidResponse(reason: "too many header bytes: more than \(maximumHeadSize / 1024) KiB")
     /// The longest chunk-size line (extensions included).
     static let maximumChunkLineSize = 4 * 1024
 
@@ -118,7 +119,7 @@ struct HTTPResponseParser {
             let parsed = try buffer.withUnsafeReadableBytes { try Self.parseHead($0) }
             guard let (head, length, framing) = parsed else {
                 if seen + buffer.readableBytes > Self.maximumHeadSize {
-                    throw InvalidResponse(reason: "too many header bytes: more than \(Self.maximumHeadSize / 1024) KiB")
+                    throw Self.headTooLarge
                 }
                 return nil
             }
@@ -127,7 +128,7 @@ struct HTTPResponseParser {
                 // An interim answer (100 Continue, 103 Early Hints): the final head follows.
                 let total = seen + length
                 guard total <= Self.maximumHeadSize else {
-                    throw InvalidResponse(reason: "too many header bytes: more than \(Self.maximumHeadSize / 1024) KiB")
+                    throw Self.headTooLarge
                 }
                 step = .head(seen: total)
                 continue

@@ -103,11 +103,11 @@ final class ResponseHandler: ChannelInboundHandler {
         precondition(pending == nil, "a probe connection carries one request at a time")
         pending = request
         parser = HTTPResponseParser(isResponseToHEAD: request.head.method == .head)
-        exchange = nil
-        body = []
         if timer.map({ $0.deadline > request.deadline }) ?? true {
             armTimer(for: request.deadline, context)
         }
+        // Taken out of `outbound` first, so that `clear()` finds the storage unshared (NIO has written and
+        // released the previous head by the time its answer came) and reuses it without a copy.
         var buffer = outbound ?? context.channel.allocator.buffer(capacity: 256)
         outbound = nil
         buffer.clear()
