@@ -5,7 +5,7 @@ import Synchronization
 /// A raw TCP server on 127.0.0.1 that breaks HTTP on purpose (or, with ``Behaviour/keepAlive``, counts
 /// the connections of a well-behaved one), for tests.
 struct MisbehavingTarget {
-    enum Behaviour: Sendable {
+    enum Behaviour: Sendable, Equatable {
         /// Answers with bytes that are not HTTP.
         case garbage
         /// Resets the connection (RST) after reading the request.
@@ -24,6 +24,8 @@ struct MisbehavingTarget {
         case keepAlive
         /// As ``keepAlive``, but sends three stray bytes after each response.
         case strayBytesAfterResponse
+        /// Answers every request with these bytes and keeps the connection (until the client closes it).
+        case answers(String)
     }
 
     /// Counts what the server saw; shared by its connection tasks.
@@ -68,8 +70,14 @@ struct MisbehavingTarget {
         let channel = connection.channel
         try await connection.executeThenClose { inbound, outbound in
             var requests = inbound.makeAsyncIterator()
-            if behaviour == .keepAlive || behaviour == .strayBytesAfterResponse {
-                let stray = behaviour == .strayBytesAfterResponse ? "XYZ" : ""
+            let answer: String?
+            switch behaviour {
+            case .keepAlive: answer = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+            case .strayBytesAfterResponse: answer = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\nXYZ"
+            case .answers(let text): answer = text
+            default: answer = nil
+            }
+            if let answer {
                 // Answers each complete request head (probes send no body), however the reads split them.
                 var received = ""
                 while let bytes = try await requests.next() {
@@ -77,7 +85,7 @@ struct MisbehavingTarget {
                     while let end = received.range(of: "\r\n\r\n") {
                         received.removeSubrange(..<end.upperBound)
                         counters.requests.add(1, ordering: .relaxed)
-                        try await outbound.write(ByteBuffer(string: "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n" + stray))
+                        try await outbound.write(ByteBuffer(string: answer))
                     }
                 }
                 return
@@ -104,7 +112,7 @@ struct MisbehavingTarget {
                     try await outbound.write(ByteBuffer(bytes: [byte]))
                     try await Task.sleep(for: .milliseconds(200))
                 }
-            case .keepAlive, .strayBytesAfterResponse:
+            case .keepAlive, .strayBytesAfterResponse, .answers:
                 break
             }
         }

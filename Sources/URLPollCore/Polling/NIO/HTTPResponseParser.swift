@@ -7,8 +7,13 @@ import NIOCore
 /// pieces arrive, and tests feed it byte by byte. It guarantees:
 /// - It never buffers: ``next(_:)`` consumes from the buffer it is given only what it has decided on, and
 ///   leaves an incomplete head or chunk-size line in place for the caller to keep and extend.
-/// - A head larger than ``maximumHeadSize`` (an endless stream of headers), a malformed status line,
-///   header, length or chunk are errors (``InvalidResponse``), never unbounded memory or a hang.
+/// - Every byte is read through a bounds-checked `Span`: no read outside the buffer, in any build.
+/// - It is strict where a lenient reading could frame a response differently from the server (and so
+///   poison the next request on a shared connection): lines end with CRLF; a header name is a token
+///   followed directly by the colon; obsolete line folding, control bytes, `Content-Length` together with
+///   `Transfer-Encoding` and a repeated `Content-Length` are errors (``InvalidResponse``), as are a
+///   head larger than ``maximumHeadSize`` and a malformed status line, length or chunk. Never unbounded
+///   memory or a hang. Header names are compared ASCII case-insensitively.
 /// - Interim `1xx` heads are skipped (except `101`, which is final); the body framing follows RFC 9112
 ///   §6.3: none for HEAD, `1xx`, `204` and `304`; chunked when `Transfer-Encoding` ends in `chunked`;
 ///   `Content-Length` otherwise; until the connection closes when neither is given.
@@ -25,6 +30,15 @@ struct HTTPResponseParser {
         /// The body's length when known before it is read (0 when there is none); `nil` for chunked and
         /// until-close bodies.
         var bodyLength: Int?
+        /// Every header field in order, name as sent and value without surrounding white space; only
+        /// filled when the parser was made with `recordsFields` (for tests), empty otherwise.
+        var fields: [Field] = []
+    }
+
+    /// One header field, as ``Head/fields`` records it.
+    struct Field: Equatable {
+        var name: String
+        var value: String
     }
 
     /// One step of a response.
@@ -36,7 +50,8 @@ struct HTTPResponseParser {
         case end
     }
 
-    /// A response that is not HTTP/1.x, or breaks its framing.
+    /// A response that is not HTTP/1.x, or breaks its framing. `reason` is short and never quotes the
+    /// response.
     struct InvalidResponse: Error, Equatable, CustomStringConvertible {
         let reason: String
         var description: String { "invalid HTTP response (\(reason))" }
@@ -56,7 +71,9 @@ struct HTTPResponseParser {
     }
 
     private enum Step: Equatable {
-        case head(seen: Int)
+        /// `seen`: bytes of interim heads already consumed; `scanned`: bytes of the buffer already
+        /// searched for the blank line that ends the head (so a head arriving in pieces is scanned once).
+        case head(seen: Int, scanned: Int)
         case length(remaining: Int)
         case chunked(Chunked)
         case untilClose
@@ -65,11 +82,14 @@ struct HTTPResponseParser {
     }
 
     private let isResponseToHEAD: Bool
-    private var step = Step.head(seen: 0)
+    private let recordsFields: Bool
+    private var step = Step.head(seen: 0, scanned: 0)
 
     /// A parser for the response to one request; `isResponseToHEAD` means the response has no body.
-    init(isResponseToHEAD: Bool) {
+    /// `recordsFields` keeps every header field in ``Head/fields`` (tests compare them with NIOHTTP1's).
+    init(isResponseToHEAD: Bool, recordsFields: Bool = false) {
         self.isResponseToHEAD = isResponseToHEAD
+        self.recordsFields = recordsFields
     }
 
     /// Whether ``Event/end`` has been returned.
@@ -78,10 +98,10 @@ struct HTTPResponseParser {
     /// The next event that `buffer` holds, consuming its bytes; `nil` when more bytes are needed (an
     /// incomplete head or chunk line stays unread in `buffer`) or the response is complete.
     /// - Throws: ``InvalidResponse``.
-    mutating func next(_ buffer: inout ByteBuffer) throws -> Event? {
+    mutating func next(_ buffer: inout ByteBuffer) throws(InvalidResponse) -> Event? {
         switch step {
-        case .head(let seen):
-            return try nextHead(&buffer, seen: seen)
+        case .head(let seen, let scanned):
+            return try nextHead(&buffer, seen: seen, scanned: scanned)
         case .length(let remaining):
             guard buffer.readableBytes > 0 else { return nil }
             let count = min(remaining, buffer.readableBytes)
@@ -114,23 +134,29 @@ struct HTTPResponseParser {
 
     // MARK: Head
 
-    private mutating func nextHead(_ buffer: inout ByteBuffer, seen: Int) throws -> Event? {
+    private mutating func nextHead(_ buffer: inout ByteBuffer, seen: Int, scanned: Int) throws(InvalidResponse) -> Event? {
+        var seen = seen
+        var scanned = scanned
         while true {
-            let parsed = try buffer.withUnsafeReadableBytes { try Self.parseHead($0) }
-            guard let (head, length, framing) = parsed else {
+            guard let end = try Self.headEnd(buffer.readableBytesUInt8Span, from: scanned) else {
                 if seen + buffer.readableBytes > Self.maximumHeadSize {
                     throw Self.headTooLarge
                 }
+                try Self.checkStatusLinePrefix(buffer.readableBytesUInt8Span)
+                step = .head(seen: seen, scanned: max(0, buffer.readableBytes - 3))
                 return nil
             }
-            buffer.moveReaderIndex(forwardBy: length)
+            guard seen + end <= Self.maximumHeadSize else {
+                throw Self.headTooLarge
+            }
+            let (head, framing) = try Self.parseHead(buffer.readableBytesUInt8Span.extracting(0..<end), recordsFields: recordsFields)
+            buffer.moveReaderIndex(forwardBy: end)
             if head.code < 200 && head.code != 101 {
-                // An interim answer (100 Continue, 103 Early Hints): the final head follows.
-                let total = seen + length
-                guard total <= Self.maximumHeadSize else {
-                    throw Self.headTooLarge
-                }
-                step = .head(seen: total)
+                // An interim answer (100 Continue, 103 Early Hints): the final head follows, unless the
+                // interim one closes the connection, which leaves no room for it.
+                guard head.isKeepAlive else { throw InvalidResponse(reason: "an interim response closes the connection") }
+                seen += end
+                scanned = 0
                 continue
             }
             var final = head
@@ -149,56 +175,99 @@ struct HTTPResponseParser {
                 final.isKeepAlive = false
                 step = .untilClose
             }
-            if head.code == 101 { final.isKeepAlive = false }  // switching protocols: the connection is not HTTP any more
+            // Switching protocols: the connection is not HTTP any more. A head without a length (nor
+            // chunked) would have its body run until the close: even when no body follows (HEAD), the
+            // connection is not trusted with another request, as NIOHTTP1 does not trust it either.
+            if head.code == 101 || framing == .untilClose { final.isKeepAlive = false }
             return .head(final)
         }
     }
 
-    private enum Framing {
+    /// The length of the head at the start of `bytes` (up to and including the CRLF of its empty line),
+    /// searching from `start`; `nil` if it has not all arrived.
+    /// - Throws: when a line ends with a bare LF.
+    private static func headEnd(_ bytes: Span<UInt8>, from start: Int) throws(InvalidResponse) -> Int? {
+        var index = start
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "\n") {
+                guard index > 0, bytes[index - 1] == UInt8(ascii: "\r") else {
+                    throw InvalidResponse(reason: "line ends with LF without CR")
+                }
+                if index >= 3, bytes[index - 2] == UInt8(ascii: "\n") { return index + 1 }
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    /// Rejects bytes that cannot be the start of a status line as soon as they arrive, rather than
+    /// waiting for a head that never ends.
+    private static func checkStatusLinePrefix(_ bytes: Span<UInt8>) throws(InvalidResponse) {
+        let prefix = Self.statusLinePrefix
+        for index in 0..<min(bytes.count, prefix.count) where bytes[index] != prefix[index] {
+            throw InvalidResponse(reason: "not an HTTP status line")
+        }
+    }
+
+    private static let statusLinePrefix: [UInt8] = Array("HTTP/".utf8)
+
+    private enum Framing: Equatable {
         case empty
         case length(Int)
         case chunked
         case untilClose
     }
 
-    /// Parses a complete head at the start of `bytes`: the head, its length, and how its body is framed
-    /// (before the request method is considered); `nil` if the head is not complete yet.
-    private static func parseHead(_ bytes: UnsafeRawBufferPointer) throws -> (Head, Int, Framing)? {
-        var lines = LineReader(bytes: bytes)
-        guard let statusLine = lines.next() else { return nil }
-        var head = try parseStatusLine(bytes, statusLine)
+    /// Parses a complete head (`bytes` ends with its empty line): the head, and how its body is framed
+    /// (before the request method is considered).
+    private static func parseHead(_ bytes: Span<UInt8>, recordsFields: Bool) throws(InvalidResponse) -> (Head, Framing) {
+        let incomplete = InvalidResponse(reason: "incomplete head")  // not reached: `bytes` holds a whole head
+        guard let statusLine = try line(in: bytes, from: 0) else { throw incomplete }
+        var head = try parseStatusLine(bytes, statusLine.content)
+        var position = statusLine.next
         var contentLength: Int?
         var hasTransferEncoding = false
         var isChunked = false
         var connectionClose = false
         var connectionKeepAlive = false
         while true {
-            guard let line = lines.next() else { return nil }
-            if line.isEmpty { break }
-            let first = bytes[line.lowerBound]
-            if first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") { continue }  // obsolete line folding
-            guard let colon = bytes[line].firstIndex(of: UInt8(ascii: ":")), colon > line.lowerBound else {
-                throw InvalidResponse(reason: "malformed header line")
+            guard let next = try line(in: bytes, from: position) else { throw incomplete }
+            position = next.next
+            if next.content.isEmpty { break }
+            let (name, value) = try parseField(bytes, next.content)
+            if recordsFields {
+                head.fields.append(Field(name: string(bytes, name), value: string(bytes, value)))
             }
-            let name = line.lowerBound..<colon
-            let value = trimmed(bytes, colon + 1..<line.upperBound)
-            if equalsIgnoringCase(bytes, name, "content-length") {
-                guard let length = parseDecimal(bytes, value) else { throw InvalidResponse(reason: "invalid Content-Length") }
-                if let contentLength, contentLength != length { throw InvalidResponse(reason: "conflicting Content-Length headers") }
+            switch fieldName(bytes, name) {
+            case .contentLength:
+                // Digits with spaces around them at most (NIOHTTP1 refuses a tab there).
+                guard let length = parseDecimal(bytes, value), !contains(bytes, name.upperBound..<next.content.upperBound, UInt8(ascii: "\t")) else {
+                    throw InvalidResponse(reason: "invalid Content-Length")
+                }
+                // RFC 9112 §6.3 allows rejecting any repetition; NIOHTTP1 does too.
+                if let contentLength {
+                    throw InvalidResponse(reason: contentLength == length ? "repeated Content-Length header" : "conflicting Content-Length headers")
+                }
                 contentLength = length
-            } else if equalsIgnoringCase(bytes, name, "transfer-encoding") {
+            case .transferEncoding:
                 hasTransferEncoding = true
+                // The last coding of the last field decides (fields combine into one list).
                 forEachToken(bytes, value) { isChunked = equalsIgnoringCase(bytes, $0, "chunked") }
-            } else if equalsIgnoringCase(bytes, name, "connection") {
+            case .connection:
                 forEachToken(bytes, value) { token in
                     if equalsIgnoringCase(bytes, token, "close") { connectionClose = true }
                     if equalsIgnoringCase(bytes, token, "keep-alive") { connectionKeepAlive = true }
                 }
-            } else if equalsIgnoringCase(bytes, name, "location") {
-                head.location = String(decoding: bytes[value], as: UTF8.self)
+            case .location:
+                head.location = string(bytes, value)
+            case nil:
+                break
             }
         }
         head.isKeepAlive = !connectionClose && (head.minorVersion >= 1 || connectionKeepAlive)
+        // RFC 9112 §6.3: a sender must not send both; a recipient that trusted one could read the body
+        // differently from the server, so the response is refused (even where no body is allowed).
+        if hasTransferEncoding && contentLength != nil { throw InvalidResponse(reason: "both Content-Length and Transfer-Encoding") }
         let framing: Framing
         if head.code < 200 || head.code == 204 || head.code == 304 {
             framing = .empty
@@ -209,45 +278,97 @@ struct HTTPResponseParser {
         } else {
             framing = .untilClose
         }
-        return (head, lines.position, framing)
+        return (head, framing)
     }
 
-    /// `HTTP/1.x SP 3DIGIT [SP reason]`.
-    private static func parseStatusLine(_ bytes: UnsafeRawBufferPointer, _ line: Range<Int>) throws -> Head {
-        let text = bytes[line]
-        let prefix = Array("HTTP/".utf8)
-        guard text.count >= 12, text.starts(with: prefix) else { throw InvalidResponse(reason: "not an HTTP status line") }
+    /// `HTTP/1.0` or `HTTP/1.1`, `SP 3DIGIT`, then the end of the line or `SP reason`.
+    private static func parseStatusLine(_ bytes: Span<UInt8>, _ line: Range<Int>) throws(InvalidResponse) -> Head {
+        guard line.count >= 9, startsWith(bytes, line.lowerBound, statusLinePrefix) else { throw InvalidResponse(reason: "not an HTTP status line") }
         let start = line.lowerBound
         let major = bytes[start + 5]
         let minor = bytes[start + 7]
         guard isDigit(major), bytes[start + 6] == UInt8(ascii: "."), isDigit(minor), bytes[start + 8] == UInt8(ascii: " ") else {
             throw InvalidResponse(reason: "not an HTTP status line")
         }
-        guard major == UInt8(ascii: "1") else { throw InvalidResponse(reason: "unsupported HTTP version") }
-        let digits = start + 9..<start + 12
-        guard bytes[digits].allSatisfy(isDigit), let code = parseDecimal(bytes, digits), code >= 100 else {
-            throw InvalidResponse(reason: "invalid status code")
+        guard major == UInt8(ascii: "1"), minor <= UInt8(ascii: "1") else { throw InvalidResponse(reason: "unsupported HTTP version") }
+        var end = start + 9
+        while end < line.upperBound, bytes[end] != UInt8(ascii: " ") { end += 1 }
+        let digits = start + 9..<end
+        guard digits.count == 3, allDigits(bytes, digits) else {
+            throw InvalidResponse(reason: "status code is not three digits")
         }
-        guard line.upperBound == digits.upperBound || bytes[digits.upperBound] == UInt8(ascii: " ") else {
+        guard let code = parseDecimal(bytes, digits), code >= 100 else {
             throw InvalidResponse(reason: "invalid status code")
         }
         var head = Head()
         head.minorVersion = Int(minor - UInt8(ascii: "0"))
         head.code = code
-        if line.upperBound > digits.upperBound {
-            head.reason = String(decoding: bytes[(digits.upperBound + 1)..<line.upperBound], as: UTF8.self)
+        if digits.upperBound < line.upperBound {
+            let reason = digits.upperBound + 1..<line.upperBound
+            for index in reason where !isFieldByte(bytes[index]) {
+                throw InvalidResponse(reason: "control byte in the reason phrase")
+            }
+            head.reason = string(bytes, reason)
         }
         return head
     }
 
+    /// `token ":" OWS value OWS`: the name's and the (trimmed) value's ranges.
+    private static func parseField(_ bytes: Span<UInt8>, _ line: Range<Int>) throws(InvalidResponse) -> (Range<Int>, Range<Int>) {
+        let first = bytes[line.lowerBound]
+        if first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") {
+            throw InvalidResponse(reason: "obsolete line folding in a header")
+        }
+        var colon = line.lowerBound
+        while colon < line.upperBound, isTokenByte(bytes[colon]) { colon += 1 }
+        guard colon < line.upperBound else { throw InvalidResponse(reason: "malformed header line") }
+        let stop = bytes[colon]
+        if stop != UInt8(ascii: ":") {
+            if stop == UInt8(ascii: " ") || stop == UInt8(ascii: "\t") {
+                var after = colon
+                while after < line.upperBound, bytes[after] == UInt8(ascii: " ") || bytes[after] == UInt8(ascii: "\t") { after += 1 }
+                if after < line.upperBound, bytes[after] == UInt8(ascii: ":") {
+                    throw InvalidResponse(reason: "whitespace before the colon in a header")
+                }
+                throw InvalidResponse(reason: "malformed header line")
+            }
+            if stop < 0x20 || stop == 0x7F { throw InvalidResponse(reason: "control byte in a header name") }
+            throw InvalidResponse(reason: "invalid character in a header name")
+        }
+        guard colon > line.lowerBound else { throw InvalidResponse(reason: "empty header name") }
+        let value = trimmed(bytes, colon + 1..<line.upperBound)
+        for index in value where !isFieldByte(bytes[index]) {
+            throw InvalidResponse(reason: "control byte in a header value")
+        }
+        return (line.lowerBound..<colon, value)
+    }
+
+    /// The header fields a probe reads.
+    private enum KnownField {
+        case contentLength
+        case transferEncoding
+        case connection
+        case location
+    }
+
+    private static func fieldName(_ bytes: Span<UInt8>, _ name: Range<Int>) -> KnownField? {
+        switch name.count {
+        case 14: equalsIgnoringCase(bytes, name, "content-length") ? .contentLength : nil
+        case 17: equalsIgnoringCase(bytes, name, "transfer-encoding") ? .transferEncoding : nil
+        case 10: equalsIgnoringCase(bytes, name, "connection") ? .connection : nil
+        case 8: equalsIgnoringCase(bytes, name, "location") ? .location : nil
+        default: nil
+        }
+    }
+
     // MARK: Chunked bodies
 
-    private mutating func nextChunked(_ buffer: inout ByteBuffer, _ state: Chunked) throws -> Event? {
+    private mutating func nextChunked(_ buffer: inout ByteBuffer, _ state: Chunked) throws(InvalidResponse) -> Event? {
         var state = state
         while true {
             switch state {
             case .size:
-                guard let (size, length) = try buffer.withUnsafeReadableBytes({ try Self.parseChunkSize($0) }) else {
+                guard let (size, length) = try Self.parseChunkSize(buffer.readableBytesUInt8Span) else {
                     step = .chunked(.size)
                     return nil
                 }
@@ -262,27 +383,18 @@ struct HTTPResponseParser {
                 step = .chunked(count == remaining ? .dataEnd : .data(remaining: remaining - count))
                 return .body(buffer.readSlice(length: count)!)
             case .dataEnd:
-                let ending = buffer.withUnsafeReadableBytes { bytes -> Int? in
-                    guard let first = bytes.first else { return nil }
-                    if first == UInt8(ascii: "\n") { return 1 }
-                    guard first == UInt8(ascii: "\r") else { return -1 }
-                    guard bytes.count >= 2 else { return nil }
-                    return bytes[1] == UInt8(ascii: "\n") ? 2 : -1
-                }
+                let ending = Self.chunkDataEnd(buffer.readableBytesUInt8Span)
                 guard let ending else {
                     step = .chunked(.dataEnd)
                     return nil
                 }
-                guard ending > 0 else { throw InvalidResponse(reason: "malformed chunk") }
-                buffer.moveReaderIndex(forwardBy: ending)
+                guard ending else { throw InvalidResponse(reason: "malformed chunk") }
+                buffer.moveReaderIndex(forwardBy: 2)
                 state = .size
             case .trailers(let seen):
-                // Trailer fields are read and ignored, up to the empty line that ends the message.
-                let line = buffer.withUnsafeReadableBytes { bytes -> (isEmpty: Bool, length: Int)? in
-                    var lines = LineReader(bytes: bytes)
-                    return lines.next().map { ($0.isEmpty, lines.position) }
-                }
-                let total = seen + (line?.length ?? buffer.readableBytes)
+                // Trailer fields are checked as header fields and ignored, up to the empty line that ends the message.
+                let line = try Self.line(in: buffer.readableBytesUInt8Span, from: 0)
+                let total = seen + (line?.next ?? buffer.readableBytes)
                 guard total <= Self.maximumHeadSize else {
                     throw InvalidResponse(reason: "too many trailer bytes: more than \(Self.maximumHeadSize / 1024) KiB")
                 }
@@ -290,8 +402,16 @@ struct HTTPResponseParser {
                     step = .chunked(.trailers(seen: seen))
                     return nil
                 }
-                buffer.moveReaderIndex(forwardBy: line.length)
-                if line.isEmpty {
+                if !line.content.isEmpty {
+                    let trailer = buffer.readableBytesUInt8Span
+                    let (name, _) = try Self.parseField(trailer, line.content)
+                    // A length or coding in the trailers could only confuse: the body has already ended.
+                    if let field = Self.fieldName(trailer, name), field == .contentLength || field == .transferEncoding {
+                        throw InvalidResponse(reason: "framing header in the trailers")
+                    }
+                }
+                buffer.moveReaderIndex(forwardBy: line.next)
+                if line.content.isEmpty {
                     step = .done
                     return .end
                 }
@@ -300,25 +420,33 @@ struct HTTPResponseParser {
         }
     }
 
+    /// Whether the bytes after a chunk's data are its CRLF; `nil` until two bytes are there.
+    private static func chunkDataEnd(_ bytes: Span<UInt8>) -> Bool? {
+        guard bytes.count >= 2 else {
+            return bytes.count == 1 && bytes[0] != UInt8(ascii: "\r") ? false : nil
+        }
+        return bytes[0] == UInt8(ascii: "\r") && bytes[1] == UInt8(ascii: "\n")
+    }
+
     /// `1*HEXDIG [; extensions] CRLF`: the size and the line's length; `nil` if the line is incomplete.
-    private static func parseChunkSize(_ bytes: UnsafeRawBufferPointer) throws -> (Int, Int)? {
-        var lines = LineReader(bytes: bytes)
-        guard let line = lines.next() else {
+    private static func parseChunkSize(_ bytes: Span<UInt8>) throws(InvalidResponse) -> (Int, Int)? {
+        guard let line = try line(in: bytes, from: 0) else {
             if bytes.count > maximumChunkLineSize { throw InvalidResponse(reason: "chunk size line too long") }
             return nil
         }
         var size = 0
         var digits = 0
-        for index in line {
+        for index in line.content {
             let byte = bytes[index]
             let value: Int
             switch byte {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): value = Int(byte - UInt8(ascii: "0"))
             case UInt8(ascii: "a")...UInt8(ascii: "f"): value = Int(byte - UInt8(ascii: "a")) + 10
             case UInt8(ascii: "A")...UInt8(ascii: "F"): value = Int(byte - UInt8(ascii: "A")) + 10
-            case UInt8(ascii: ";"), UInt8(ascii: " "), UInt8(ascii: "\t"):
+            case UInt8(ascii: ";"):
                 guard digits > 0 else { throw InvalidResponse(reason: "malformed chunk size") }
-                return (size, lines.position)
+                try checkChunkExtensions(bytes, index..<line.content.upperBound)
+                return (size, line.next)
             default:
                 throw InvalidResponse(reason: "malformed chunk size")
             }
@@ -327,32 +455,104 @@ struct HTTPResponseParser {
             size = size * 16 + value
         }
         guard digits > 0 else { throw InvalidResponse(reason: "malformed chunk size") }
-        return (size, lines.position)
+        return (size, line.next)
+    }
+
+    /// `*( ";" token [ "=" ( token / quoted-string ) ] )`, with no white space (RFC 9112 §7.1.1, as
+    /// strictly as NIOHTTP1 reads it). The extensions themselves are ignored.
+    private static func checkChunkExtensions(_ bytes: Span<UInt8>, _ range: Range<Int>) throws(InvalidResponse) {
+        let malformed = InvalidResponse(reason: "malformed chunk extension")
+        var index = range.lowerBound
+        while index < range.upperBound {
+            guard bytes[index] == UInt8(ascii: ";") else { throw malformed }
+            index += 1
+            let nameStart = index
+            while index < range.upperBound, isTokenByte(bytes[index]) { index += 1 }
+            guard index > nameStart else { throw malformed }
+            guard index < range.upperBound, bytes[index] == UInt8(ascii: "=") else { continue }
+            index += 1
+            if index < range.upperBound, bytes[index] == UInt8(ascii: "\"") {
+                index += 1
+                while index < range.upperBound, bytes[index] != UInt8(ascii: "\"") {
+                    if bytes[index] == UInt8(ascii: "\\") { index += 1 }
+                    guard index < range.upperBound, isFieldByte(bytes[index]) else { throw malformed }
+                    index += 1
+                }
+                guard index < range.upperBound else { throw malformed }
+                index += 1
+            } else {
+                let valueStart = index
+                while index < range.upperBound, isTokenByte(bytes[index]) { index += 1 }
+                guard index > valueStart else { throw malformed }
+            }
+        }
     }
 
     // MARK: Bytes
 
-    /// Splits bytes into lines ended by LF (a CR before it is dropped).
-    private struct LineReader {
-        let bytes: UnsafeRawBufferPointer
-        /// Where the next line starts.
-        var position = 0
-
-        mutating func next() -> Range<Int>? {
-            guard let newline = bytes[position...].firstIndex(of: UInt8(ascii: "\n")) else { return nil }
-            var end = newline
-            if end > position && bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-            defer { position = newline + 1 }
-            return position..<end
+    /// The line that starts at `start`: its content (without the CRLF) and where the next line starts;
+    /// `nil` if no LF has arrived yet.
+    /// - Throws: when the LF has no CR before it (a bare LF could end a line for one reader and not another).
+    private static func line(in bytes: Span<UInt8>, from start: Int) throws(InvalidResponse) -> (content: Range<Int>, next: Int)? {
+        var index = start
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "\n") {
+                guard index > start, bytes[index - 1] == UInt8(ascii: "\r") else {
+                    throw InvalidResponse(reason: "line ends with LF without CR")
+                }
+                return (start..<index - 1, index + 1)
+            }
+            index += 1
         }
+        return nil
+    }
+
+    private static func contains(_ bytes: Span<UInt8>, _ range: Range<Int>, _ byte: UInt8) -> Bool {
+        for index in range where bytes[index] == byte { return true }
+        return false
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool {
         byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
     }
 
+    private static func allDigits(_ bytes: Span<UInt8>, _ range: Range<Int>) -> Bool {
+        for index in range where !isDigit(bytes[index]) { return false }
+        return true
+    }
+
+    /// `tchar` of RFC 9110 §5.6.2: the bytes of a header name.
+    private static func isTokenByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            true
+        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"),
+            UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"),
+            UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+            true
+        default:
+            false
+        }
+    }
+
+    /// The bytes a field value or reason phrase may hold: HTAB, SP, visible ASCII and obs-text (no
+    /// control byte, so no CR).
+    private static func isFieldByte(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "\t") || (byte >= 0x20 && byte != 0x7F)
+    }
+
+    private static func startsWith(_ bytes: Span<UInt8>, _ start: Int, _ prefix: [UInt8]) -> Bool {
+        guard start + prefix.count <= bytes.count else { return false }
+        for (offset, byte) in prefix.enumerated() where bytes[start + offset] != byte { return false }
+        return true
+    }
+
+    private static func string(_ bytes: Span<UInt8>, _ range: Range<Int>) -> String {
+        bytes.extracting(range).withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
+    }
+
     /// A non-negative decimal of at most 18 digits.
-    private static func parseDecimal(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Int? {
+    private static func parseDecimal(_ bytes: Span<UInt8>, _ range: Range<Int>) -> Int? {
         guard !range.isEmpty, range.count <= 18 else { return nil }
         var value = 0
         for index in range {
@@ -363,16 +563,17 @@ struct HTTPResponseParser {
     }
 
     /// Calls `body` with each comma-separated token in `range`, trimmed (the last call gets the last token).
-    private static func forEachToken(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ body: (Range<Int>) -> Void) {
+    private static func forEachToken(_ bytes: Span<UInt8>, _ range: Range<Int>, _ body: (Range<Int>) -> Void) {
         var start = range.lowerBound
         while start <= range.upperBound {
-            let end = bytes[start..<range.upperBound].firstIndex(of: UInt8(ascii: ",")) ?? range.upperBound
+            var end = start
+            while end < range.upperBound, bytes[end] != UInt8(ascii: ",") { end += 1 }
             body(trimmed(bytes, start..<end))
             start = end + 1
         }
     }
 
-    private static func trimmed(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Range<Int> {
+    private static func trimmed(_ bytes: Span<UInt8>, _ range: Range<Int>) -> Range<Int> {
         var lower = range.lowerBound
         var upper = range.upperBound
         while lower < upper, bytes[lower] == UInt8(ascii: " ") || bytes[lower] == UInt8(ascii: "\t") { lower += 1 }
@@ -380,13 +581,16 @@ struct HTTPResponseParser {
         return lower..<upper
     }
 
-    /// Whether the bytes in `range` spell `lowercased` (ASCII), ignoring case.
-    private static func equalsIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ lowercased: StaticString) -> Bool {
+    /// Whether the bytes in `range` spell `lowercased` (ASCII), ignoring case: only `A`–`Z` are folded,
+    /// so no other byte can pass for a letter or a `-`.
+    private static func equalsIgnoringCase(_ bytes: Span<UInt8>, _ range: Range<Int>, _ lowercased: StaticString) -> Bool {
         guard range.count == lowercased.utf8CodeUnitCount else { return false }
         return lowercased.withUTF8Buffer { expected in
             var index = range.lowerBound
             for byte in expected {
-                guard bytes[index] | 0x20 == byte else { return false }
+                var actual = bytes[index]
+                if actual >= UInt8(ascii: "A") && actual <= UInt8(ascii: "Z") { actual |= 0x20 }
+                guard actual == byte else { return false }
                 index += 1
             }
             return true
