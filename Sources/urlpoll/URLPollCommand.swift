@@ -267,7 +267,11 @@ struct URLPollCommand: AsyncParsableCommand {
         case .nio:
             return try await body(try NIOProbe())
         case .asyncHTTPClient:
-            let probeSettings = AsyncHTTPClientProbe.Settings(timeout: settings.timeout, connectionsPerHost: settings.pollers)
+            let probeSettings = AsyncHTTPClientProbe.Settings(
+                timeout: settings.timeout,
+                connectTimeout: settings.connectTimeout,
+                connectionsPerHost: settings.pollers
+            )
             return try await AsyncHTTPClientProbe.withProbe(probeSettings, logger: logger) { try await body($0) }
         }
     }

@@ -20,6 +20,17 @@ struct CommandLineTests {
         }
     }
 
+    /// `--connect-timeout` reaches both clients (it once did not reach async-http-client).
+    @Test(arguments: ["nio", "async-http-client"])
+    func theConnectTimeoutFlagReachesEitherClient(client: String) async throws {
+        let listener = try UnacceptingListener()
+        let result = try await URLPollProcess.run(
+            ["--once", "--format", "json", "--http-client", client, "--connect-timeout", "300ms", "--timeout", "20s", listener.url]
+        )
+        #expect(result.status == 1)
+        #expect(result.stdout.contains(#""status":"connect timed out""#), "\(result.stdout)")
+    }
+
     @Test func jsonReportsAreSingleLinesOfJSON() async throws {
         try await FakeTarget.with { target in
             let result = try await URLPollProcess.run(["--once", "--format", "json", target.url("/ok"), "http://127.0.0.1:1/"])

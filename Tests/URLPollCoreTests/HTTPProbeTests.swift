@@ -38,15 +38,19 @@ enum ProbeKind: String, CaseIterable, Sendable {
         try await probe([url])[0]
     }
 
-    /// Runs `body` with a probe of this kind, shut down afterwards.
-    func withProbe<T: Sendable>(timeout: Duration = HTTPProbeTests.timeout, _ body: (any Probe) async throws -> T) async throws -> T {
+    /// Runs `body` with a probe of this kind, shut down afterwards. `connectTimeout` is the client's
+    /// own setting for async-http-client (NIOProbe takes it per request, from the options).
+    func withProbe<T: Sendable>(
+        timeout: Duration = HTTPProbeTests.timeout,
+        connectTimeout: Duration? = nil,
+        _ body: (any Probe) async throws -> T
+    ) async throws -> T {
         switch self {
         case .nio:
             return try await body(try NIOProbe())
         case .asyncHTTPClient:
-            return try await AsyncHTTPClientProbe.withProbe(.init(timeout: timeout, connectionsPerHost: 8), logger: Logger(label: "test")) {
-                try await body($0)
-            }
+            let settings = AsyncHTTPClientProbe.Settings(timeout: timeout, connectTimeout: connectTimeout, connectionsPerHost: 8)
+            return try await AsyncHTTPClientProbe.withProbe(settings, logger: Logger(label: "test")) { try await body($0) }
         }
     }
 }
@@ -105,6 +109,21 @@ struct HTTPProbeTests {
         #expect(outcome == .failure(reason: "connection refused"))
     }
 
+    /// A listener whose accept queue is full never completes a connect: each client gives up after its
+    /// connect timeout, well within the poll's timeout.
+    @Test(arguments: ProbeKind.allCases)
+    func honoursTheConnectTimeout(kind: ProbeKind) async throws {
+        let listener = try UnacceptingListener()
+        let outcome = try await kind.withProbe(timeout: .seconds(20), connectTimeout: .milliseconds(300)) { probe in
+            let session = probe.makeSession()
+            defer { session.close() }
+            let options = CheckOptions(connectTimeout: .milliseconds(300))
+            let request = ProbeRequest(url: listener.url, options: options, method: .head, timeout: .seconds(20))
+            return await session.probe(request, deadline: .now() + .seconds(20)).outcome
+        }
+        #expect(outcome == .failure(reason: "connect timed out"))
+    }
+
     @Test(arguments: ProbeKind.allCases)
     func reportsTLSFailures(kind: ProbeKind) async throws {
         let outcome = try await FakeTarget.with { target in try await kind.probe("https://127.0.0.1:\(target.port)/ok") }
@@ -140,6 +159,18 @@ struct HTTPProbeTests {
             // Reused, the next answer would start with the stray bytes and be invalid.
             #expect(outcomes.map(\.code) == [200, 200, 200])
             #expect(target.counters.connections.load(ordering: .relaxed) == 3)
+        }
+    }
+
+    /// Each malformed framing is a failed poll with its own status text, and its connection is closed,
+    /// never pooled: the second poll opens a new connection.
+    @Test(arguments: HTTPResponseParserTests.malformed)
+    func aMalformedResponseFailsThePollAndItsConnectionIsNeverReused(text: String, reason: String) async throws {
+        try await MisbehavingTarget.with(.answers(text)) { target in
+            // GET with a body condition, so that the body is read (and its framing checked) too.
+            let results = try await ProbeKind.nio.results([target.url, target.url], options: CheckOptions(bodyContains: "x"), method: .get)
+            #expect(results.map(\.outcome) == Array(repeating: .failure(reason: "invalid HTTP response (\(reason))"), count: 2))
+            #expect(target.counters.connections.load(ordering: .relaxed) == 2)
         }
     }
 

@@ -14,7 +14,7 @@ public struct BodyPattern: Sendable, Equatable, CustomStringConvertible {
         do {
             expression = try NSRegularExpression(pattern: source)
         } catch {
-            throw InputError("invalid regular expression /\(source)/")
+            throw InputError("invalid regular expression /\(Excerpt.bounded(source))/")
         }
         self.source = source
     }
@@ -24,7 +24,8 @@ public struct BodyPattern: Sendable, Equatable, CustomStringConvertible {
         expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
     }
 
-    public var description: String { "/\(source)/" }
+    /// `/source/`, shortened to ``Excerpt/limit`` characters.
+    public var description: String { "/\(Excerpt.bounded(source))/" }
 
     public static func == (lhs: BodyPattern, rhs: BodyPattern) -> Bool { lhs.source == rhs.source }
 }

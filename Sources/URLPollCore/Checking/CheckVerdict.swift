@@ -35,7 +35,7 @@ public struct CheckVerdict: Sendable, Equatable {
             let text = String(decoding: result.body, as: UTF8.self)
             let scope = result.bodyTruncated ? " in its first \(ByteSize.format(result.body.count))" : ""
             if let needle = options.bodyContains, !text.contains(needle) {
-                (health, status) = (.down, "\(answer), but the body does not contain \"\(needle)\"\(scope)")
+                (health, status) = (.down, "\(answer), but the body does not contain \(Excerpt.quoted(needle))\(scope)")
                 return
             }
             if let pattern = options.bodyMatches, !pattern.matches(text) {

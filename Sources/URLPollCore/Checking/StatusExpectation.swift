@@ -30,13 +30,13 @@ public struct StatusExpectation: Sendable, Equatable, CustomStringConvertible {
     public static func parseElement(_ text: String) throws(InputError) -> ClosedRange<Int> {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         guard (1...2).contains(parts.count), let low = Int(parts[0]), let high = Int(parts[parts.count - 1]) else {
-            throw InputError("invalid status \"\(text)\": write a code such as 200 or a range such as 200-299")
+            throw InputError("invalid status \(Excerpt.quoted(text)): write a code such as 200 or a range such as 200-299")
         }
         guard (100...599).contains(low), (100...599).contains(high) else {
-            throw InputError("invalid status \"\(text)\": status codes are from 100 to 599")
+            throw InputError("invalid status \(Excerpt.quoted(text)): status codes are from 100 to 599")
         }
         guard low <= high else {
-            throw InputError("invalid status range \"\(text)\": the first code is larger than the second")
+            throw InputError("invalid status range \(Excerpt.quoted(text)): the first code is larger than the second")
         }
         return low...high
     }

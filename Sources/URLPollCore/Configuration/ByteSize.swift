@@ -13,10 +13,10 @@ public enum ByteSize {
         let digits = text.prefix(while: \.isNumber)
         let unit = text.dropFirst(digits.count).trimmingCharacters(in: .whitespaces)
         guard let number = Int(digits), let scale = units[unit] else {
-            throw InputError("\"\(text)\" is not a size (write e.g. 65536, 64KiB or 1MiB)")
+            throw InputError("\(Excerpt.quoted(text)) is not a size (write e.g. 65536, 64KiB or 1MiB)")
         }
         let (bytes, overflow) = number.multipliedReportingOverflow(by: scale)
-        guard !overflow, bytes <= 1 << 30 else { throw InputError("\"\(text)\" is too large (at most 1GiB)") }
+        guard !overflow, bytes <= 1 << 30 else { throw InputError("\(Excerpt.quoted(text)) is too large (at most 1GiB)") }
         return bytes
     }
 

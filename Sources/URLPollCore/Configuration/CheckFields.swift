@@ -4,8 +4,11 @@
 public struct CheckFields: Sendable, Equatable {
     public var name: String?
     public var method: CheckMethod?
-    /// Headers by name (case-insensitive when layered); values are secrets.
+    /// Headers by name (case-insensitive when layered); values are secrets. A value taken from
+    /// `${NAME}` is marked sensitive here already.
     public var headers: [HeaderField] = []
+    /// `sensitive-headers:`: more header names (lowercased) that never follow a redirect to another origin.
+    public var sensitiveHeaders: Set<String> = []
     public var expect: StatusExpectation?
     public var maxLatency: Duration?
     public var bodyContains: String?
@@ -23,7 +26,7 @@ public struct CheckFields: Sendable, Equatable {
     /// The keys a `defaults:` block may hold.
     static let defaultKeys = [
         "interval", "timeout", "connect-timeout", "method", "headers", "expect", "max-latency", "body-contains", "body-matches",
-        "follow-redirects", "insecure-tls", "cert-expiry-warning", "max-body-size",
+        "follow-redirects", "insecure-tls", "cert-expiry-warning", "max-body-size", "sensitive-headers",
     ]
     /// The keys a `urls:` entry may hold.
     static let entryKeys = ["url", "name"] + defaultKeys
@@ -36,6 +39,7 @@ public struct CheckFields: Sendable, Equatable {
         merged.method = method ?? base.method
         let own = Set(headers.map { $0.name.lowercased() })
         merged.headers = base.headers.filter { !own.contains($0.name.lowercased()) } + headers
+        merged.sensitiveHeaders = base.sensitiveHeaders.union(sensitiveHeaders)
         merged.expect = expect ?? base.expect
         merged.maxLatency = maxLatency ?? base.maxLatency
         merged.bodyContains = bodyContains ?? base.bodyContains
@@ -56,7 +60,10 @@ public struct CheckFields: Sendable, Equatable {
         CheckOptions(
             name: name,
             method: method ?? .head,
-            headers: headers,
+            headers: headers.map { header in
+                sensitiveHeaders.contains(header.name.lowercased())
+                    ? HeaderField(name: header.name, value: header.value, isSensitive: true) : header
+            },
             expect: expect ?? .standard,
             maxLatency: maxLatency,
             bodyContains: bodyContains,
@@ -77,11 +84,12 @@ public struct CheckFields: Sendable, Equatable {
         if name?.isEmpty == true { throw ConfigIssue(message: "\(map.name("name")): must not be empty", mark: map.decoder("name")?.mark) }
         method = try map.parsed("method") { text throws(InputError) in
             guard let method = CheckMethod(rawValue: text.uppercased()) else {
-                throw InputError("\"\(text)\" is not a method urlpoll polls with (HEAD or GET)")
+                throw InputError("\(Excerpt.quoted(text)) is not a method urlpoll polls with (HEAD or GET)")
             }
             return method
         }
         headers = try Self.headers(map)
+        sensitiveHeaders = try Self.sensitiveHeaderNames(map)
         expect = try Self.expectation(map)
         maxLatency = try map.duration("max-latency")
         bodyContains = try map.string("body-contains")
@@ -115,20 +123,51 @@ public struct CheckFields: Sendable, Equatable {
         let headerMap = try ConfigMap(decoder, path: map.name("headers"), allowed: names)
         var fields: [HeaderField] = []
         for name in names {
-            let tokenCharacters = Set("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-            guard !name.isEmpty, name.allSatisfy({ tokenCharacters.contains($0) }) else {
-                throw ConfigIssue(message: "\(headerMap.name(name)): \"\(name)\" is not a valid header name", mark: headerMap.keyMark(name))
+            guard isToken(name) else {
+                throw ConfigIssue(
+                    message: "\(headerMap.name(name)): \(Excerpt.quoted(name)) is not a valid header name",
+                    mark: headerMap.keyMark(name)
+                )
             }
-            guard let value = try headerMap.string(name, secret: true) else { continue }
+            guard let (value, fromEnvironment) = try headerMap.stringNotingVariables(name, secret: true) else { continue }
             guard !value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
                 throw ConfigIssue(
                     message: "\(headerMap.name(name)): the value holds a line break or NUL, which a header cannot carry (value not shown)",
                     mark: headerMap.decoder(name)?.mark
                 )
             }
-            fields.append(HeaderField(name: name, value: value))
+            fields.append(HeaderField(name: name, value: value, isSensitive: fromEnvironment))
         }
         return fields
+    }
+
+    /// `sensitive-headers:`: a list of header names (or one name).
+    private static func sensitiveHeaderNames(_ map: ConfigMap) throws(ConfigIssue) -> Set<String> {
+        guard let decoder = map.decoder("sensitive-headers") else { return [] }
+        var elements: [(decoder: any Decoder, name: String)] = []
+        if var list = try? decoder.unkeyedContainer() {
+            while !list.isAtEnd, let element = try? list.superDecoder() {
+                elements.append((element, "\(map.name("sensitive-headers"))[\(elements.count)]"))
+            }
+        } else {
+            elements = [(decoder, map.name("sensitive-headers"))]
+        }
+        var names: Set<String> = []
+        for (element, path) in elements {
+            let name = try ConfigMap.text(of: element, name: path, context: map.context)
+            guard isToken(name) else {
+                throw ConfigIssue(message: "\(path): \(Excerpt.quoted(name)) is not a valid header name", mark: element.mark)
+            }
+            names.insert(name.lowercased())
+        }
+        return names
+    }
+
+    private static let tokenCharacters = Set("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+    /// Whether `name` is an HTTP token (what a header name must be).
+    static func isToken(_ name: String) -> Bool {
+        !name.isEmpty && name.allSatisfy { tokenCharacters.contains($0) }
     }
 
     /// `expect:`: one status or range, or a list of them (`[200, 204, "300-399"]`).

@@ -54,7 +54,7 @@ public struct ConfigFile: Decodable, Sendable {
         overrides.timeout = try map.duration("timeout")
         overrides.connectTimeout = try map.duration("connect-timeout")
         overrides.format = try map.parsed("format") { text throws(InputError) in
-            guard let format = ReportFormat(rawValue: text) else { throw InputError("\"\(text)\" is not a format (text or json)") }
+            guard let format = ReportFormat(rawValue: text) else { throw InputError("\(Excerpt.quoted(text)) is not a format (text or json)") }
             return format
         }
         listen = try map.parsed("listen") { text throws(InputError) in
@@ -91,7 +91,7 @@ public struct ConfigFile: Decodable, Sendable {
                 fields = try CheckFields(entryMap)
             }
             if let problem = URLListParser.problem(with: url) {
-                throw ConfigIssue(message: "\(path): invalid URL \"\(url)\": \(problem)", mark: urlMark)
+                throw ConfigIssue(message: "\(path): invalid URL \(Excerpt.quoted(url)): \(problem)", mark: urlMark)
             }
             entries.append(Entry(url: url, fields: fields, line: element.mark?.line ?? 0, column: element.mark?.column ?? 0))
         }

@@ -56,7 +56,7 @@ struct ConfigMap {
             throw ConfigIssue(message: "\(path.isEmpty ? "the file" : path) must be a map of settings (key: value)", mark: decoder.mark)
         }
         for key in container.allKeys where !allowed.contains(key.stringValue) {
-            var message = "unknown key \"\(key.stringValue)\"\(path.isEmpty ? "" : " in \(path)")"
+            var message = "unknown key \(Excerpt.quoted(key.stringValue))\(path.isEmpty ? "" : " in \(path)")"
             if let suggestion = Suggestion.closest(to: key.stringValue, among: allowed) {
                 message += " (did you mean \"\(suggestion)\"?)"
             }
@@ -80,6 +80,12 @@ struct ConfigMap {
         return try Self.text(of: decoder, name: name(key), context: context, secret: secret)
     }
 
+    /// As ``string(_:secret:)``, and whether the value took any `${NAME}`.
+    func stringNotingVariables(_ key: String, secret: Bool = false) throws(ConfigIssue) -> (text: String, usedVariables: Bool)? {
+        guard let decoder = decoder(key) else { return nil }
+        return try Self.textNotingVariables(of: decoder, name: name(key), context: context, secret: secret)
+    }
+
     /// `key`'s value parsed by `parse`, whose error message is prefixed with the key's path.
     func parsed<T>(_ key: String, _ parse: (String) throws(InputError) -> T) throws(ConfigIssue) -> T? {
         guard let text = try string(key) else { return nil }
@@ -93,7 +99,7 @@ struct ConfigMap {
     /// A whole number in `range`.
     func int(_ key: String, in range: ClosedRange<Int>) throws(ConfigIssue) -> Int? {
         try parsed(key) { text throws(InputError) in
-            guard let value = Int(text) else { throw InputError("expected a whole number, got \"\(text)\"") }
+            guard let value = Int(text) else { throw InputError("expected a whole number, got \(Excerpt.quoted(text))") }
             guard range.contains(value) else {
                 throw InputError("must be from \(range.lowerBound) to \(range.upperBound) (got \(value))")
             }
@@ -107,7 +113,7 @@ struct ConfigMap {
             switch text.lowercased() {
             case "true", "yes", "on": return true
             case "false", "no", "off": return false
-            default: throw InputError("expected true or false, got \"\(text)\"")
+            default: throw InputError("expected true or false, got \(Excerpt.quoted(text))")
             }
         }
     }
@@ -123,6 +129,16 @@ struct ConfigMap {
 
     /// The text of a scalar value, `${NAME}` expanded.
     static func text(of decoder: any Decoder, name: String, context: ConfigContext, secret: Bool = false) throws(ConfigIssue) -> String {
+        try textNotingVariables(of: decoder, name: name, context: context, secret: secret).text
+    }
+
+    /// As ``text(of:name:context:secret:)``, and whether the value took any `${NAME}`.
+    static func textNotingVariables(
+        of decoder: any Decoder,
+        name: String,
+        context: ConfigContext,
+        secret: Bool = false
+    ) throws(ConfigIssue) -> (text: String, usedVariables: Bool) {
         let raw: String
         do {
             raw = try decoder.singleValueContainer().decode(String.self)
@@ -130,7 +146,7 @@ struct ConfigMap {
             throw ConfigIssue(message: "\(name): expected a single value, found a \(kind(of: decoder))", mark: decoder.mark)
         }
         do {
-            return try EnvironmentExpansion.expand(raw, environment: context.environment)
+            return try EnvironmentExpansion.expandNotingVariables(raw, environment: context.environment)
         } catch {
             throw ConfigIssue(message: "\(name): \(error.message)", mark: decoder.mark)
         }

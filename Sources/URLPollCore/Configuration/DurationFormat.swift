@@ -17,18 +17,18 @@ public enum DurationFormat {
             let number = rest.prefix(while: { $0.isNumber || $0 == "." })
             rest = rest.dropFirst(number.count)
             guard !number.isEmpty, let value = Double(number) else {
-                throw InputError("\"\(text)\" is not a duration (write e.g. 10s, 500ms, 1m30s)")
+                throw InputError("\(Excerpt.quoted(text)) is not a duration (write e.g. 10s, 500ms, 1m30s)")
             }
             let unitText = rest.prefix(while: { $0.isLetter })
             rest = rest.dropFirst(unitText.count)
             guard !unitText.isEmpty else {
-                throw InputError("\"\(text)\" has no unit (write e.g. \(number)s or \(number)ms)")
+                throw InputError("\(Excerpt.quoted(text)) has no unit (write e.g. \(Excerpt.bounded(number))s or \(Excerpt.bounded(number))ms)")
             }
             guard let unit = units[String(unitText)] else {
-                throw InputError("\"\(text)\" has an unknown unit \"\(unitText)\" (use ms, s, m, h or d)")
+                throw InputError("\(Excerpt.quoted(text)) has an unknown unit \(Excerpt.quoted(unitText)) (use ms, s, m, h or d)")
             }
             guard value.isFinite, value * unit < 1e12 else {
-                throw InputError("\"\(text)\" is too long")
+                throw InputError("\(Excerpt.quoted(text)) is too long")
             }
             total += .milliseconds(value * unit)
         }

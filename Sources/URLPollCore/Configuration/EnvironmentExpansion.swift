@@ -6,7 +6,14 @@
 enum EnvironmentExpansion {
     /// - Throws: ``InputError`` naming the unset variable or the malformed reference (never the value).
     static func expand(_ text: String, environment: [String: String]) throws(InputError) -> String {
-        guard text.contains("$") else { return text }
+        try expandNotingVariables(text, environment: environment).text
+    }
+
+    /// As ``expand(_:environment:)``, and whether any `${NAME}` was replaced (such a value is treated as
+    /// a credential: see ``HeaderField/isSensitive``).
+    static func expandNotingVariables(_ text: String, environment: [String: String]) throws(InputError) -> (text: String, usedVariables: Bool) {
+        guard text.contains("$") else { return (text, false) }
+        var usedVariables = false
         var result = ""
         var rest = Substring(text)
         while let dollar = rest.firstIndex(of: "$") {
@@ -27,13 +34,14 @@ enum EnvironmentExpansion {
                     throw InputError("environment variable \(name) is not set")
                 }
                 result += value
+                usedVariables = true
                 rest = after[after.index(after: close)...]
             } else {
                 result += "$"
                 rest = after
             }
         }
-        return result + rest
+        return (result + rest, usedVariables)
     }
 
     private static func isValidName(_ name: String) -> Bool {

@@ -61,7 +61,8 @@ public struct RunConfiguration: Sendable {
             arguments: sources.arguments,
             file: sources.file,
             configEntries: file?.targets(settings: settings, file: sources.config ?? "") ?? [],
-            defaults: CheckFields().resolved(with: settings)
+            // The `defaults:` block reaches every URL, wherever it was listed (arguments and lists too).
+            defaults: (file?.defaults ?? CheckFields()).resolved(with: settings)
         )
         return RunConfiguration(
             settings: settings,

@@ -28,7 +28,7 @@ public enum URLListParser {
             let url = String(line)
             let origin = URLListEntry.Origin.file(name: source, line: lineNumber)
             if let problem = problem(with: url) {
-                throw InputError("\(origin): invalid URL \"\(url)\": \(problem)")
+                throw InputError("\(origin): invalid URL \(Excerpt.quoted(url)): \(problem)")
             }
             entries.append(URLListEntry(url: url, origin: origin))
         }
@@ -44,7 +44,7 @@ public enum URLListParser {
     public static func argument(_ text: String, position: Int) throws(InputError) -> URLListEntry {
         let url = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if let problem = problem(with: url) {
-            throw InputError("argument \(position): invalid URL \"\(text)\": \(problem)")
+            throw InputError("argument \(position): invalid URL \(Excerpt.quoted(text)): \(problem)")
         }
         return URLListEntry(url: url, origin: .argument(position: position))
     }
@@ -58,6 +58,9 @@ public enum URLListParser {
 
     /// Says what is wrong with a URL, or `nil` if it can be polled.
     public static func problem(with url: String) -> String? {
+        guard url.utf8.count <= Resource.maximumURLLength else {
+            return "longer than \(Resource.maximumURLLength) bytes (\(url.utf8.count))"
+        }
         guard let components = URLComponents(string: url) else {
             return "not a valid URL"
         }
@@ -65,7 +68,7 @@ public enum URLListParser {
             return "missing scheme (write http:// or https://)"
         }
         guard scheme == "http" || scheme == "https" else {
-            return "unsupported scheme \"\(scheme)\" (only http and https)"
+            return "unsupported scheme \(Excerpt.quoted(scheme)) (only http and https)"
         }
         guard let host = components.host, !host.isEmpty else {
             return "missing host"

@@ -23,6 +23,10 @@ public struct Resource: Sendable {
     /// Whether the server rejected HEAD (405 or 501) and the URL is polled with GET from then on.
     public var needsGET = false
 
+    /// The longest URL urlpoll polls or follows a redirect to, in bytes (most servers refuse a longer
+    /// request line).
+    public static let maximumURLLength = 8192
+
     /// Polls in a row whose result was ``Health/down``; an ``Health/up`` poll resets it to zero.
     public var consecutiveFailures: Int {
         get { Int(failures) }

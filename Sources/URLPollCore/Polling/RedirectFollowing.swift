@@ -6,8 +6,12 @@ extension ProbeSession {
     /// `request.followRedirects` is set.
     ///
     /// Never throws: every failure becomes ``ProbeOutcome/failure(reason:)``. Refused: a redirect loop, an
-    /// 11th redirect, a `Location` that is not a URL, and a redirect to a scheme other than http or https.
+    /// 11th redirect, a `Location` that is not a URL, a redirect to a scheme other than http or https or to
+    /// a URL longer than ``Resource/maximumURLLength``.
     /// Every hop uses the request's method (HEAD or GET are both safe to repeat, whatever the code).
+    /// Credentials stay with their origin: which configured headers follow a redirect is
+    /// ``RedirectHeaders/forwarded(_:from:to:)``'s decision. Texts from the server (the reason phrase, a
+    /// refused `Location`) are shortened to ``Excerpt/limit`` characters.
     public func probe(_ request: ProbeRequest, deadline: NIODeadline) async -> ProbeResult {
         var hop = request
         var visited: Set<String> = []  // filled at the first redirect: most polls have none
@@ -17,20 +21,24 @@ extension ProbeSession {
                 let exchange = try await exchange(hop, deadline: deadline)
                 certificateExpiry = exchange.certificateExpiry ?? certificateExpiry
                 guard request.followRedirects, [301, 302, 303, 307, 308].contains(exchange.code), let location = exchange.location else {
-                    var result = ProbeResult(outcome: .response(code: exchange.code, reason: exchange.reason))
+                    var result = ProbeResult(outcome: .response(code: exchange.code, reason: Excerpt.bounded(exchange.reason)))
                     result.body = exchange.body
                     result.bodyTruncated = exchange.bodyTruncated
                     result.certificateExpiry = certificateExpiry
                     return result
                 }
                 guard let next = HTTPTarget.resolve(location: location, against: hop.url) else {
-                    return failure("invalid redirect location \"\(location)\"", certificateExpiry)
+                    return failure("invalid redirect location \(Excerpt.quoted(location))", certificateExpiry)
                 }
-                guard HTTPTarget(url: next) != nil else {
-                    return failure("redirect to an unsupported URL \"\(next)\" refused", certificateExpiry)
+                guard let nextTarget = HTTPTarget(url: next), let current = HTTPTarget(url: hop.url) else {
+                    return failure("redirect to an unsupported URL \(Excerpt.quoted(next)) refused", certificateExpiry)
+                }
+                guard next.utf8.count <= Resource.maximumURLLength else {
+                    return failure("redirect to a URL longer than \(Resource.maximumURLLength) bytes refused", certificateExpiry)
                 }
                 if visited.isEmpty { visited.insert(request.url) }
                 guard visited.insert(next).inserted else { return failure("redirect loop", certificateExpiry) }
+                hop.headers = RedirectHeaders.forwarded(hop.headers, from: current.origin, to: nextTarget.origin)
                 hop.url = next
             }
             return failure("too many redirects", certificateExpiry)

@@ -20,18 +20,18 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
         var portText = Substring(trimmed)
         if trimmed.hasPrefix("[") {
             guard let close = trimmed.firstIndex(of: "]"), trimmed[trimmed.index(after: close)...].hasPrefix(":") else {
-                throw InputError("\"\(text)\" is not HOST:PORT (write e.g. [::1]:8080)")
+                throw InputError("\(Excerpt.quoted(text)) is not HOST:PORT (write e.g. [::1]:8080)")
             }
             host = String(trimmed[trimmed.index(after: trimmed.startIndex)..<close])
             portText = trimmed[trimmed.index(close, offsetBy: 2)...]
         } else if let colon = trimmed.lastIndex(of: ":") {
             let given = trimmed[..<colon]
-            if given.contains(":") { throw InputError("\"\(text)\": write IPv6 hosts in brackets, e.g. [::1]:8080") }
+            if given.contains(":") { throw InputError("\(Excerpt.quoted(text)): write IPv6 hosts in brackets, e.g. [::1]:8080") }
             if !given.isEmpty { host = String(given) }
             portText = trimmed[trimmed.index(after: colon)...]
         }
         guard let port = Int(portText), (0...65535).contains(port) else {
-            throw InputError("\"\(text)\" has no valid port (write PORT or HOST:PORT, port 0-65535)")
+            throw InputError("\(Excerpt.quoted(text)) has no valid port (write PORT or HOST:PORT, port 0-65535)")
         }
         self.host = host
         self.port = port

@@ -1,10 +1,8 @@
-import Crypto
 import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
-import X509
 
 /// An https server on 127.0.0.1 with a self-signed certificate made for the test (valid for
 /// `validFor` from now), answering `200 ok` to every request.
@@ -16,29 +14,9 @@ struct TLSTarget {
     var url: String { "https://127.0.0.1:\(port)/" }
 
     static func with<T: Sendable>(validFor: TimeInterval, _ body: (TLSTarget) async throws -> T) async throws -> T {
-        let key = P256.Signing.PrivateKey()
-        let name = try DistinguishedName { CommonName("urlpoll test") }
-        let now = Date()
-        let notValidAfter = Date(timeIntervalSince1970: (now.timeIntervalSince1970 + validFor).rounded(.down))
-        let certificate = try Certificate(
-            version: .v3,
-            serialNumber: Certificate.SerialNumber(),
-            publicKey: Certificate.PublicKey(key.publicKey),
-            notValidBefore: now - 3600,
-            notValidAfter: notValidAfter,
-            issuer: name,
-            subject: name,
-            signatureAlgorithm: .ecdsaWithSHA256,
-            extensions: try Certificate.Extensions {
-                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: nil))
-            },
-            issuerPrivateKey: Certificate.PrivateKey(key)
-        )
-        let configuration = TLSConfiguration.makeServerConfiguration(
-            certificateChain: [.certificate(try NIOSSLCertificate(bytes: Array(try certificate.serializeAsPEM().pemString.utf8), format: .pem))],
-            privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(key.pemRepresentation.utf8), format: .pem))
-        )
-        let context = try NIOSSLContext(configuration: configuration)
+        let certificate = try TestCertificate(validFor: validFor)
+        let notValidAfter = certificate.notValidAfter
+        let context = try certificate.serverContext()
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in

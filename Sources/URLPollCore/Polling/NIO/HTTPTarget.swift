@@ -13,6 +13,13 @@ struct HTTPTarget: Sendable, Equatable {
         var skipsVerification = false
     }
 
+    /// Scheme, host and port: what a URL's credentials belong to (RFC 6454), and what a redirect may leave.
+    struct Origin: Hashable, Sendable {
+        let isTLS: Bool
+        let host: String
+        let port: Int
+    }
+
     let connection: ConnectionKey
     /// The request target: path and query, as written (`/` when the URL has no path).
     let requestTarget: String
@@ -72,6 +79,10 @@ struct HTTPTarget: Sendable, Equatable {
         }
         let bracketed = hostString.utf8.contains(UInt8(ascii: ":")) ? "[\(hostString)]" : hostString
         hostHeader = port == (isTLS ? 443 : 80) ? bracketed : "\(bracketed):\(port)"
+    }
+
+    var origin: Origin {
+        Origin(isTLS: connection.isTLS, host: connection.host, port: connection.port)
     }
 
     /// Whether `bytes` starts with the ASCII `prefix`, ignoring case.
