@@ -44,6 +44,22 @@ struct RedirectCredentialTests {
         #expect(headers.filter(\.isSensitive).map { $0.name.lowercased() } == ["authorization", "cookie", "x-api-key", "x-from-env"])
     }
 
+    @Test func theRuleAlone() {
+        let headers = [
+            HeaderField(name: "Authorization", value: "a"), HeaderField(name: "Host", value: "h"),
+            HeaderField(name: "X-Key", value: "k", isSensitive: true), HeaderField(name: "Accept", value: "*/*"),
+        ]
+        let a = HTTPTarget.Origin(isTLS: true, host: "a.example", port: 443)
+        let b = HTTPTarget.Origin(isTLS: true, host: "b.example", port: 443)
+        let aPlain = HTTPTarget.Origin(isTLS: false, host: "a.example", port: 443)
+        let aOtherPort = HTTPTarget.Origin(isTLS: true, host: "a.example", port: 8443)
+        #expect(RedirectHeaders.forwarded(headers, from: a, to: a) == headers)
+        #expect(RedirectHeaders.forwarded(headers, from: a, to: b).map(\.name) == ["Accept"])
+        #expect(RedirectHeaders.forwarded(headers, from: a, to: aOtherPort).map(\.name) == ["Accept"])
+        #expect(RedirectHeaders.forwarded(headers, from: a, to: aPlain) == [])
+        #expect(RedirectHeaders.forwarded(headers, from: aPlain, to: a).map(\.name) == ["Accept"])
+    }
+
     @Test(arguments: ProbeKind.allCases)
     func anotherHostGetsNoCredentials(kind: ProbeKind) async throws {
         try await RecordingTarget.with(host: "127.0.0.2") { other in

@@ -23,6 +23,46 @@ struct ReloadTests {
         #expect(changes.summary == "2 kept, 1 added, 1 removed")
     }
 
+    @Test func addedURLsTakeFreeIDsFirst() {
+        let changes = TargetChanges(
+            running: ["http://a/": 0],
+            nextID: 6,
+            free: [4, 2],
+            new: targets(["http://x/", "http://a/", "http://y/", "http://z/"])
+        )
+        #expect(changes.added.map { "\($0.id) \($0.url)" } == ["2 http://x/", "4 http://y/", "6 http://z/"])
+    }
+
+    @Test func anIDIsFreeOnlyOnceItsResourceIsBack() async throws {
+        let policy = SleepPolicy(interval: .seconds(60), errorBackoff: .zero, maxBackoff: .zero)
+        let scheduler = Scheduler(targets: targets(["http://a/", "http://b/"]), mode: .repeating(policy))
+        let held = try #require(await scheduler.take())  // in flight during the reload
+        let removeBoth = TargetChanges(running: ["http://a/": 0, "http://b/": 1], nextID: 2, new: targets(["http://c/"]))
+        await scheduler.apply(removeBoth, policy: policy)
+        // The queued one is free at once; the one in flight when it comes back (its result recorded).
+        #expect(await scheduler.reusableIDs() == [1 - held.id])
+        await scheduler.complete(held)
+        #expect(await scheduler.reusableIDs() == [0, 1])
+        let reuse = TargetChanges(running: ["http://c/": 2], nextID: 3, free: await scheduler.reusableIDs(), new: targets(["http://c/", "http://d/"]))
+        await scheduler.apply(reuse, policy: policy)
+        #expect(await scheduler.reusableIDs() == [1])
+        await scheduler.close()
+    }
+
+    @Test func theStateTableGivesARetiredSlotToANewURL() {
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        var table = StateTable(targets: targets(["http://a/", "http://b/"]), start: start, historyLength: 5, keepsSeries: true)
+        table.apply(State(resourceID: 0, outcome: .failure(reason: "x"), latency: .zero, checkedAt: start, consecutiveFailures: 1))
+        table.apply(TargetChanges(running: table.runningIDs, nextID: 2, new: targets(["http://b/"])), at: start)
+        table.apply(TargetChanges(running: table.runningIDs, nextID: 2, free: [0], new: targets(["http://b/", "http://new/"])), at: start)
+        #expect(table.records.count == 2 && table.history.count == 2 && table.series.count == 2)
+        let report = table.report(at: start)
+        #expect(report.urls.map(\.url) == ["http://b/", "http://new/"])
+        #expect((report.up, report.down, report.pending) == (0, 0, 2))
+        #expect(report.urls[1].polls == 0 && report.urls[1].status == "")
+        #expect(table.history[0].results.isEmpty)
+    }
+
     @Test func theQueueDropsRemovedResourcesAndUpdatesQueuedOnes() {
         let start = ContinuousClock.now
         var queue = SleepQueue()
@@ -110,6 +150,37 @@ struct ReloadTests {
             #expect((kept?.polls ?? 0) > (before?.polls ?? 0))
             // The kept URL's history continued: it holds results from before the reload and after.
             #expect(history[kept?.id ?? 0].results.count >= min((before?.polls ?? 0) + 1, 10))
+        }
+    }
+
+    /// Reload churn at a live engine: replacing URLs again and again reuses the removed URLs' slots.
+    @Test func reloadChurnDoesNotGrowTheTables() async throws {
+        try await FakeTarget.with { target in
+            var settings = Settings()
+            settings.interval = .milliseconds(10)
+            let engine = PollingEngine(
+                targets: targets((0..<10).map { target.url("/ok?n=\($0)") }),
+                settings: settings,
+                probe: try NIOProbe(),
+                logger: Logger(label: "test"),
+                historyLength: 10
+            ) { _ in }
+            let runner = Task { await engine.run() }
+            var sizes: [Int] = []
+            for round in 1...8 {
+                try await Self.waitUntilEveryURLHasBeenPolledTwice(engine)
+                // Replace two URLs of ten each round.
+                let urls = (0..<10).map { $0 < 2 ? target.url("/ok?round=\(round)&n=\($0)") : target.url("/ok?n=\($0)") }
+                await engine.reload(targets(urls), policy: settings.sleepPolicy)
+                sizes.append(await engine.monitor.running().nextID)
+            }
+            try await Self.waitUntilEveryURLHasBeenPolledTwice(engine)
+            let report = await engine.monitor.report()
+            await engine.scheduler.close()
+            await runner.value
+            // At most the two removed in the last reload may still be in flight: never more than 14 slots.
+            #expect(sizes.allSatisfy { $0 <= 14 }, "\(sizes)")
+            #expect(report.urls.count == 10 && report.up == 10)
         }
     }
 

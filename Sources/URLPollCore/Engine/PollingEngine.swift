@@ -94,7 +94,8 @@ public struct PollingEngine: Service {
     @discardableResult
     public func reload(_ targets: TargetList, policy: SleepPolicy) async -> TargetChanges {
         let running = await monitor.running()
-        let changes = TargetChanges(running: running.ids, nextID: running.nextID, new: targets)
+        let free = await scheduler.reusableIDs()
+        let changes = TargetChanges(running: running.ids, nextID: running.nextID, free: free, new: targets)
         await monitor.apply(changes)
         await scheduler.apply(changes, policy: policy)
         return changes

@@ -2,8 +2,10 @@
 ///
 /// A URL is identified by its text: a URL in both the running and the new list is *kept* (its state,
 /// history and schedule stay; its options are replaced), one only in the running list is *removed*,
-/// and one only in the new list is *added* under a new id. Ids are never reused, so a late result
-/// for a removed URL can never be taken for another URL's.
+/// and one only in the new list is *added*, under the id of a removed URL when one is free (so that
+/// reload churn does not grow memory forever), else a new one. An id is free only once the
+/// ``Scheduler`` has the removed URL's resource back, after its last result reached the monitor, so
+/// a late result for a removed URL can never be taken for another URL's.
 public struct TargetChanges: Sendable {
     /// A URL in both lists: its id, and its options from the new list.
     public struct Kept: Sendable {
@@ -26,13 +28,17 @@ public struct TargetChanges: Sendable {
     /// - Parameters:
     ///   - running: the ids of the URLs monitored now, by URL.
     ///   - nextID: the first id never used.
+    ///   - free: ids of earlier removed URLs that may be used again (``Scheduler/reusableIDs()``).
     ///   - new: the reloaded list.
-    public init(running: [String: Int], nextID: Int, new: TargetList) {
+    public init(running: [String: Int], nextID: Int, free: [Int] = [], new: TargetList) {
         var gone = running
         var id = nextID
+        var free = free.sorted(by: >)
         for (url, options) in new.targets {
             if let existing = gone.removeValue(forKey: url) {
                 kept.append(Kept(id: existing, options: options))
+            } else if let reused = free.popLast() {
+                added.append(Added(id: reused, url: url, options: options))
             } else {
                 added.append(Added(id: id, url: url, options: options))
                 id += 1

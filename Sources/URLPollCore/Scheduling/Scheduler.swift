@@ -17,7 +17,9 @@ import DequeModule
 /// - In ``Mode/once`` every resource is handed out exactly once, and the scheduler closes itself when
 ///   the last one comes back.
 /// - ``apply(_:policy:)`` (a configuration reload) never disturbs a kept resource's schedule; a removed
-///   resource leaves the queue at once, or, if it is being polled, when it comes back.
+///   resource leaves the queue at once, or, if it is being polled, when it comes back. Only then is its
+///   id in ``reusableIDs()``: a poller records its result with the monitor before it hands the
+///   resource back, so no result for the removed URL can follow the id's reuse.
 public actor Scheduler {
     /// Whether resources go back to sleep after a poll.
     public enum Mode: Sendable, Equatable {
@@ -32,6 +34,8 @@ public actor Scheduler {
     private let count: Int
     /// Resources removed by a reload while being polled: dropped when they come back.
     private var retired: Set<Int> = []
+    /// Ids of removed resources that are neither queued nor being polled: free for a new URL.
+    private var reusable: Set<Int> = []
     /// New options for resources that were being polled during a reload: applied when they come back.
     private var laterOptions: [Int: CheckOptions] = [:]
     private var queue = SleepQueue()
@@ -86,7 +90,10 @@ public actor Scheduler {
         if !laterOptions.isEmpty, let options = laterOptions.removeValue(forKey: resource.id) { resource.options = options }
         switch mode {
         case .repeating(var policy):
-            if !retired.isEmpty, retired.remove(resource.id) != nil { break }
+            if !retired.isEmpty, retired.remove(resource.id) != nil {
+                reusable.insert(resource.id)
+                break
+            }
             if let interval = resource.options.interval { policy.interval = interval }
             if !isClosed {
                 var due = ContinuousClock.now + policy.sleep(afterConsecutiveFailures: resource.consecutiveFailures)
@@ -127,15 +134,25 @@ public actor Scheduler {
         for kept in changes.kept where !queue.update(id: kept.id, options: kept.options) {
             laterOptions[kept.id] = kept.options
         }
-        for id in changes.removed where queue.remove(id: id) == nil {
-            retired.insert(id)
-            laterOptions[id] = nil
+        for id in changes.removed {
+            if queue.remove(id: id) == nil {
+                retired.insert(id)
+                laterOptions[id] = nil
+            } else {
+                reusable.insert(id)
+            }
         }
         let now = ContinuousClock.now
         for added in changes.added {
+            reusable.remove(added.id)
             queue.insert(Resource(id: added.id, url: added.url, options: added.options, dueAt: now), due: now)
         }
         dispatch()
+    }
+
+    /// Ids of removed resources that a reload may give to new URLs (see the type's guarantees).
+    public func reusableIDs() -> [Int] {
+        reusable.sorted()
     }
 
     /// Resources held now: sleeping or pending in the queue, or being polled.

@@ -4,7 +4,8 @@ import Foundation
 ///
 /// A pure value type: the ``StateMonitor`` owns the one live instance; tests drive it directly.
 /// A configuration reload (``apply(_:at:)``) adds records and retires others; a retired record stays
-/// in the arrays (ids are never reused) but leaves reports, counts and metrics.
+/// in the arrays, out of reports, counts and metrics, until a later reload gives its slot to a new URL
+/// (``TargetChanges``), so reload churn does not grow the table.
 public struct StateTable: Sendable {
     /// One record per id ever monitored, indexed by ``Resource/id``; see ``activeIDs`` for the current ones.
     public private(set) var records: [URLRecord]
@@ -83,11 +84,19 @@ public struct StateTable: Sendable {
             counts[records[id].health, default: 0] -= 1
         }
         for added in changes.added {
-            precondition(added.id == records.count, "ids are dense and never reused")
-            records.append(URLRecord(id: added.id, url: added.url, name: added.options.name, since: time))
+            let record = URLRecord(id: added.id, url: added.url, name: added.options.name, since: time)
             counts[.pending, default: 0] += 1
-            if historyLength > 0 { history.append(RecentResults(capacity: historyLength)) }
-            if !series.isEmpty || keepsSeries { series.append(URLSeries()) }
+            if added.id < records.count {
+                precondition(retired.remove(added.id) != nil, "only a retired slot is reused")
+                records[added.id] = record
+                if historyLength > 0 { history[added.id] = RecentResults(capacity: historyLength) }
+                if keepsSeries { series[added.id] = URLSeries() }
+            } else {
+                precondition(added.id == records.count, "new ids are dense")
+                records.append(record)
+                if historyLength > 0 { history.append(RecentResults(capacity: historyLength)) }
+                if keepsSeries { series.append(URLSeries()) }
+            }
         }
         activeIDs = records.indices.filter { !retired.contains($0) }.sorted { records[$0].url < records[$1].url }
     }
