@@ -43,7 +43,12 @@ struct ReloadTests {
         #expect(await scheduler.reusableIDs() == [1 - held.id])
         await scheduler.complete(held)
         #expect(await scheduler.reusableIDs() == [0, 1])
-        let reuse = TargetChanges(running: ["http://c/": 2], nextID: 3, free: await scheduler.reusableIDs(), new: targets(["http://c/", "http://d/"]))
+        let reuse = TargetChanges(
+            running: ["http://c/": 2],
+            nextID: 3,
+            free: await scheduler.reusableIDs(),
+            new: targets(["http://c/", "http://d/"])
+        )
         await scheduler.apply(reuse, policy: policy)
         #expect(await scheduler.reusableIDs() == [1])
         await scheduler.close()
