@@ -23,7 +23,7 @@ struct ConfigCommandLineTests {
         #expect(result.stdout.hasPrefix("configuration OK: 2 URLs, 64 pollers"))
         #expect(
             result.stdout.contains(
-                #"http://127.0.0.1:9/api    API   GET     30s       10s      200-399  body contains "ok"; header Authorization: <redacted>"#
+                #"http://127.0.0.1:9/api    API   GET     30s       10s      200-399  body contains "ok"; header Authorization: <redacted> (kept from other origins)"#
             )
         )
         #expect(!result.stdout.contains("s3cret") && !result.stderr.contains("s3cret"))

@@ -147,6 +147,14 @@ struct ConfigLoaderTests {
             "urls:\n  - url: http://a/\n    headers: {\"Bad Name\": x}\n",
             #"urlpoll.yml:3:15: urls[0].headers.Bad Name: "Bad Name" is not a valid header name"#
         ),
+        (
+            "urls:\n  - url: http://a/\n    sensitive-headers: [X-Key, \"Bad Name\"]\n",
+            #"urlpoll.yml:3:32: urls[0].sensitive-headers[1]: "Bad Name" is not a valid header name"#
+        ),
+        (
+            "urls:\n  - url: http://a/\n    sensitive-headers: {a: b}\n",
+            "urlpoll.yml:3:24: urls[0].sensitive-headers: expected a single value, found a map"
+        ),
         ("urls:\n  - url: http://a/\n   oops: [\n", "urlpoll.yml:3:4: invalid YAML: did not find expected '-' indicator"),
         ("urls:\n  - url: http://a/\n    url: http://b/\n", "urlpoll.yml:2:5: a key appears twice in one map: url"),
         ("# nothing yet\n", "urlpoll.yml: the config file is empty (it needs at least a urls: list)"),

@@ -34,7 +34,7 @@ public enum ConfigDescription {
     static func conditions(_ options: CheckOptions) -> String {
         var parts: [String] = []
         if let latency = options.maxLatency { parts.append("max-latency \(DurationFormat.format(latency))") }
-        if let needle = options.bodyContains { parts.append("body contains \"\(TextReport.printable(needle))\"") }
+        if let needle = options.bodyContains { parts.append("body contains \(TextReport.printable(Excerpt.quoted(needle)))") }
         if let pattern = options.bodyMatches { parts.append("body matches \(TextReport.printable(pattern.description))") }
         if options.needsBody && options.maxBodyBytes != CheckOptions.defaultMaxBodyBytes {
             parts.append("reads at most \(ByteSize.format(options.maxBodyBytes))")
@@ -43,7 +43,9 @@ public enum ConfigDescription {
         if options.insecureTLS { parts.append("insecure TLS") }
         if let warning = options.certExpiryWarning { parts.append("certificate valid for \(DurationFormat.format(warning)) more") }
         if let connect = options.connectTimeout { parts.append("connect timeout \(DurationFormat.format(connect))") }
-        for header in options.headers { parts.append("header \(TextReport.printable(header.description))") }
+        for header in options.headers {
+            parts.append("header \(TextReport.printable(header.description))\(header.isSensitive ? " (kept from other origins)" : "")")
+        }
         return parts.isEmpty ? "-" : parts.joined(separator: "; ")
     }
 }

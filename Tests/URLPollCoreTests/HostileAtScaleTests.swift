@@ -1,0 +1,82 @@
+import Foundation
+import Logging
+import Testing
+
+@testable import URLPollCore
+
+/// 1,000 URLs, four fifths of them on servers that stall, reset, send garbage or trickle their headers,
+/// polled by 64 pollers: every poll ends (the longest is measured, and bounded here generously so that a
+/// loaded machine cannot make it flaky; `scripts/hostile` records the real figure in BENCHMARKS.md), every
+/// hostile URL is down with its reason, and the healthy ones keep being polled on their interval.
+@Suite(.timeLimit(.minutes(2)))
+struct HostileAtScaleTests {
+    static let perKind = 200
+    static let timeout = Duration.seconds(1)
+
+    @Test func hostileServersNeitherHangNorStarveTheHealthyURLs() async throws {
+        try await FakeTarget.with { healthy in
+            try await MisbehavingTarget.with(.silence) { stall in
+                try await MisbehavingTarget.with(.reset) { reset in
+                    try await MisbehavingTarget.with(.garbage) { garbage in
+                        try await MisbehavingTarget.with(.trickle) { trickle in
+                            let hostile: [(String, String)] = [
+                                (stall.url, "timed out after 1s"), (reset.url, "connection reset by peer"),
+                                (garbage.url, "invalid HTTP response (not an HTTP status line)"), (trickle.url, "timed out after 1s"),
+                            ]
+                            try await Self.run(healthy: healthy.url("/ok"), hostile: hostile)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static func run(healthy: String, hostile: [(base: String, reason: String)]) async throws {
+        var entries: [URLListEntry] = []
+        var expected: [String: String] = [:]
+        for (base, reason) in hostile {
+            for n in 0..<perKind {
+                let url = "\(base)?n=\(n)"
+                expected[url] = reason
+                entries.append(URLListEntry(url: url, origin: .argument(position: entries.count + 1)))
+            }
+        }
+        let healthyURLs = (0..<perKind).map { "\(healthy)?n=\($0)" }
+        entries += healthyURLs.map { URLListEntry(url: $0, origin: .argument(position: entries.count + 1)) }
+        var settings = Settings()
+        settings.pollers = 64
+        settings.timeout = timeout
+        settings.interval = .milliseconds(300)
+        settings.errorBackoff = .seconds(30)  // each hostile URL is polled once in this run
+        let engine = PollingEngine(
+            targets: TargetList(entries),
+            settings: settings,
+            probe: try NIOProbe(),
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        ) { _ in }
+        let runner = Task { await engine.run() }
+        // The first round: 400 polls of a second each (stalled and trickling servers) over 64 pollers.
+        while await engine.monitor.report().pending > 0 {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let before = Dictionary(uniqueKeysWithValues: await engine.monitor.report().urls.map { ($0.url, $0.polls) })
+        try await Task.sleep(for: .seconds(3))
+        let report = await engine.monitor.report()
+        let summary = await engine.monitor.summary(process: .current())
+        await engine.scheduler.close()
+        await runner.value
+
+        for record in report.urls {
+            if let reason = expected[record.url] {
+                #expect(record.health == .down && record.status == reason, "\(record.url): \(record.status)")
+            } else {
+                #expect(record.health == .up, "\(record.url): \(record.status)")
+                // Ten polls in 3 s at a 300 ms interval; five at least, however loaded the machine.
+                #expect(record.polls - (before[record.url] ?? 0) >= 5, "\(record.url) polled \(record.polls - (before[record.url] ?? 0)) times")
+            }
+        }
+        let longest = Duration.microseconds(summary.statistics.latency.max)
+        print("hostile at scale: \(summary.statistics.polls) polls, the longest \(longest) (timeout \(timeout))")
+        #expect(longest < timeout + .seconds(1), "a poll outlasted its timeout: \(longest)")
+    }
+}
