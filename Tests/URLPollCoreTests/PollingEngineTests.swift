@@ -167,6 +167,35 @@ struct ConnectionSharingTests {
         pool.closeAll()
         #expect(pool.count == 0 && connections.allSatisfy { !$0.channel.isActive })
     }
+
+    /// The time is given, not read: the pool runs on virtual time here.
+    @Test func thePoolClosesConnectionsIdleForLongerThanItsTimeout() throws {
+        let loop = EmbeddedEventLoop()
+        let start = NIODeadline.uptimeNanoseconds(1_000_000_000)
+        let pool = ConnectionPool(capacity: 8, idleTimeout: .seconds(60), now: start)
+        let key = HTTPTarget(url: "http://a/")!.connection
+        let other = HTTPTarget(url: "http://b/")!.connection
+        func connection() throws -> ProbeConnection {
+            let channel = EmbeddedChannel(loop: loop)
+            try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+            let ready = loop.makePromise(of: NIOLoopBound<ResponseHandler>.self)
+            let handler = ResponseHandler(ready: ready, isTLS: false)
+            ready.succeed(NIOLoopBound(handler, eventLoop: loop))
+            return ProbeConnection(channel: channel, handler: NIOLoopBound(handler, eventLoop: loop), openedAt: start)
+        }
+        let (old, recent, elsewhere) = (try connection(), try connection(), try connection())
+        pool.put(old, for: key, now: start)
+        pool.put(elsewhere, for: other, now: start + .seconds(10))
+        pool.put(recent, for: key, now: start + .seconds(50))
+        // 70 s on: `old` has waited 70 s, the others 60 s and 20 s.
+        #expect(pool.take(key, now: start + .seconds(70))?.channel === recent.channel)
+        #expect(!old.channel.isActive && elsewhere.channel.isActive)
+        #expect(pool.count == 1)
+        // A sweep runs at most every quarter of the timeout; at 86 s `elsewhere` (76 s idle) goes too.
+        pool.put(recent, for: key, now: start + .seconds(86))
+        #expect(!elsewhere.channel.isActive && pool.count == 1)
+        pool.closeAll()
+    }
 }
 
 /// Pollers on NIOProbe run on the event loop that owns their connections.

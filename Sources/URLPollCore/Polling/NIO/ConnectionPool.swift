@@ -16,25 +16,33 @@ struct ProbeConnection {
 /// a pool of its own.
 ///
 /// The most recently used connection to a host is handed out first, so the ones a busy host needs stay
-/// warm and a surplus ages until the server closes it. The pool holds at most `capacity` connections;
-/// when full, it closes the least recently used eighth.
+/// warm and a surplus ages: a connection idle for longer than `idleTimeout` is closed (checked at most
+/// every quarter of it, on a `take` or `put`), so the pool holds about what the last `idleTimeout`
+/// needed at once, not what the busiest moment ever did. The pool holds at most `capacity`
+/// connections; when full, it closes the least recently used eighth.
 final class ConnectionPool {
     private struct Idle {
         let connection: ProbeConnection
         let lastUse: UInt64
+        let since: NIODeadline
     }
 
     let capacity: Int
+    let idleTimeout: TimeAmount
     private var idle: [HTTPTarget.ConnectionKey: [Idle]] = [:]
     private(set) var count = 0
     private var uses: UInt64 = 0
+    private var nextSweep: NIODeadline
 
-    init(capacity: Int) {
+    init(capacity: Int, idleTimeout: TimeAmount = .seconds(90), now: NIODeadline = .now()) {
         self.capacity = max(1, capacity)
+        self.idleTimeout = idleTimeout
+        self.nextSweep = now + .nanoseconds(idleTimeout.nanoseconds / 4)
     }
 
     /// Takes the most recently used idle connection to `key`, if there is one.
-    func take(_ key: HTTPTarget.ConnectionKey) -> ProbeConnection? {
+    func take(_ key: HTTPTarget.ConnectionKey, now: NIODeadline = .now()) -> ProbeConnection? {
+        if now >= nextSweep { closeIdle(now: now) }
         guard let connection = idle[key]?.popLast()?.connection else { return nil }
         count -= 1
         if idle[key]?.isEmpty == true { idle[key] = nil }
@@ -42,11 +50,27 @@ final class ConnectionPool {
     }
 
     /// Keeps `connection` for the next request to `key`.
-    func put(_ connection: ProbeConnection, for key: HTTPTarget.ConnectionKey) {
+    func put(_ connection: ProbeConnection, for key: HTTPTarget.ConnectionKey, now: NIODeadline = .now()) {
+        if now >= nextSweep { closeIdle(now: now) }
         if count >= capacity { closeLeastRecentlyUsed(count - count * 7 / 8) }
         uses &+= 1
-        idle[key, default: []].append(Idle(connection: connection, lastUse: uses))
+        idle[key, default: []].append(Idle(connection: connection, lastUse: uses, since: now))
         count += 1
+    }
+
+    /// Closes the connections idle for longer than ``idleTimeout`` at `now`.
+    func closeIdle(now: NIODeadline) {
+        nextSweep = now + .nanoseconds(idleTimeout.nanoseconds / 4)
+        let oldest = now - idleTimeout
+        for key in Array(idle.keys) {
+            let connections = idle[key]!
+            // Each key's connections are in the order they were put back: the stale ones come first.
+            let stale = connections.prefix { $0.since < oldest }.count
+            guard stale > 0 else { continue }
+            for connection in connections[..<stale] { connection.connection.channel.close(promise: nil) }
+            count -= stale
+            idle[key] = stale == connections.count ? nil : Array(connections[stale...])
+        }
     }
 
     /// Closes every idle connection.

@@ -221,8 +221,7 @@ struct HTTPResponseParser {
     /// Parses a complete head (`bytes` ends with its empty line): the head, and how its body is framed
     /// (before the request method is considered).
     private static func parseHead(_ bytes: Span<UInt8>, recordsFields: Bool) throws(InvalidResponse) -> (Head, Framing) {
-        let incomplete = InvalidResponse(reason: "incomplete head")  // not reached: `bytes` holds a whole head
-        guard let statusLine = try line(in: bytes, from: 0) else { throw incomplete }
+        guard let statusLine = try line(in: bytes, from: 0) else { throw InvalidResponse(reason: "incomplete head") }
         var head = try parseStatusLine(bytes, statusLine.content)
         var position = statusLine.next
         var contentLength: Int?
@@ -230,18 +229,18 @@ struct HTTPResponseParser {
         var isChunked = false
         var connectionClose = false
         var connectionKeepAlive = false
-        while true {
-            guard let next = try line(in: bytes, from: position) else { throw incomplete }
-            position = next.next
-            if next.content.isEmpty { break }
-            let (name, value) = try parseField(bytes, next.content)
+        // `bytes` ends with the empty line (``headEnd(_:from:)`` found it, and every LF has its CR), so
+        // each field line below ends with a CR within it.
+        while bytes[position] != UInt8(ascii: "\r") {
+            let (name, value, lineEnd) = try parseField(bytes, from: position)
+            position = lineEnd + 2
             if recordsFields {
                 head.fields.append(Field(name: string(bytes, name), value: string(bytes, value)))
             }
             switch fieldName(bytes, name) {
             case .contentLength:
                 // Digits with spaces around them at most (NIOHTTP1 refuses a tab there).
-                guard let length = parseDecimal(bytes, value), !contains(bytes, name.upperBound..<next.content.upperBound, UInt8(ascii: "\t")) else {
+                guard let length = parseDecimal(bytes, value), !contains(bytes, name.upperBound..<lineEnd, UInt8(ascii: "\t")) else {
                     throw InvalidResponse(reason: "invalid Content-Length")
                 }
                 // RFC 9112 §6.3 allows rejecting any repetition; NIOHTTP1 does too.
@@ -264,6 +263,8 @@ struct HTTPResponseParser {
                 break
             }
         }
+        // The loop stops at a CR: the empty line's, or a bare CR starting a line.
+        guard position == bytes.count - 2 else { throw InvalidResponse(reason: "control byte in a header name") }
         head.isKeepAlive = !connectionClose && (head.minorVersion >= 1 || connectionKeepAlive)
         // RFC 9112 §6.3: a sender must not send both; a recipient that trusted one could read the body
         // differently from the server, so the response is refused (even where no body is allowed).
@@ -313,34 +314,49 @@ struct HTTPResponseParser {
         return head
     }
 
-    /// `token ":" OWS value OWS`: the name's and the (trimmed) value's ranges.
-    private static func parseField(_ bytes: Span<UInt8>, _ line: Range<Int>) throws(InvalidResponse) -> (Range<Int>, Range<Int>) {
-        let first = bytes[line.lowerBound]
+    /// `token ":" OWS value OWS CRLF`, the line starting at `start`: the name's and the (trimmed) value's
+    /// ranges, and where the line's CR is. One pass over the line's bytes.
+    /// - Precondition: a CR follows within `bytes` (as in a whole head, or a line ``line(in:from:)`` found).
+    private static func parseField(_ bytes: Span<UInt8>, from start: Int) throws(InvalidResponse) -> (Range<Int>, Range<Int>, Int) {
+        let first = bytes[start]
         if first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") {
             throw InvalidResponse(reason: "obsolete line folding in a header")
         }
-        var colon = line.lowerBound
-        while colon < line.upperBound, isTokenByte(bytes[colon]) { colon += 1 }
-        guard colon < line.upperBound else { throw InvalidResponse(reason: "malformed header line") }
+        var colon = start
+        while isTokenByte(bytes[colon]) { colon += 1 }
         let stop = bytes[colon]
         if stop != UInt8(ascii: ":") {
             if stop == UInt8(ascii: " ") || stop == UInt8(ascii: "\t") {
                 var after = colon
-                while after < line.upperBound, bytes[after] == UInt8(ascii: " ") || bytes[after] == UInt8(ascii: "\t") { after += 1 }
-                if after < line.upperBound, bytes[after] == UInt8(ascii: ":") {
+                while bytes[after] == UInt8(ascii: " ") || bytes[after] == UInt8(ascii: "\t") { after += 1 }
+                if bytes[after] == UInt8(ascii: ":") {
                     throw InvalidResponse(reason: "whitespace before the colon in a header")
                 }
                 throw InvalidResponse(reason: "malformed header line")
             }
+            if stop == UInt8(ascii: "\r") && bytes[colon + 1] == UInt8(ascii: "\n") {
+                throw InvalidResponse(reason: "malformed header line")  // no colon on the line
+            }
             if stop < 0x20 || stop == 0x7F { throw InvalidResponse(reason: "control byte in a header name") }
             throw InvalidResponse(reason: "invalid character in a header name")
         }
-        guard colon > line.lowerBound else { throw InvalidResponse(reason: "empty header name") }
-        let value = trimmed(bytes, colon + 1..<line.upperBound)
-        for index in value where !isFieldByte(bytes[index]) {
+        guard colon > start else { throw InvalidResponse(reason: "empty header name") }
+        var index = colon + 1
+        while bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "\t") { index += 1 }
+        let valueStart = index
+        var valueEnd = index
+        while true {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\r") { break }
+            guard isFieldByte(byte) else { throw InvalidResponse(reason: "control byte in a header value") }
+            index += 1
+            if byte != UInt8(ascii: " ") && byte != UInt8(ascii: "\t") { valueEnd = index }
+        }
+        // A CR inside the value (not before the LF) is a control byte too.
+        guard index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "\n") else {
             throw InvalidResponse(reason: "control byte in a header value")
         }
-        return (line.lowerBound..<colon, value)
+        return (start..<colon, valueStart..<valueEnd, index)
     }
 
     /// The header fields a probe reads.
@@ -404,7 +420,7 @@ struct HTTPResponseParser {
                 }
                 if !line.content.isEmpty {
                     let trailer = buffer.readableBytesUInt8Span
-                    let (name, _) = try Self.parseField(trailer, line.content)
+                    let (name, _, _) = try Self.parseField(trailer, from: 0)
                     // A length or coding in the trailers could only confuse: the body has already ended.
                     if let field = Self.fieldName(trailer, name), field == .contentLength || field == .transferEncoding {
                         throw InvalidResponse(reason: "framing header in the trailers")
@@ -523,16 +539,10 @@ struct HTTPResponseParser {
 
     /// `tchar` of RFC 9110 §5.6.2: the bytes of a header name.
     private static func isTokenByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            true
-        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"),
-            UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"),
-            UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
-            true
-        default:
-            false
-        }
+        // One bit per ASCII byte: `!#$%&'*+-.^_`|~`, digits and letters.
+        let low: UInt64 = 0x03FF_6CFA_0000_0000  // 0x00-0x3F
+        let high: UInt64 = 0x57FF_FFFF_C7FF_FFFE  // 0x40-0x7F
+        return byte < 64 ? (low >> byte) & 1 == 1 : byte < 128 && (high >> (byte - 64)) & 1 == 1
     }
 
     /// The bytes a field value or reason phrase may hold: HTAB, SP, visible ASCII and obs-text (no

@@ -24,10 +24,13 @@ public struct NIOProbe: Probe {
         public var idleConnectionsPerLoop: Int
         /// How long a TLS connection is reused before a new one (and a fresh look at the certificate).
         public var certificateRecheckInterval: Duration
+        /// How long a connection may wait unused in a pool before it is closed.
+        public var idleConnectionTimeout: Duration
 
-        public init(idleConnectionsPerLoop: Int = 2048, certificateRecheckInterval: Duration = .seconds(3600)) {
+        public init(idleConnectionsPerLoop: Int = 2048, certificateRecheckInterval: Duration = .seconds(3600), idleConnectionTimeout: Duration = .seconds(90)) {
             self.idleConnectionsPerLoop = idleConnectionsPerLoop
             self.certificateRecheckInterval = certificateRecheckInterval
+            self.idleConnectionTimeout = idleConnectionTimeout
         }
     }
 
@@ -50,7 +53,11 @@ public struct NIOProbe: Probe {
         insecure.certificateVerification = .none
         self.insecureTLSContext = try NIOSSLContext(configuration: insecure)
         self.executors = group.makeIterator().map(EventLoopTaskExecutor.init)
-        self.pools = SharedPools(loops: executors.map(\.eventLoop), capacity: settings.idleConnectionsPerLoop)
+        self.pools = SharedPools(
+            loops: executors.map(\.eventLoop),
+            capacity: settings.idleConnectionsPerLoop,
+            idleTimeout: TimeAmount(settings.idleConnectionTimeout)
+        )
     }
 
     public func makeSession() -> any ProbeSession {
@@ -79,8 +86,10 @@ public struct NIOProbe: Probe {
 final class SharedPools: Sendable {
     let boxes: [NIOLoopBoundBox<ConnectionPool>]
 
-    init(loops: [any EventLoop], capacity: Int) {
-        boxes = loops.map { NIOLoopBoundBox.makeBoxSendingValue(ConnectionPool(capacity: capacity), eventLoop: $0) }
+    init(loops: [any EventLoop], capacity: Int, idleTimeout: TimeAmount) {
+        boxes = loops.map {
+            NIOLoopBoundBox.makeBoxSendingValue(ConnectionPool(capacity: capacity, idleTimeout: idleTimeout), eventLoop: $0)
+        }
     }
 
     deinit {
@@ -118,7 +127,7 @@ final class NIOProbeSession: ProbeSession {
     private var pool: ConnectionPool {
         if let sharedPool, sharedPool.eventLoop.inEventLoop { return sharedPool.value }
         if let ownPool { return ownPool }
-        let pool = ConnectionPool(capacity: probe.settings.idleConnectionsPerLoop)
+        let pool = ConnectionPool(capacity: probe.settings.idleConnectionsPerLoop, idleTimeout: TimeAmount(probe.settings.idleConnectionTimeout))
         ownPool = pool
         return pool
     }
@@ -131,8 +140,9 @@ final class NIOProbeSession: ProbeSession {
         var key = target.connection
         key.skipsVerification = key.isTLS && request.insecureTLS
         let head = RequestHead(method: request.method, target: target, headers: request.headers)
-        if let connection = pool.take(key) {
-            let isFresh = !key.isTLS || NIODeadline.now() - connection.openedAt < TimeAmount(probe.settings.certificateRecheckInterval)
+        let now = NIODeadline.now()
+        if let connection = pool.take(key, now: now) {
+            let isFresh = !key.isTLS || now - connection.openedAt < TimeAmount(probe.settings.certificateRecheckInterval)
             if connection.channel.isActive && isFresh {
                 do {
                     return try await send(head, request.bodyLimit, on: connection, key: key, deadline: deadline)
