@@ -27,7 +27,11 @@ public struct NIOProbe: Probe {
         /// How long a connection may wait unused in a pool before it is closed.
         public var idleConnectionTimeout: Duration
 
-        public init(idleConnectionsPerLoop: Int = 2048, certificateRecheckInterval: Duration = .seconds(3600), idleConnectionTimeout: Duration = .seconds(90)) {
+        public init(
+            idleConnectionsPerLoop: Int = 2048,
+            certificateRecheckInterval: Duration = .seconds(3600),
+            idleConnectionTimeout: Duration = .seconds(90)
+        ) {
             self.idleConnectionsPerLoop = idleConnectionsPerLoop
             self.certificateRecheckInterval = certificateRecheckInterval
             self.idleConnectionTimeout = idleConnectionTimeout
