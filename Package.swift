@@ -7,12 +7,21 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny")
 ]
 
+/// The targets show the architecture, and the compiler enforces it: every dependency points inward.
+///
+///     urlpoll (the command: parses, calls URLPollApp, maps the outcome to an exit status)
+///       └─ URLPollApp (the composition root: wires and runs everything in one service group)
+///            ├─ URLPollConfig (YAML config files, URL lists, layering)      ─┐
+///            ├─ URLPollProbes (the Probe implementations: LeanHTTP, AHC)    ─┼─▶ URLPollCore (the engine)
+///            └─ URLPollWeb (status page, JSON API, Prometheus exposition)   ─┘
+///       LeanHTTP (the lean HTTP/1.1 client on SwiftNIO; knows nothing of urlpoll) ◀─ URLPollProbes
 let package = Package(
     name: "urlpoll",
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "urlpoll", targets: ["urlpoll"]),
         .library(name: "URLPollCore", targets: ["URLPollCore"]),
+        .library(name: "LeanHTTP", targets: ["LeanHTTP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -33,37 +42,85 @@ let package = Package(
     ],
     targets: [
         .target(
+            name: "LeanHTTP",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "URLPollCore",
             dependencies: [
-                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Collections", package: "swift-collections"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
-                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "URLPollConfig",
+            dependencies: [
+                "URLPollCore",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "URLPollProbes",
+            dependencies: [
+                "URLPollCore",
+                "LeanHTTP",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "NIOTLS", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "URLPollWeb",
+            dependencies: [
+                "URLPollCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "CMallocTrim"),
+        .target(
+            name: "URLPollApp",
+            dependencies: [
+                "CMallocTrim",
+                "URLPollCore",
+                "URLPollConfig",
+                "URLPollProbes",
+                "URLPollWeb",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "urlpoll",
             dependencies: [
+                "URLPollApp",
                 "URLPollCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -71,9 +128,15 @@ let package = Package(
             name: "URLPollCoreTests",
             dependencies: [
                 "URLPollCore",
+                "URLPollConfig",
+                "URLPollProbes",
+                "URLPollWeb",
+                "URLPollApp",
+                "LeanHTTP",
                 "urlpoll",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,17 +1,13 @@
 import ArgumentParser
 import Foundation
 import Logging
-import Metrics
-import NIOCore
-import Prometheus
-import ServiceLifecycle
+import URLPollApp
+import URLPollConfig
 import URLPollCore
 
-/// The `urlpoll` command: parses the command line, loads the URLs, and runs a ``PollingEngine`` in a
-/// service group that turns SIGINT and SIGTERM into a graceful shutdown.
-///
-/// Exit status: 0 success (in `--once` mode: every URL is up); 1 in `--once` mode when a URL is not up;
-/// 64 for bad input (flags, durations, URL lists).
+/// The `urlpoll` command: parses the command line, loads the configuration, runs a
+/// ``URLPollApplication`` and turns what happened into an exit status: 0 success (with `--once`: every
+/// URL is up), 1 with `--once` when a URL is not up, 64 for bad input (one message on standard error).
 @main
 struct URLPollCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,18 +24,23 @@ struct URLPollCommand: AsyncParsableCommand {
             URL lists (--file) hold one URL per line; blank lines and lines starting with # are ignored. \
             A URL given twice is polled once.
 
-            A config file (--config, YAML) holds the global settings, a defaults: block and a urls: list \
-            whose entries may set name, interval, timeout, method, headers, expect, max-latency, \
-            body-contains, body-matches, follow-redirects, insecure-tls and cert-expiry-warning (see \
-            docs/configuration.md). Flags override the file's top-level settings. SIGHUP reloads it.
+            A config file (--config, YAML) holds the global settings, a defaults: block for every URL and \
+            a urls: list whose entries may set name, interval, timeout, method, headers, \
+            sensitive-headers, expect, max-latency, body-contains, body-matches, follow-redirects, \
+            insecure-tls and cert-expiry-warning (see docs/configuration.md). Flags override the file's \
+            top-level settings. SIGHUP reloads it.
 
             Durations are written with units: 500ms, 10s, 1m30s, 2h, 14d.
 
             Exit status: 0 on success (with --once: every URL is up; with --check-config: the configuration \
             is valid), 1 with --once when any URL is not up, 64 for invalid input (flags, durations, URL \
-            lists, config files).
-            """
+            lists, config files, a --listen address that cannot be used).
+            """,
+        version: URLPollVersion.current
     )
+
+    /// The defaults the help quotes: the ones the engine uses.
+    private static let defaults = Settings()
 
     @Argument(help: "URLs to poll (http or https).")
     var urls: [String] = []
@@ -56,26 +57,35 @@ struct URLPollCommand: AsyncParsableCommand {
     @Flag(help: "Check the configuration (config file, URL list, arguments, flags), print what would be monitored, and exit: 0 if valid, 64 if not.")
     var checkConfig = false
 
-    @Option(help: "Concurrent pollers: the most polls in flight at once. (default: 64)")
+    @Option(help: "Concurrent pollers: the most polls in flight at once. (default: \(defaults.pollers))")
     var pollers: Int?
 
-    @Option(help: durationHelp("Pause between polls of a URL that is up; 0s polls again at once.", default: "60s"), transform: parseDuration)
+    @Option(
+        help: durationHelp("Pause between polls of a URL that is up; 0s polls again at once.", default: defaults.interval),
+        transform: parseDuration
+    )
     var interval: Duration?
 
-    @Option(help: durationHelp("How often the state is reported.", default: "10s"), transform: parseDuration)
+    @Option(help: durationHelp("How often the state is reported.", default: defaults.statusInterval), transform: parseDuration)
     var statusInterval: Duration?
 
-    @Option(help: durationHelp("Extra pause per consecutive failure.", default: "10s"), transform: parseDuration)
+    @Option(help: durationHelp("Extra pause per consecutive failure.", default: defaults.errorBackoff), transform: parseDuration)
     var errorBackoff: Duration?
 
-    @Option(help: durationHelp("The most that failures add to the pause.", default: "10m"), transform: parseDuration)
+    @Option(help: durationHelp("The most that failures add to the pause.", default: defaults.maxBackoff), transform: parseDuration)
     var maxBackoff: Duration?
 
-    @Option(help: durationHelp("Bounds one whole poll: connect, TLS, redirects, HEAD→GET retry, body.", default: "10s"), transform: parseDuration)
+    @Option(
+        help: durationHelp("Bounds one whole poll: connect, TLS, redirects, HEAD→GET retry, body.", default: defaults.timeout),
+        transform: parseDuration
+    )
     var timeout: Duration?
 
     @Option(
-        help: durationHelp("Bounds connecting (TCP and TLS) to a host, within the timeout.", default: "the smaller of 5s and --timeout"),
+        help: ArgumentHelp(
+            "Bounds connecting (TCP and TLS) to a host, within the timeout. (default: the smaller of \(DurationFormat.format(Settings.defaultConnectTimeout)) and --timeout)",
+            valueName: "duration"
+        ),
         transform: parseDuration
     )
     var connectTimeout: Duration?
@@ -83,11 +93,11 @@ struct URLPollCommand: AsyncParsableCommand {
     @Flag(help: "Poll every URL once, print one report, exit 0 if all are up and 1 otherwise.")
     var once = false
 
-    @Option(help: "Report format: text (an aligned table) or json (one line per report). (default: text)")
+    @Option(help: "Report format: text (an aligned table) or json (one line per report). (default: \(defaults.format.rawValue))")
     var format: ReportFormat?
 
     @Option(
-        help: durationHelp("Stop after this long, print a final report and exit 0.", default: "run until SIGINT/SIGTERM"),
+        help: ArgumentHelp("Stop after this long, print a final report and exit 0. (default: run until SIGINT/SIGTERM)", valueName: "duration"),
         transform: parseDuration
     )
     var duration: Duration?
@@ -100,7 +110,7 @@ struct URLPollCommand: AsyncParsableCommand {
     )
     var listen: String?
 
-    @Option(help: "Recent results kept per URL for the status page's sparklines and /api/urls/{id}. (default: 60)")
+    @Option(help: "Recent results kept per URL for the status page's sparklines and /api/urls/{id}. (default: \(defaults.history))")
     var history: Int?
 
     @Option(
@@ -132,9 +142,6 @@ struct URLPollCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError(error.message.hasPrefix("--") ? error.message : "--listen \(error.message)")
         }
-        if let history, history < 1 || history > 10_000 {
-            throw ValidationError("--history must be between 1 and 10000 (got \(history))")
-        }
     }
 
     /// Every setting the user gave as a flag.
@@ -151,12 +158,8 @@ struct URLPollCommand: AsyncParsableCommand {
         overrides.format = format
         overrides.duration = duration
         overrides.quiet = quiet ? true : nil
+        overrides.history = history
         return overrides
-    }
-
-    /// Where this run's configuration comes from; a reload reads the same sources again.
-    var sources: RunConfiguration.Sources {
-        RunConfiguration.Sources(arguments: urls, file: file, config: config, flags: flags, listen: listen, history: history)
     }
 
     func run() async throws {
@@ -167,125 +170,33 @@ struct URLPollCommand: AsyncParsableCommand {
             handler.logLevel = level
             return handler
         }
-        let logger = Logger(label: "urlpoll")
-        let sources = self.sources
-        // The configuration lives in this block only: the URL list is handed to the engine and then dropped
-        // (100k URLs hold megabytes); only a run that reloads on SIGHUP keeps it, to compare against.
-        let settings: Settings
-        let history: Int
-        let listenText: String
-        let listenAddress: ListenAddress?
-        let reloadBase: RunConfiguration?
-        var targets: TargetList?
+        let sources = RunConfiguration.Sources(arguments: urls, file: file, config: config, flags: flags, listen: listen)
+        let configuration: RunConfiguration
         do {
-            let configuration = try RunConfiguration.load(sources)
-            listenAddress = try configuration.listen.map { text throws(InputError) in try ListenAddress(parsing: text) }
-            settings = configuration.settings
-            history = configuration.history ?? 60
-            listenText = configuration.listen ?? ""
-            targets = configuration.targets
-            reloadBase = config != nil && !settings.once ? configuration : nil
-            for duplicate in configuration.targets.duplicates {
-                logger.warning("duplicate URL \(duplicate.url) at \(duplicate.again) (first at \(duplicate.first)); polling it once")
-            }
-            if checkConfig {
-                print(ConfigDescription.render(configuration), terminator: "")
-                return
-            }
-            if httpClient == .asyncHTTPClient, configuration.targets.options.contains(where: { $0.certExpiryWarning != nil }) {
-                logger.warning("cert-expiry-warning needs --http-client nio: async-http-client does not expose the certificate")
-            }
+            configuration = try RunConfiguration.load(sources)
         } catch {
             throw Self.usageFailure(error.message)
         }
-
+        if checkConfig {
+            print(ConfigDescription.render(configuration), terminator: "")
+            return
+        }
+        let settings = configuration.settings
         let printer = ReportPrinter(format: settings.format)
-        let finalReport = try await withProbe(settings, logger: logger) { probe in
-            var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-            let engine: PollingEngine
-            if let listenAddress {
-                let registry = PrometheusCollectorRegistry()
-                var factory = PrometheusMetricsFactory(registry: registry)
-                factory.durationHistogramBuckets[PollMetrics.latenessMetric] = [
-                    .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
-                    .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5), .seconds(30),
-                ]
-                MetricsSystem.bootstrap(factory)
-                engine = PollingEngine(
-                    targets: targets.take() ?? TargetList(),
-                    settings: settings,
-                    probe: probe,
-                    logger: logger,
-                    historyLength: history,
-                    metrics: PollMetrics(factory: factory)
-                ) { report in printer.print(report) }
-                let refresh = max(2, Int(settings.statusInterval.components.seconds))
-                let app = StatusServer.application(
-                    address: listenAddress,
-                    engine: engine,
-                    registry: registry,
-                    refreshSeconds: refresh,
-                    logger: logger
-                ) {
-                    port in logger.notice("serving the status page on http://\(ListenAddress(host: listenAddress.host, port: port))/")
-                }
-                services.append(.init(service: engine, successTerminationBehavior: .gracefullyShutdownGroup))
-                services.append(.init(service: app))
-            } else {
-                engine = PollingEngine(targets: targets.take() ?? TargetList(), settings: settings, probe: probe, logger: logger) { report in
-                    printer.print(report)
-                }
-                services.append(.init(service: engine, successTerminationBehavior: .gracefullyShutdownGroup))
-            }
-            if let reloadBase {
-                services.append(.init(service: ConfigReloader(engine: engine, sources: sources, initial: reloadBase, logger: logger)))
-            }
-            let group = ServiceGroup(
-                configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-            )
-            do {
-                try await group.run()
-            } catch let error as IOError {
-                throw Self.usageFailure(
-                    "--listen \(listenText): cannot listen (\(FailureDescription.describe(errno: error.errnoCode)))"
-                )
-            }
-            if let stats {
-                let summary = await engine.monitor.summary(process: .current())
-                try Self.write(summary.json(pollers: settings.pollers), to: stats)
-            }
-            return await engine.monitor.report()
+        let options = URLPollApplication.Options(
+            client: httpClient ?? .nio,
+            statsPath: stats,
+            reloadSources: config == nil ? nil : sources,
+            onReport: { printer.print($0) }
+        )
+        let outcome: URLPollApplication.Outcome
+        do {
+            outcome = try await URLPollApplication(configuration: configuration, options: options, logger: Logger(label: "urlpoll")).run()
+        } catch let failure as URLPollApplication.Failure {
+            throw Self.usageFailure(failure.message)
         }
-        if settings.once && finalReport.up != finalReport.urls.count {
+        if settings.once && !outcome.allUp {
             throw ExitCode(1)
-        }
-    }
-
-    /// Runs `body` with the chosen HTTP client's probe, shutting the client down afterwards.
-    func withProbe<Result: Sendable>(_ settings: Settings, logger: Logger, _ body: (any Probe) async throws -> Result) async throws -> Result {
-        switch httpClient ?? .nio {
-        case .nio:
-            return try await body(try NIOProbe())
-        case .asyncHTTPClient:
-            let probeSettings = AsyncHTTPClientProbe.Settings(
-                timeout: settings.timeout,
-                connectTimeout: settings.connectTimeout,
-                connectionsPerHost: settings.pollers
-            )
-            return try await AsyncHTTPClientProbe.withProbe(probeSettings, logger: logger) { try await body($0) }
-        }
-    }
-
-    /// Writes `text` to the file at `path`, or to standard output for `-`.
-    static func write(_ text: String, to path: String) throws {
-        if path == "-" {
-            try FileHandle.standardOutput.write(contentsOf: Data(text.utf8))
-        } else {
-            do {
-                try text.write(toFile: path, atomically: true, encoding: .utf8)
-            } catch {
-                throw usageFailure("\(path): cannot write the statistics (\(error.localizedDescription))")
-            }
         }
     }
 
@@ -296,8 +207,8 @@ struct URLPollCommand: AsyncParsableCommand {
     }
 }
 
-private func durationHelp(_ text: String, default value: String) -> ArgumentHelp {
-    ArgumentHelp("\(text) (default: \(value))", valueName: "duration")
+private func durationHelp(_ text: String, default value: Duration) -> ArgumentHelp {
+    ArgumentHelp("\(text) (default: \(DurationFormat.format(value)))", valueName: "duration")
 }
 
 private func parseDuration(_ text: String) throws -> Duration {
@@ -309,11 +220,5 @@ private func parseDuration(_ text: String) throws -> Duration {
 }
 
 extension ReportFormat: ExpressibleByArgument {}
-
-/// The HTTP clients urlpoll can poll with.
-enum HTTPClientChoice: String, CaseIterable, ExpressibleByArgument {
-    case nio
-    case asyncHTTPClient = "async-http-client"
-}
-
+extension HTTPClientChoice: ExpressibleByArgument {}
 extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -61,7 +61,7 @@ struct CommandLineTests {
         (["--bogus", "http://a/"], "Unknown option '--bogus'"),
         (["--interval", "10", "http://a/"], "\"10\" has no unit"),
         (["--timeout", "soon", "http://a/"], "\"soon\" is not a duration"),
-        (["--pollers", "0", "http://a/"], "--pollers must be at least 1"),
+        (["--pollers", "0", "http://a/"], "--pollers must be from 1 to 100000 (got 0)"),
         (["--format", "xml", "http://a/"], "The value 'xml' is invalid for '--format <format>'"),
         (["ftp://a/"], "argument 1: invalid URL \"ftp://a/\""),
         ([], "no URLs to poll"),

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import URLPollConfig
 @testable import URLPollCore
 
 /// Decoding config files: every key, layering with defaults and flags, `${NAME}`, and one exact
@@ -50,13 +51,15 @@ struct ConfigLoaderTests {
         #expect(file.overrides.pollers == 8 && file.overrides.interval == .seconds(30) && file.overrides.statusInterval == .seconds(5))
         #expect(file.overrides.errorBackoff == .seconds(2) && file.overrides.maxBackoff == .seconds(60))
         #expect(file.overrides.timeout == .seconds(4) && file.overrides.connectTimeout == .seconds(1) && file.overrides.format == .json)
-        #expect(file.listen == "127.0.0.1:9100" && file.history == 20)
+        #expect(file.listen == ListenAddress(host: "127.0.0.1", port: 9100) && file.overrides.history == 20)
         #expect(file.urls.map(\.url) == ["http://plain.example/", "https://api.example/health"])
         #expect((file.urls[1].line, file.urls[1].column) == (18, 5))
 
         let settings = Settings().merging(file.overrides)
         let entries = file.targets(settings: settings, file: "urlpoll.yml")
-        let plain = try #require(entries[0].options)
+        // A plain URL has no options of its own: it gets the shared ones resolved from `defaults:`.
+        #expect(entries[0].options == nil)
+        let plain = TargetList(entries, defaults: file.defaults.resolved(with: settings)).options[0]
         #expect(plain.timeout == .seconds(3) && plain.interval == .seconds(30) && plain.method == .head && plain.name == nil)
         #expect(plain.headers.map(\.name) == ["User-Agent", "X-Team"])
         let api = try #require(entries[1].options)
@@ -76,7 +79,7 @@ struct ConfigLoaderTests {
         flags.timeout = .seconds(7)
         flags.interval = .seconds(5)
         let settings = Settings().merging(file.overrides).merging(flags)
-        let options = file.targets(settings: settings, file: "f").compactMap(\.options)
+        let options = TargetList(file.targets(settings: settings, file: "f"), defaults: file.defaults.resolved(with: settings)).options
         #expect(options.map(\.timeout) == [.seconds(7), .seconds(2)])
         #expect(options.map(\.interval) == [.seconds(20), .seconds(20)])
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import URLPollConfig
 @testable import URLPollCore
 
 /// The `defaults:` block reaches every URL, wherever it was listed: arguments, a `--file` list and `urls:`.

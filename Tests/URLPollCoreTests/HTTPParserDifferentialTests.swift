@@ -4,6 +4,7 @@ import NIOEmbedded
 import NIOHTTP1
 import Testing
 
+@testable import LeanHTTP
 @testable import URLPollCore
 
 /// The lean response parser against NIOHTTP1's `HTTPResponseDecoder` (llhttp, strict): the same bytes,

@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import Testing
 import URLPollCore
+import URLPollProbes
 
 /// The HTTP clients that implement ``Probe``; every test below runs against each.
 enum ProbeKind: String, CaseIterable, Sendable {
@@ -13,14 +14,14 @@ enum ProbeKind: String, CaseIterable, Sendable {
         _ urls: [String],
         options: CheckOptions = CheckOptions(),
         method: CheckMethod = .head,
-        pause: Duration = .zero,
+        between: @Sendable () async -> Void = {},
         timeout: Duration = HTTPProbeTests.timeout
     ) async throws -> [ProbeResult] {
         try await withProbe(timeout: timeout) { probe in
             let session = probe.makeSession()
             var results: [ProbeResult] = []
             for url in urls {
-                if !results.isEmpty { try? await Task.sleep(for: pause) }
+                if !results.isEmpty { await between() }
                 let request = ProbeRequest(url: url, options: options, method: method, timeout: timeout)
                 results.append(await session.probe(request, deadline: .now() + TimeAmount(options.timeout ?? timeout)))
             }
@@ -30,8 +31,12 @@ enum ProbeKind: String, CaseIterable, Sendable {
     }
 
     /// The outcome of each of `urls`, polled with HEAD in one session.
-    func probe(_ urls: [String], pause: Duration = .zero, timeout: Duration = HTTPProbeTests.timeout) async throws -> [ProbeOutcome] {
-        try await results(urls, pause: pause, timeout: timeout).map(\.outcome)
+    func probe(
+        _ urls: [String],
+        between: @Sendable () async -> Void = {},
+        timeout: Duration = HTTPProbeTests.timeout
+    ) async throws -> [ProbeOutcome] {
+        try await results(urls, between: between, timeout: timeout).map(\.outcome)
     }
 
     func probe(_ url: String) async throws -> ProbeOutcome {
@@ -99,7 +104,7 @@ struct HTTPProbeTests {
             return
         }
         #expect(text.hasPrefix(example.reason))
-        #expect(Health(outcome) == .down)
+        #expect(CheckVerdict(outcome).health == .down)
     }
 
     @Test(arguments: ProbeKind.allCases)
@@ -186,7 +191,9 @@ struct HTTPProbeTests {
     @Test(arguments: ProbeKind.allCases)
     func aKeepAliveConnectionTheServerClosedIsReplaced(kind: ProbeKind) async throws {
         try await MisbehavingTarget.with(.okThenHangUp) { target in
-            let outcomes = try await kind.probe([target.url, target.url, target.url], pause: .milliseconds(250))
+            // Each next poll starts once the server has closed the connection the previous one left idle.
+            let counters = target.counters
+            let outcomes = try await kind.probe([target.url, target.url, target.url]) { await counters.waitForEveryHangUp() }
             // async-http-client sometimes sends on the connection the server just closed and reports a failure
             // (seen here about one run in three); NIOProbe retries once on a new connection. See BENCHMARKS.md.
             withKnownIssue("async-http-client can fail a request on a keep-alive connection closed while idle", isIntermittent: true) {

@@ -1,6 +1,7 @@
 import NIOCore
 import Testing
 
+@testable import LeanHTTP
 @testable import URLPollCore
 
 /// The response parser on its own, fed the way a connection feeds it: in arbitrary pieces.
@@ -150,32 +151,29 @@ struct HTTPResponseParserTests {
 
     @Test(arguments: malformed)
     func malformedResponsesAreRejectedWithTheReason(text: String, reason: String) {
-        #expect(throws: HTTPResponseParser.InvalidResponse(reason: reason)) { try Self.parse([text]) }
+        #expect(throws: InvalidHTTPResponse(reason: reason)) { try Self.parse([text]) }
         // Whatever the pieces: byte by byte too.
-        #expect(throws: HTTPResponseParser.InvalidResponse.self) { try Self.parse(text.utf8.map { String(decoding: [$0], as: UTF8.self) }) }
+        #expect(throws: InvalidHTTPResponse.self) { try Self.parse(text.utf8.map { String(decoding: [$0], as: UTF8.self) }) }
     }
 
     @Test func anEndlessHeadIsRejectedAtTheLimit() throws {
         var pieces = ["HTTP/1.1 200 OK\r\n"]
         pieces += Array(repeating: String(repeating: "X-Filler: yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy\r\n", count: 10), count: 200)
-        #expect(throws: HTTPResponseParser.InvalidResponse(reason: "too many header bytes: more than 80 KiB")) {
+        #expect(throws: InvalidHTTPResponse(reason: "too many header bytes: more than 80 KiB")) {
             try Self.parse(pieces)
         }
         let endlessChunkLine = ["HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1", String(repeating: ";", count: 5000)]
-        #expect(throws: HTTPResponseParser.InvalidResponse(reason: "chunk size line too long")) { try Self.parse(endlessChunkLine) }
+        #expect(throws: InvalidHTTPResponse(reason: "chunk size line too long")) { try Self.parse(endlessChunkLine) }
     }
 
     @Test func theRequestHeadCarriesHostUserAgentAndTheChecksHeaders() throws {
         let target = try #require(HTTPTarget(url: "http://Example.org:8080/a?b=1#frag"))
         var buffer = ByteBuffer()
-        RequestHead(method: .head, target: target, headers: []).write(into: &buffer)
-        #expect(String(buffer: buffer) == "HEAD /a?b=1 HTTP/1.1\r\nHost: example.org:8080\r\nUser-Agent: \(RequestHead.userAgent)\r\n\r\n")
+        RequestHead(method: .head, target: target, headers: [], userAgent: "agent/1").write(into: &buffer)
+        #expect(String(buffer: buffer) == "HEAD /a?b=1 HTTP/1.1\r\nHost: example.org:8080\r\nUser-Agent: agent/1\r\n\r\n")
         buffer.clear()
-        let headers = [HeaderField(name: "host", value: "other"), HeaderField(name: "Authorization", value: "Bearer t")]
-        RequestHead(method: .get, target: target, headers: headers).write(into: &buffer)
-        #expect(
-            String(buffer: buffer)
-                == "GET /a?b=1 HTTP/1.1\r\nUser-Agent: \(RequestHead.userAgent)\r\nhost: other\r\nAuthorization: Bearer t\r\n\r\n"
-        )
+        let headers = [LeanHTTPRequest.Header(name: "host", value: "other"), LeanHTTPRequest.Header(name: "Authorization", value: "Bearer t")]
+        RequestHead(method: .get, target: target, headers: headers, userAgent: "agent/1").write(into: &buffer)
+        #expect(String(buffer: buffer) == "GET /a?b=1 HTTP/1.1\r\nUser-Agent: agent/1\r\nhost: other\r\nAuthorization: Bearer t\r\n\r\n")
     }
 }

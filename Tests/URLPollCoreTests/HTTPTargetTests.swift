@@ -1,5 +1,6 @@
 import Testing
 
+@testable import LeanHTTP
 @testable import URLPollCore
 
 struct HTTPTargetTests {
@@ -22,8 +23,16 @@ struct HTTPTargetTests {
     }
 
     @Test func resolvesRelativeRedirects() {
-        #expect(HTTPTarget.resolve(location: "/ok", against: "http://h:1/a/b") == "http://h:1/ok")
-        #expect(HTTPTarget.resolve(location: "c", against: "http://h/a/b") == "http://h/a/c")
-        #expect(HTTPTarget.resolve(location: "https://x/", against: "http://h/") == "https://x/")
+        #expect(URLOrigin.resolve(location: "/ok", against: "http://h:1/a/b") == "http://h:1/ok")
+        #expect(URLOrigin.resolve(location: "c", against: "http://h/a/b") == "http://h/a/c")
+        #expect(URLOrigin.resolve(location: "https://x/", against: "http://h/") == "https://x/")
+    }
+
+    @Test func originsCompareSchemeHostAndPort() {
+        #expect(URLOrigin("http://Example.org/a") == URLOrigin("http://example.org:80/b"))
+        #expect(URLOrigin("https://example.org/") == URLOrigin("https://example.org:443/"))
+        #expect(URLOrigin("http://example.org/") != URLOrigin("https://example.org/"))
+        #expect(URLOrigin("http://127.0.0.1:8080/") != URLOrigin("http://127.0.0.2:8080/"))
+        #expect(URLOrigin("ftp://example.org/") == nil)
     }
 }

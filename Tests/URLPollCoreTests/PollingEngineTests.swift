@@ -4,7 +4,9 @@ import NIOEmbedded
 import ServiceLifecycle
 import Testing
 
+@testable import LeanHTTP
 @testable import URLPollCore
+@testable import URLPollProbes
 
 /// Collects the reports an engine delivers.
 actor ReportLog {
@@ -51,9 +53,7 @@ struct PollingEngineTests {
                 try await withThrowingTaskGroup(of: Void.self) { tasks in
                     tasks.addTask { await engine.run() }
                     // Until every URL has been polled three times (the tracked route takes 30 ms a poll).
-                    while await engine.monitor.report().urls.contains(where: { $0.polls < 3 }) {
-                        try await Task.sleep(for: .milliseconds(20))
-                    }
+                    await engine.waitUntilEveryURLIsPolled(3)
                     await engine.scheduler.close()
                     try await tasks.waitForAll()
                 }
@@ -76,41 +76,62 @@ struct PollingEngineTests {
         }
     }
 
+    /// On virtual time: a report at each status interval (100 ms) until `--duration` (450 ms) ends the
+    /// run, then the final one: exactly five.
     @Test func reportsEveryStatusIntervalAndOnceMoreAtTheEnd() async throws {
-        try await FakeTarget.with { target in
-            let log = ReportLog()
-            _ = try await run(targets([target.url("/ok")]), settings(pollers: 1, interval: .seconds(60), duration: .milliseconds(450)), log: log)
-            let reports = await log.reports
-            // Periodic reports at 100, 200, 300, 400 ms on an idle machine, then the final one; a loaded one may fit fewer.
-            #expect(reports.count >= 2)
-            #expect(reports.last?.up == 1)
+        let log = ReportLog()
+        let clock = ManualClock()
+        let engine = PollingEngine(
+            targets: targets(["http://scripted/a"]),
+            settings: settings(pollers: 1, interval: .seconds(60), duration: .milliseconds(450)),
+            probe: ScriptedProbe(),
+            logger: logger,
+            clock: clock
+        ) { await log.append($0) }
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { await engine.run() }
+            await engine.waitUntilEveryURLIsPolled(1)
+            for count in 1...4 {
+                await clock.advance(by: .milliseconds(100))
+                await Self.waitForReports(log, count: count)
+            }
+            await clock.advance(by: .milliseconds(50))
+            try await tasks.waitForAll()
         }
+        let reports = await log.reports
+        #expect(reports.count == 5)
+        #expect(reports.allSatisfy { $0.up == 1 })
+    }
+
+    /// Returns once `log` holds `count` reports (each delivery is announced by the engine's callback).
+    static func waitForReports(_ log: ReportLog, count: Int) async {
+        while await log.reports.count < count { await Task.yield() }
     }
 
     @Test func aGracefulShutdownLetsPollsInFlightFinishThenReports() async throws {
-        try await FakeTarget.with { target in
-            let log = ReportLog()
-            let urls = [target.url("/slow/400"), target.url("/ok")]
-            try await AsyncHTTPClientProbe.withProbe(.init(timeout: Self.timeout, connectionsPerHost: 2), logger: logger) { probe in
-                let engine = PollingEngine(
-                    targets: targets(urls),
-                    settings: settings(pollers: 2, interval: .seconds(60)),
-                    probe: probe,
-                    logger: logger
-                ) {
-                    await log.append($0)
-                }
-                let group = ServiceGroup(services: [engine], logger: logger)
-                try await withThrowingTaskGroup(of: Void.self) { tasks in
-                    tasks.addTask { try await group.run() }
-                    try await Task.sleep(for: .milliseconds(150))
-                    await group.triggerGracefulShutdown()
-                    try await tasks.waitForAll()
-                }
-            }
-            let final = try #require(await log.reports.last)
-            #expect((final.up, final.pending) == (2, 0))
+        let log = ReportLog()
+        let probe = ScriptedProbe()
+        let engine = PollingEngine(
+            targets: targets(["http://scripted/gate", "http://scripted/ok"]),
+            settings: settings(pollers: 2, interval: .seconds(60)),
+            probe: probe,
+            logger: logger,
+            clock: ManualClock()
+        ) {
+            await log.append($0)
         }
+        let group = ServiceGroup(services: [engine], logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            // The gated poll has started and waits; the other one is done.
+            for await url in probe.started where url.contains("gate") { break }
+            await engine.waitUntil { $0.up == 1 }
+            await group.triggerGracefulShutdown()
+            probe.open()
+            try await tasks.waitForAll()
+        }
+        let final = try #require(await log.reports.last)
+        #expect((final.up, final.pending) == (2, 0))
     }
 }
 
@@ -128,12 +149,12 @@ struct ConnectionSharingTests {
             let engine = PollingEngine(targets: targets, settings: settings, probe: probe, logger: Logger(label: "test")) { _ in }
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { await engine.run() }
-                while target.counters.requests.load(ordering: .relaxed) < 200 { try await Task.sleep(for: .milliseconds(10)) }
+                await engine.waitUntilEveryURLIsPolled(200)
                 await engine.scheduler.close()
                 try await tasks.waitForAll()
             }
             // A connection per poller would be 16; one per event loop is what the pollers need.
-            #expect(target.counters.connections.load(ordering: .relaxed) <= probe.executors.count)
+            #expect(target.counters.connections.load(ordering: .relaxed) <= probe.client.loopCount)
         }
     }
 
@@ -142,13 +163,13 @@ struct ConnectionSharingTests {
         let pool = ConnectionPool(capacity: 8)
         let key = HTTPTarget(url: "http://a/")!.connection
         let other = HTTPTarget(url: "http://b/")!.connection
-        func connection() throws -> ProbeConnection {
+        func connection() throws -> PooledConnection {
             let channel = EmbeddedChannel(loop: loop)
             try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
             let ready = loop.makePromise(of: NIOLoopBound<ResponseHandler>.self)
             let handler = ResponseHandler(ready: ready, isTLS: false)
             ready.succeed(NIOLoopBound(handler, eventLoop: loop))
-            return ProbeConnection(channel: channel, handler: NIOLoopBound(handler, eventLoop: loop), openedAt: .now())
+            return PooledConnection(channel: channel, handler: NIOLoopBound(handler, eventLoop: loop), openedAt: .now())
         }
         let (first, second) = (try connection(), try connection())
         pool.put(first, for: key)
@@ -175,13 +196,13 @@ struct ConnectionSharingTests {
         let pool = ConnectionPool(capacity: 8, idleTimeout: .seconds(60), now: start)
         let key = HTTPTarget(url: "http://a/")!.connection
         let other = HTTPTarget(url: "http://b/")!.connection
-        func connection() throws -> ProbeConnection {
+        func connection() throws -> PooledConnection {
             let channel = EmbeddedChannel(loop: loop)
             try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
             let ready = loop.makePromise(of: NIOLoopBound<ResponseHandler>.self)
             let handler = ResponseHandler(ready: ready, isTLS: false)
             ready.succeed(NIOLoopBound(handler, eventLoop: loop))
-            return ProbeConnection(channel: channel, handler: NIOLoopBound(handler, eventLoop: loop), openedAt: start)
+            return PooledConnection(channel: channel, handler: NIOLoopBound(handler, eventLoop: loop), openedAt: start)
         }
         let (old, recent, elsewhere) = (try connection(), try connection(), try connection())
         pool.put(old, for: key, now: start)
@@ -205,6 +226,6 @@ struct EventLoopExecutorTests {
         let executor = try #require(probe.executor(forPoller: 3) as? EventLoopTaskExecutor)
         let onLoop = await withTaskExecutorPreference(executor) { executor.eventLoop.inEventLoop }
         #expect(onLoop)
-        #expect(probe.executor(forPoller: 3) === probe.executor(forPoller: 3 + probe.executors.count))
+        #expect(probe.executor(forPoller: 3) === probe.executor(forPoller: 3 + probe.client.loopCount))
     }
 }

@@ -1,6 +1,8 @@
 import NIOCore
 import Testing
 
+@testable import LeanHTTP
+@testable import URLPollConfig
 @testable import URLPollCore
 
 /// Credentials stay with their origin: a redirect to another scheme, host or port drops the sensitive
@@ -49,10 +51,10 @@ struct RedirectCredentialTests {
             HeaderField(name: "Authorization", value: "a"), HeaderField(name: "Host", value: "h"),
             HeaderField(name: "X-Key", value: "k", isSensitive: true), HeaderField(name: "Accept", value: "*/*"),
         ]
-        let a = HTTPTarget.Origin(isTLS: true, host: "a.example", port: 443)
-        let b = HTTPTarget.Origin(isTLS: true, host: "b.example", port: 443)
-        let aPlain = HTTPTarget.Origin(isTLS: false, host: "a.example", port: 443)
-        let aOtherPort = HTTPTarget.Origin(isTLS: true, host: "a.example", port: 8443)
+        let a = URLOrigin("https://a.example/")!
+        let b = URLOrigin("https://b.example/")!
+        let aPlain = URLOrigin("http://a.example:443/")!
+        let aOtherPort = URLOrigin("https://a.example:8443/")!
         #expect(RedirectHeaders.forwarded(headers, from: a, to: a) == headers)
         #expect(RedirectHeaders.forwarded(headers, from: a, to: b).map(\.name) == ["Accept"])
         #expect(RedirectHeaders.forwarded(headers, from: a, to: aOtherPort).map(\.name) == ["Accept"])

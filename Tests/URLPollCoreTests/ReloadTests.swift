@@ -3,6 +3,7 @@ import Logging
 import Testing
 
 @testable import URLPollCore
+@testable import URLPollProbes
 
 /// Reloading the URL list while running: the pure diff, each owner's part, and a live engine.
 @Suite(.timeLimit(.minutes(1)))
@@ -139,10 +140,10 @@ struct ReloadTests {
                 historyLength: 10
             ) { _ in }
             let runner = Task { await engine.run() }
-            try await Self.waitUntilEveryURLHasBeenPolledTwice(engine)
+            await engine.waitUntilEveryURLIsPolled(2)
             let before = await engine.monitor.report().urls.first { $0.url == okURL }
             let changes = await engine.reload(reloaded, policy: settings.sleepPolicy)
-            try await Self.waitUntilEveryURLHasBeenPolledTwice(engine)
+            await engine.waitUntilEveryURLIsPolled(2)
             let report = await engine.monitor.report()
             let history = await engine.monitor.history()
             await engine.scheduler.close()
@@ -173,25 +174,19 @@ struct ReloadTests {
             let runner = Task { await engine.run() }
             var sizes: [Int] = []
             for round in 1...8 {
-                try await Self.waitUntilEveryURLHasBeenPolledTwice(engine)
+                await engine.waitUntilEveryURLIsPolled(2)
                 // Replace two URLs of ten each round.
                 let urls = (0..<10).map { $0 < 2 ? target.url("/ok?round=\(round)&n=\($0)") : target.url("/ok?n=\($0)") }
                 await engine.reload(targets(urls), policy: settings.sleepPolicy)
                 sizes.append(await engine.monitor.running().nextID)
             }
-            try await Self.waitUntilEveryURLHasBeenPolledTwice(engine)
+            await engine.waitUntilEveryURLIsPolled(2)
             let report = await engine.monitor.report()
             await engine.scheduler.close()
             await runner.value
             // At most the two removed in the last reload may still be in flight: never more than 14 slots.
             #expect(sizes.allSatisfy { $0 <= 14 }, "\(sizes)")
             #expect(report.urls.count == 10 && report.up == 10)
-        }
-    }
-
-    static func waitUntilEveryURLHasBeenPolledTwice(_ engine: PollingEngine) async throws {
-        while await engine.monitor.report().urls.contains(where: { $0.polls < 2 }) {
-            try await Task.sleep(for: .milliseconds(10))
         }
     }
 }

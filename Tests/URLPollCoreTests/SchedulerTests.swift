@@ -1,6 +1,7 @@
 import Testing
 import URLPollCore
 
+/// The scheduler on virtual time (``ManualClock``): due times are exact, and nothing waits for real time.
 @Suite(.timeLimit(.minutes(1)))
 struct SchedulerTests {
     func targets(_ count: Int) -> TargetList {
@@ -32,47 +33,49 @@ struct SchedulerTests {
         #expect(await scheduler.counts.inFlight == 0)
     }
 
-    /// Hands the only resource back after `failures` failures and takes it again; returns it with the clock
-    /// readings just before and after the hand-back (its due time must lie between them plus the sleep).
-    func requeue(_ policy: SleepPolicy, failures: Int) async throws -> (
-        again: Resource, before: ContinuousClock.Instant, after: ContinuousClock.Instant
-    ) {
-        let scheduler = Scheduler(targets: targets(1), mode: .repeating(policy))
+    /// Hands the only resource back after `failures` failures at a moment on virtual time, and takes it
+    /// again once the clock has moved on by `sleep`: it must be due exactly then, not a tick earlier.
+    func requeue(_ policy: SleepPolicy, failures: Int, sleep: Duration) async throws -> Resource {
+        let clock = ManualClock()
+        let scheduler = Scheduler(targets: targets(1), mode: .repeating(policy), clock: clock)
         var resource = try #require(await scheduler.take())
         resource.consecutiveFailures = failures
-        let before = ContinuousClock.now
+        let handedBack = clock.now
         await scheduler.complete(resource)
-        let after = ContinuousClock.now
-        let again = try #require(await scheduler.take())
-        #expect(ContinuousClock.now >= again.dueAt)
+        async let taken = scheduler.take()
+        await clock.waitForAnAlarm()
+        await clock.advance(by: sleep - .nanoseconds(1))
+        #expect(await scheduler.counts.pending == 0)
+        await clock.advance(by: Scheduler.alarmGranularity)
+        let again = try #require(await taken)
+        #expect(again.dueAt == handedBack + sleep)
         await scheduler.close()
-        return (again, before, after)
+        return again
     }
 
     @Test func aFailedResourceSleepsIntervalPlusBackoffPerFailure() async throws {
         let policy = SleepPolicy(interval: .milliseconds(20), errorBackoff: .milliseconds(50), maxBackoff: .seconds(10))
-        let (again, before, after) = try await requeue(policy, failures: 3)
-        let expected = Duration.milliseconds(170)
-        #expect(again.dueAt >= before + expected && again.dueAt <= after + expected)
+        let again = try await requeue(policy, failures: 3, sleep: .milliseconds(170))
         #expect(again.consecutiveFailures == 3)
     }
 
     @Test func theBackoffStopsGrowingAtItsCap() async throws {
         let policy = SleepPolicy(interval: .zero, errorBackoff: .seconds(1), maxBackoff: .milliseconds(100))
-        let (again, before, after) = try await requeue(policy, failures: 1000)
-        #expect(again.dueAt >= before + .milliseconds(100) && again.dueAt <= after + .milliseconds(100))
+        _ = try await requeue(policy, failures: 1000, sleep: .milliseconds(100))
     }
 
     @Test func closingReleasesWaitingPollersAndStopsRequeueing() async throws {
         let policy = SleepPolicy(interval: .seconds(60), errorBackoff: .zero, maxBackoff: .zero)
-        let scheduler = Scheduler(targets: targets(1), mode: .repeating(policy))
+        let clock = ManualClock()
+        let scheduler = Scheduler(targets: targets(1), mode: .repeating(policy), clock: clock)
         let resource = try #require(await scheduler.take())
         await scheduler.complete(resource)
         async let waiting = scheduler.take()
-        try await Task.sleep(for: .milliseconds(50))
+        await clock.waitForAnAlarm()  // the poller is parked, its alarm set for the resource's due time
         await scheduler.close()
         #expect(await waiting == nil)
         #expect(await scheduler.take() == nil)
+        #expect(clock.pendingAlarms == 0)
     }
 
     @Test func atIntervalZeroResourcesTakeTurnsInOrder() async throws {
@@ -119,23 +122,27 @@ struct SchedulerTests {
 
     @Test func secondPollsAreSpreadOverOneIntervalButNeverComeEarly() async throws {
         let policy = SleepPolicy(interval: .milliseconds(200), errorBackoff: .zero, maxBackoff: .zero)
-        let scheduler = Scheduler(targets: targets(4), mode: .repeating(policy))
+        let clock = ManualClock()
+        let start = clock.now
+        let scheduler = Scheduler(targets: targets(4), mode: .repeating(policy), clock: clock)
         var firstRound: [Resource] = []
         for _ in 0..<4 { firstRound.append(try #require(await scheduler.take())) }
-        let completed = ContinuousClock.now
+        await clock.advance(by: .milliseconds(10))  // the first round took 10 ms
         for var resource in firstRound {
             resource.polls = 1
             await scheduler.complete(resource)
         }
+        // URL k of 4 is due at start + 200 ms × (1 + k/4), and never before its own sleep (10 + 200 ms).
+        #expect(await scheduler.counts.pending == 0)
         var secondRound: [Resource] = []
-        for _ in 0..<4 { secondRound.append(try #require(await scheduler.take())) }
+        for due in [210, 250, 300, 350].map(Duration.milliseconds) {
+            async let next = scheduler.take()
+            await clock.waitForAnAlarm()
+            await clock.advance(by: start + due - clock.now)
+            secondRound.append(try #require(await next))
+        }
         await scheduler.close()
         #expect(secondRound.map(\.id) == [0, 1, 2, 3])
-        let dues = secondRound.map(\.dueAt)
-        #expect(dues.allSatisfy { $0 >= completed + .milliseconds(200) })
-        for index in 2..<4 {
-            let gap = dues[index] - dues[index - 1]
-            #expect(gap > .microseconds(49_999) && gap < .microseconds(50_001))
-        }
+        #expect(secondRound.map { $0.dueAt - start } == [.milliseconds(210), .milliseconds(250), .milliseconds(300), .milliseconds(350)])
     }
 }

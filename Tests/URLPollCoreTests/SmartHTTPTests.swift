@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import Testing
 import URLPollCore
+import URLPollProbes
 
 /// Per-URL request settings and bounded bodies against real servers on 127.0.0.1, for both HTTP clients:
 /// methods, headers, body conditions, endless and slow bodies, redirects, TLS and certificate expiry.
@@ -116,9 +117,7 @@ struct SmartHTTPTests {
             let engine = PollingEngine(targets: targets, settings: settings, probe: try NIOProbe(), logger: Logger(label: "test")) { _ in }
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask { await engine.run() }
-                while await engine.monitor.report().urls.contains(where: { $0.polls < 3 }) {
-                    try await Task.sleep(for: .milliseconds(10))
-                }
+                await engine.waitUntilEveryURLIsPolled(3)
                 await engine.scheduler.close()
             }
             let report = await engine.monitor.report()

@@ -54,6 +54,6 @@ struct StateTableTests {
 
     @Test(arguments: [(200, Health.up), (204, .up), (301, .up), (399, .up), (400, .down), (404, .down), (500, .down), (199, .down)])
     func statusCodesFrom200To399AreUp(code: Int, health: Health) {
-        #expect(Health(.response(code: code, reason: "")) == health)
+        #expect(CheckVerdict(.response(code: code, reason: "")).health == health)
     }
 }

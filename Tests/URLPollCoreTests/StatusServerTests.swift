@@ -6,6 +6,8 @@ import Prometheus
 import Testing
 
 @testable import URLPollCore
+@testable import URLPollProbes
+@testable import URLPollWeb
 
 /// Every route of the web server, in process, against an engine polling a real loopback target.
 @Suite(.timeLimit(.minutes(1)))
@@ -32,9 +34,7 @@ struct StatusServerTests {
             }
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { await engine.run() }
-                while await engine.monitor.report().urls.contains(where: { $0.polls < 2 }) {
-                    try await Task.sleep(for: .milliseconds(20))
-                }
+                await engine.waitUntilEveryURLIsPolled(2)
                 try await body(StatusServer.router(engine: engine, registry: registry, refreshSeconds: 10), engine, registry)
                 await engine.scheduler.close()
                 try await tasks.waitForAll()
@@ -115,7 +115,7 @@ struct StatusServerTests {
                         #expect(text.contains("urlpoll_http_status_code{url=\"\(target.url("/status/404"))\"} 404"))
                         #expect(text.contains("# TYPE urlpoll_poll_duration_seconds histogram"))
                         #expect(text.contains("# TYPE urlpoll_polls_total counter"))
-                        #expect(text.contains("urlpoll_build_info{version=\"\(PollMetrics.version)\"} 1"))
+                        #expect(text.contains("urlpoll_build_info{version=\"\(URLPollVersion.current)\"} 1"))
                         #expect(text.contains("# TYPE urlpoll_scheduling_lateness_seconds histogram"))
                     }
                 }

@@ -1,4 +1,5 @@
 import Testing
+import URLPollConfig
 import URLPollCore
 
 struct URLListParserTests {

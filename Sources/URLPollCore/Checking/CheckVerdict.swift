@@ -54,10 +54,3 @@ public struct CheckVerdict: Sendable, Equatable {
         (health, status) = (.up, answer)
     }
 }
-
-extension Duration {
-    /// The duration in seconds, as a floating-point number.
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}

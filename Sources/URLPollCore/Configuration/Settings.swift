@@ -25,6 +25,16 @@ public struct Settings: Sendable, Equatable {
     public var duration: Duration?
     /// Print no reports at all, periodic or final (errors are still logged).
     public var quiet = false
+    /// Recent results kept per URL for the status page's sparklines and `/api/urls/{id}`.
+    public var history = 60
+
+    /// Connecting to a host may take this long at most, unless a smaller timeout or a
+    /// `connect-timeout` says otherwise.
+    public static let defaultConnectTimeout: Duration = .seconds(5)
+    /// The range `history` may take.
+    public static let historyRange = 1...10_000
+    /// The range `pollers` may take.
+    public static let pollersRange = 1...100_000
 
     public init() {}
 
@@ -42,6 +52,7 @@ public struct Settings: Sendable, Equatable {
         if let value = overrides.format { settings.format = value }
         if let value = overrides.duration { settings.duration = value }
         if let value = overrides.quiet { settings.quiet = value }
+        if let value = overrides.history { settings.history = value }
         return settings
     }
 
@@ -58,6 +69,7 @@ public struct Settings: Sendable, Equatable {
         public var format: ReportFormat?
         public var duration: Duration?
         public var quiet: Bool?
+        public var history: Int?
 
         public init() {}
     }
@@ -66,7 +78,12 @@ public struct Settings: Sendable, Equatable {
     ///
     /// - Throws: ``InputError`` naming the flag and the rule.
     public func validate() throws(InputError) {
-        if pollers < 1 { throw InputError("--pollers must be at least 1 (got \(pollers))") }
+        if !Self.pollersRange.contains(pollers) {
+            throw InputError("--pollers must be from \(Self.pollersRange.lowerBound) to \(Self.pollersRange.upperBound) (got \(pollers))")
+        }
+        if !Self.historyRange.contains(history) {
+            throw InputError("--history must be from \(Self.historyRange.lowerBound) to \(Self.historyRange.upperBound) (got \(history))")
+        }
         if statusInterval <= .zero { throw InputError("--status-interval must be longer than 0s") }
         if timeout <= .zero { throw InputError("--timeout must be longer than 0s") }
         if let connectTimeout, connectTimeout <= .zero { throw InputError("--connect-timeout must be longer than 0s") }

@@ -1,4 +1,3 @@
-import AsyncAlgorithms
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -26,11 +25,14 @@ public struct PollingEngine: Service {
     /// The owner of the resources that are not being polled.
     public let scheduler: Scheduler
     let logger: Logger
+    /// The time of the scheduler, the reports and `--duration` (the probe's clock unless a test gives one).
+    let clock: any AlarmClock
     let onReport: @Sendable (Report) async -> Void
 
     /// - Parameters:
     ///   - historyLength: recent results kept per URL for the status page (0: none).
     ///   - metrics: where the monitor records per-poll metrics, if anywhere.
+    ///   - clock: the scheduling time; by default the probe's ``Probe/alarmClock``.
     ///   - onReport: receives each report, in order, one at a time: one every
     ///     ``Settings/statusInterval`` in long-running mode, and a final one; none when ``Settings/quiet``.
     public init(
@@ -40,33 +42,34 @@ public struct PollingEngine: Service {
         logger: Logger,
         historyLength: Int = 0,
         metrics: PollMetrics? = nil,
+        clock: (any AlarmClock)? = nil,
         onReport: @escaping @Sendable (Report) async -> Void
     ) {
+        let clock = clock ?? probe.alarmClock
         self.settings = settings
         self.probe = probe
-        self.monitor = StateMonitor(targets: targets, historyLength: historyLength, metrics: metrics)
-        self.scheduler = Scheduler(
-            targets: targets,
-            mode: settings.once ? .once : .repeating(settings.sleepPolicy),
-            alarmClock: probe.alarmClock
-        )
+        self.clock = clock
+        self.monitor = StateMonitor(targets: targets, historyLength: historyLength, metrics: metrics, clock: clock)
+        self.scheduler = Scheduler(targets: targets, mode: settings.once ? .once : .repeating(settings.sleepPolicy), clock: clock)
         self.logger = logger
         self.onReport = onReport
     }
 
     public func run() async {
-        let poller = Poller(scheduler: scheduler, monitor: monitor, probe: probe, logger: logger, timeout: settings.timeout)
+        let poller = Poller(scheduler: scheduler, monitor: monitor, probe: probe, logger: logger, timeout: settings.timeout, clock: clock)
         await withDiscardingTaskGroup { helpers in
             if let duration = settings.duration, !settings.once {
-                helpers.addTask {
-                    try? await Task.sleep(for: duration)
+                helpers.addTask { [clock] in
+                    try? await clock.sleep(until: clock.now + duration)
                     await scheduler.close()
                 }
             }
             if !settings.quiet && !settings.once {
-                helpers.addTask { [monitor, onReport, settings] in
-                    for await _ in AsyncTimerSequence(interval: settings.statusInterval, clock: .continuous) {
+                helpers.addTask { [monitor, onReport, settings, clock] in
+                    var next = clock.now + settings.statusInterval
+                    while (try? await clock.sleep(until: next)) != nil {
                         await onReport(await monitor.report())
+                        next += settings.statusInterval
                     }
                 }
             }

@@ -12,9 +12,6 @@ public struct PollMetrics: Sendable {
     private let pending: Gauge
     private let lateness: Timer
 
-    /// The version `urlpoll_build_info` reports.
-    public static let version = "0.1.0"
-
     /// The lateness histogram's name, for configuring its buckets in the factory.
     public static let latenessMetric = "urlpoll_scheduling_lateness_seconds"
 
@@ -22,13 +19,13 @@ public struct PollMetrics: Sendable {
         inFlight = Gauge(label: "urlpoll_polls_in_flight", factory: factory)
         pending = Gauge(label: "urlpoll_pending_urls", factory: factory)
         lateness = Timer(label: Self.latenessMetric, factory: factory)
-        Gauge(label: "urlpoll_build_info", dimensions: [("version", Self.version)], factory: factory).record(1)
+        Gauge(label: "urlpoll_build_info", dimensions: [("version", URLPollVersion.current)], factory: factory).record(1)
     }
 
     /// Records how late one poll started, if it followed a sleep.
     public func record(_ state: State) {
         guard let late = state.lateness else { return }
-        lateness.recordNanoseconds(late.components.seconds * 1_000_000_000 + late.components.attoseconds / 1_000_000_000)
+        lateness.recordNanoseconds(late.wholeNanoseconds)
     }
 
     /// Sets the gauges that describe the scheduler's queue now.

@@ -19,7 +19,7 @@ public struct URLSeries: Sendable, Equatable {
 
     public mutating func record(up: Bool, duration: Duration) {
         if up { upPolls += 1 } else { downPolls += 1 }
-        let seconds = RunSummary.seconds(duration)
+        let seconds = duration.seconds
         durationSum += seconds
         for index in bucketCounts.indices where seconds <= Self.bucketBounds[index] {
             bucketCounts[index] += 1

@@ -48,27 +48,4 @@ public struct State: Sendable, Equatable {
         self.lateness = lateness
         self.certificateExpiry = certificateExpiry
     }
-
-    /// A state judged by the standard expectation (200–399 is up), as for a URL without conditions.
-    public init(
-        resourceID: Int,
-        outcome: ProbeOutcome,
-        latency: Duration,
-        checkedAt: Date,
-        consecutiveFailures: Int,
-        method: CheckMethod = .head,
-        lateness: Duration? = nil
-    ) {
-        self.init(
-            resourceID: resourceID,
-            health: Health(outcome),
-            status: outcome.statusText,
-            code: outcome.code,
-            latency: latency,
-            checkedAt: checkedAt,
-            consecutiveFailures: consecutiveFailures,
-            method: method,
-            lateness: lateness
-        )
-    }
 }

@@ -16,13 +16,23 @@ public struct Poller: Sendable {
     let logger: Logger
     /// The timeout of URLs whose options set none.
     let timeout: Duration
+    /// The scheduler's clock, for lateness (how long after its due time a poll starts).
+    let clock: any AlarmClock
 
-    public init(scheduler: Scheduler, monitor: StateMonitor, probe: any Probe, logger: Logger, timeout: Duration) {
+    public init(
+        scheduler: Scheduler,
+        monitor: StateMonitor,
+        probe: any Probe,
+        logger: Logger,
+        timeout: Duration,
+        clock: any AlarmClock = TaskAlarmClock()
+    ) {
         self.scheduler = scheduler
         self.monitor = monitor
         self.probe = probe
         self.logger = logger
         self.timeout = timeout
+        self.clock = clock
     }
 
     /// Polls resources until the scheduler closes, as poller number `index` (on the probe's executor
@@ -55,7 +65,7 @@ public struct Poller: Sendable {
         let start = clock.now
         let timeout = options.timeout ?? self.timeout
         let deadline = NIODeadline.now() + TimeAmount(timeout)
-        let lateness = resource.polls > 0 ? start - resource.dueAt : nil
+        let lateness = resource.polls > 0 ? clock.now - resource.dueAt : nil
         var method = resource.needsGET ? .get : options.initialMethod
         var result = await session.probe(ProbeRequest(url: resource.url, options: options, method: method, timeout: timeout), deadline: deadline)
         if method == .head, let code = result.outcome.code, code == 405 || code == 501 {

@@ -119,6 +119,17 @@ extension Probe {
     public var alarmClock: any AlarmClock { TaskAlarmClock() }
 }
 
+/// Why an exchange gave no answer, in words for people: the status text of a failed poll
+/// (`connection refused`, `timed out after 10s`, `invalid HTTP response (…)`). Each ``ProbeSession``
+/// describes the errors of its own HTTP client.
+public struct ProbeFailure: Error, Equatable, Sendable {
+    public let reason: String
+
+    public init(reason: String) {
+        self.reason = reason
+    }
+}
+
 /// One poller's way to poll: used by one task at a time, never shared (hence not `Sendable`).
 ///
 /// A session makes single exchanges; ``probe(_:deadline:)`` (shared by every session) follows redirects.
@@ -127,7 +138,7 @@ public protocol ProbeSession: AnyObject {
     ///
     /// Returns or throws by `deadline` (plus scheduling slack) whatever the server does; it never keeps
     /// more than `request.bodyLimit` body bytes, whatever the server sends.
-    /// - Throws: whatever the HTTP client throws (described for people by ``FailureDescription``).
+    /// - Throws: ``ProbeFailure`` with the status text that says why no answer came.
     func exchange(_ request: ProbeRequest, deadline: NIODeadline) async throws -> ProbeExchange
 
     /// Releases what the session holds (open connections). The session is not used afterwards.

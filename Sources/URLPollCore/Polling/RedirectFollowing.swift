@@ -27,10 +27,10 @@ extension ProbeSession {
                     result.certificateExpiry = certificateExpiry
                     return result
                 }
-                guard let next = HTTPTarget.resolve(location: location, against: hop.url) else {
+                guard let next = URLOrigin.resolve(location: location, against: hop.url) else {
                     return failure("invalid redirect location \(Excerpt.quoted(location))", certificateExpiry)
                 }
-                guard let nextTarget = HTTPTarget(url: next), let current = HTTPTarget(url: hop.url) else {
+                guard let nextOrigin = URLOrigin(next), let current = URLOrigin(hop.url) else {
                     return failure("redirect to an unsupported URL \(Excerpt.quoted(next)) refused", certificateExpiry)
                 }
                 guard next.utf8.count <= Resource.maximumURLLength else {
@@ -38,12 +38,16 @@ extension ProbeSession {
                 }
                 if visited.isEmpty { visited.insert(request.url) }
                 guard visited.insert(next).inserted else { return failure("redirect loop", certificateExpiry) }
-                hop.headers = RedirectHeaders.forwarded(hop.headers, from: current.origin, to: nextTarget.origin)
+                hop.headers = RedirectHeaders.forwarded(hop.headers, from: current, to: nextOrigin)
                 hop.url = next
             }
             return failure("too many redirects", certificateExpiry)
+        } catch let error as ProbeFailure {
+            return failure(error.reason, certificateExpiry)
+        } catch is CancellationError {
+            return failure("cancelled", certificateExpiry)
         } catch {
-            return failure(FailureDescription.describe(error, timeout: request.timeout), certificateExpiry)
+            return failure(Excerpt.bounded("\(error)"), certificateExpiry)
         }
     }
 

@@ -11,7 +11,7 @@
 /// stays dropped for the rest of the chain, even if a later redirect leads back to the first origin
 /// (A → B → A): the path at A was then chosen by B.
 enum RedirectHeaders {
-    static func forwarded(_ headers: [HeaderField], from: HTTPTarget.Origin, to: HTTPTarget.Origin) -> [HeaderField] {
+    static func forwarded(_ headers: [HeaderField], from: URLOrigin, to: URLOrigin) -> [HeaderField] {
         guard !headers.isEmpty, from != to else { return headers }
         if from.isTLS && !to.isTLS { return [] }
         return headers.filter { !$0.isSensitive && !$0.is("host") }

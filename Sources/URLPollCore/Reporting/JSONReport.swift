@@ -50,7 +50,7 @@ public enum JSONReport {
 
     /// A duration in milliseconds with at most three decimals.
     static func milliseconds(_ duration: Duration) -> String {
-        let microseconds = duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000
+        let microseconds = duration.wholeMicroseconds
         let (whole, fraction) = microseconds.quotientAndRemainder(dividingBy: 1000)
         if fraction == 0 { return "\(whole)" }
         var decimals = String(fraction)

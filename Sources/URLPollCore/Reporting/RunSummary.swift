@@ -22,8 +22,8 @@ public struct RunSummary: Sendable {
     /// The summary as one line of JSON, ending with a newline.
     public func json(pollers: Int) -> String {
         let stats = statistics
-        let seconds = Self.seconds(elapsed)
-        let cpu = Self.seconds(process.userCPU) + Self.seconds(process.systemCPU)
+        let seconds = elapsed.seconds
+        let cpu = process.userCPU.seconds + process.systemCPU.seconds
         func ms(_ microseconds: UInt64) -> String { Self.number(Double(microseconds) / 1000) }
         var histogram: [Int: Int] = [:]
         for polls in pollsPerURL { histogram[polls, default: 0] += 1 }
@@ -50,21 +50,17 @@ public struct RunSummary: Sendable {
             ("due_late_p99_ms", ms(stats.lateness.valueAtPercentile(99))),
             ("due_late_max_ms", ms(stats.lateness.max)),
             ("feed_done_s", "0"),
-            ("first_round_s", stats.firstRoundDone.map { Self.number(Self.seconds($0)) } ?? "-1"),
+            ("first_round_s", stats.firstRoundDone.map { Self.number($0.seconds) } ?? "-1"),
             ("per_url_polls_min", "\(pollsPerURL.min() ?? 0)"),
             ("per_url_polls_max", "\(pollsPerURL.max() ?? 0)"),
             ("per_url_polls_hist", "{\(histogramJSON)}"),
             ("vm_hwm_kb", "\(process.peakResidentKiB)"),
             ("max_rss_kb", "\(process.maxRSSKiB)"),
-            ("cpu_user_s", Self.number(Self.seconds(process.userCPU))),
-            ("cpu_sys_s", Self.number(Self.seconds(process.systemCPU))),
+            ("cpu_user_s", Self.number(process.userCPU.seconds)),
+            ("cpu_sys_s", Self.number(process.systemCPU.seconds)),
             ("cpu_us_per_poll", Self.number(stats.polls > 0 ? cpu * 1_000_000 / Double(stats.polls) : 0)),
         ]
         return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}\n"
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     /// A JSON number with at most three decimals.

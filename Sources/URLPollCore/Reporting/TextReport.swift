@@ -37,7 +37,7 @@ public enum TextReport {
     }
 
     /// `text` with every control character replaced by a visible `\xNN` escape.
-    static func printable(_ text: String) -> String {
+    public static func printable(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: isControl) else { return text }
         var result = ""
         for scalar in text.unicodeScalars {

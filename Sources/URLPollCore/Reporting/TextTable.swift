@@ -1,6 +1,6 @@
 /// Lays out rows of cells as left-aligned columns separated by two spaces (the last column unpadded). Pure.
-enum TextTable {
-    static func render(_ rows: [[String]]) -> String {
+public enum TextTable {
+    public static func render(_ rows: [[String]]) -> String {
         var widths: [Int] = []
         for row in rows {
             for (column, cell) in row.enumerated() {

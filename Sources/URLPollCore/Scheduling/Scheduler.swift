@@ -6,8 +6,9 @@ import DequeModule
 /// `interval + min(errorBackoff × consecutiveFailures, maxBackoff)` (``SleepPolicy``), then is pending
 /// until a poller takes it, oldest due first. The first round runs as fast as the pollers allow; second
 /// polls are spread evenly over one interval (``SleepPolicy/spreadSlot(position:count:firstRoundStart:)``)
-/// so that later rounds do not replay the first round's burst. Sleeping costs one entry in a heap (``SleepQueue``), not a
-/// task per URL, and one alarm task wakes idle pollers when the earliest resource falls due.
+/// so that later rounds do not replay the first round's burst. Sleeping costs one entry in a heap
+/// (``SleepQueue``), not a task per URL; one alarm on the ``AlarmClock`` wakes idle pollers when the
+/// earliest resource falls due. All time comes from that clock, so tests run the scheduler on virtual time.
 ///
 /// Guarantees:
 /// - A resource is either in this actor's queue or held by one poller, never both: ``take()`` removes it
@@ -42,7 +43,7 @@ public actor Scheduler {
     private var idlePollers: Deque<CheckedContinuation<Resource?, Never>> = []
     private var inFlight = 0
     private var isClosed = false
-    private let alarmClock: any AlarmClock
+    private let clock: any AlarmClock
     /// The most an idle poller's wake-up is delayed past a resource's due time, to wake once for many.
     public static let alarmGranularity = Duration.milliseconds(2)
     private var alarm: (alarm: Alarm, time: ContinuousClock.Instant, generation: UInt64)?
@@ -50,11 +51,11 @@ public actor Scheduler {
 
     /// Creates a scheduler whose resources (one per target, none failed yet) are all due now.
     ///
-    /// - Parameter alarmClock: what wakes idle pollers when a resource falls due.
-    public init(targets: TargetList, mode: Mode, alarmClock: any AlarmClock = TaskAlarmClock()) {
+    /// - Parameter clock: the time, and what wakes idle pollers when a resource falls due.
+    public init(targets: TargetList, mode: Mode, clock: any AlarmClock = TaskAlarmClock()) {
         self.mode = mode
-        self.alarmClock = alarmClock
-        let now = ContinuousClock.now
+        self.clock = clock
+        let now = clock.now
         start = now
         count = targets.count
         for (id, target) in targets.targets.enumerated() {
@@ -69,7 +70,7 @@ public actor Scheduler {
     /// - Returns: `nil` once the scheduler is closed (or the calling task is cancelled, which closes it).
     public func take() async -> Resource? {
         if isClosed { return nil }
-        if let resource = queue.popPending(at: .now) {
+        if let resource = queue.popPending(at: clock.now) {
             inFlight += 1
             return resource
         }
@@ -96,7 +97,7 @@ public actor Scheduler {
             }
             if let interval = resource.options.interval { policy.interval = interval }
             if !isClosed {
-                var due = ContinuousClock.now + policy.sleep(afterConsecutiveFailures: resource.consecutiveFailures)
+                var due = clock.now + policy.sleep(afterConsecutiveFailures: resource.consecutiveFailures)
                 if resource.polls == 1, let slot = policy.spreadSlot(position: resource.id, count: count, firstRoundStart: start) {
                     due = max(due, slot)
                 }
@@ -142,7 +143,7 @@ public actor Scheduler {
                 reusable.insert(id)
             }
         }
-        let now = ContinuousClock.now
+        let now = clock.now
         for added in changes.added {
             reusable.remove(added.id)
             queue.insert(Resource(id: added.id, url: added.url, options: added.options, dueAt: now), due: now)
@@ -157,13 +158,13 @@ public actor Scheduler {
 
     /// Resources held now: sleeping or pending in the queue, or being polled.
     public var counts: (queued: Int, pending: Int, inFlight: Int) {
-        (queue.count, queue.pendingCount(at: .now), inFlight)
+        (queue.count, queue.pendingCount(at: clock.now), inFlight)
     }
 
     /// Gives every idle poller a due resource, then makes sure an alarm rings for the next one.
     private func dispatch() {
         guard !isClosed else { return }
-        let now = ContinuousClock.now
+        let now = clock.now
         while !idlePollers.isEmpty, let resource = queue.popPending(at: now) {
             inFlight += 1
             idlePollers.removeFirst().resume(returning: resource)
@@ -185,7 +186,7 @@ public actor Scheduler {
         alarm?.alarm.cancel()
         alarmGeneration &+= 1
         let generation = alarmGeneration
-        let set = alarmClock.set(at: ringAt) { await self.alarmRang(generation: generation) }
+        let set = clock.set(at: ringAt) { await self.alarmRang(generation: generation) }
         alarm = (set, ringAt, generation)
     }
 

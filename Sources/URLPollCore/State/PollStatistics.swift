@@ -50,8 +50,6 @@ public struct PollStatistics: Sendable {
     }
 
     static func microseconds(_ duration: Duration) -> UInt64 {
-        let (seconds, attoseconds) = duration.components
-        guard seconds >= 0 else { return 0 }
-        return min(UInt64(seconds) * 1_000_000 + UInt64(attoseconds / 1_000_000_000_000), 3_600_000_000)
+        UInt64(min(max(0, duration.wholeMicroseconds), 3_600_000_000))
     }
 }

@@ -5,22 +5,29 @@ import Foundation
 /// Pollers send it ``State``s with ``record(_:)``; reporters ask it for a ``Report`` with ``report(at:)``
 /// and for a ``RunSummary`` with ``summary(process:)``. Nothing else reads or writes the map: it lives
 /// in this actor's ``StateTable`` and leaves only as copied values. Rendering happens outside the actor,
-/// so a large report never holds up the pollers.
+/// so a large report never holds up the pollers. Whoever needs every result as it comes (a store, alert
+/// rules, a test waiting for a condition) ``subscribe()``s: the monitor sends each recorded ``State`` to
+/// every subscriber, in the order it recorded them.
 public actor StateMonitor {
     private var table: StateTable
     private var statistics: PollStatistics
     private let start: ContinuousClock.Instant
+    private let clock: any AlarmClock
     private let metrics: PollMetrics?
     private var idsByStableID: [String: Int]?
+    private var subscribers: [Int: AsyncStream<State>.Continuation] = [:]
+    private var nextSubscriber = 0
 
     /// A monitor in which every target is pending since now.
     ///
     /// - Parameters:
     ///   - historyLength: recent results kept per URL (for the status page); 0 keeps none.
     ///   - metrics: where to record per-poll metrics, if anywhere.
-    public init(targets: TargetList, historyLength: Int = 0, metrics: PollMetrics? = nil) {
+    ///   - clock: the scheduler's clock, for the run's figures (elapsed time, first round).
+    public init(targets: TargetList, historyLength: Int = 0, metrics: PollMetrics? = nil, clock: any AlarmClock = TaskAlarmClock()) {
         table = StateTable(targets: targets, start: Date(), historyLength: historyLength, keepsSeries: metrics != nil)
-        start = .now
+        self.clock = clock
+        start = clock.now
         statistics = PollStatistics(urlCount: targets.count, start: start)
         self.metrics = metrics
     }
@@ -28,8 +35,28 @@ public actor StateMonitor {
     /// Takes in the result of one poll.
     public func record(_ state: State) {
         let isFirstPoll = table.apply(state)
-        statistics.record(state, isFirstPoll: isFirstPoll, at: .now)
+        statistics.record(state, isFirstPoll: isFirstPoll, at: clock.now)
         metrics?.record(state)
+        for subscriber in subscribers.values { subscriber.yield(state) }
+    }
+
+    /// Every ``State`` recorded from now on, in order, until the stream is dropped or cancelled.
+    ///
+    /// The stream buffers without bound: a subscriber that cannot keep up must drain into a bounded
+    /// queue of its own (and say what happens at its bound).
+    public func subscribe() -> AsyncStream<State> {
+        let (stream, continuation) = AsyncStream.makeStream(of: State.self)
+        let id = nextSubscriber
+        nextSubscriber += 1
+        subscribers[id] = continuation
+        continuation.onTermination = { _ in
+            Task { await self.unsubscribe(id) }
+        }
+        return stream
+    }
+
+    private func unsubscribe(_ id: Int) {
+        subscribers[id] = nil
     }
 
     /// The ids of the URLs monitored now, by URL, and the first id never used: what a reload starts from.
@@ -58,11 +85,12 @@ public actor StateMonitor {
         return (table.records[id], table.history.isEmpty ? [] : table.history[id].results)
     }
 
-    /// Sets the process gauges and returns the per-URL series in the Prometheus text format, just before
-    /// metrics are scraped.
-    public func metricsText(pending: Int, inFlight: Int) -> String {
+    /// Sets the process gauges, then runs `render` on the table inside the actor, just before metrics
+    /// are scraped: a table of 100,000 URLs is read in place, not copied, and this layer knows nothing of
+    /// the exposition format (the web layer's renderer does).
+    public func renderMetrics(pending: Int, inFlight: Int, _ render: @Sendable (StateTable) -> String) -> String {
         metrics?.refresh(pending: pending, inFlight: inFlight)
-        return URLMetricsExposition.render(records: table.records, ids: table.activeIDs, series: table.series)
+        return render(table)
     }
 
     /// A snapshot of every URL's state.
@@ -75,7 +103,7 @@ public actor StateMonitor {
         RunSummary(
             statistics: statistics,
             pollsPerURL: table.activeIDs.map { table.records[$0].polls },
-            elapsed: .now - start,
+            elapsed: clock.now - start,
             process: process
         )
     }

@@ -55,8 +55,7 @@ public struct URLRecord: Sendable, Equatable {
         self.health = health
         status = state.status
         statusCode = state.code.map { UInt16(clamping: $0) } ?? 0
-        let (seconds, attoseconds) = state.latency.components
-        latencyNanoseconds = max(0, seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        latencyNanoseconds = max(0, state.latency.wholeNanoseconds)
         checkedAtSeconds = state.checkedAt.timeIntervalSince1970
         failures = Int32(clamping: state.consecutiveFailures)
         method = state.method

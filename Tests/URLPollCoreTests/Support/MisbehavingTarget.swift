@@ -32,6 +32,31 @@ struct MisbehavingTarget {
     final class Counters: Sendable {
         let connections = Atomic<Int>(0)
         let requests = Atomic<Int>(0)
+        /// Connections the server closed after answering (``Behaviour/okThenHangUp``), and who waits for a count.
+        private let hangUps = Mutex<(count: Int, waiting: [(Int, CheckedContinuation<Void, Never>)])>((0, []))
+
+        func hungUp() {
+            let ready = hangUps.withLock { state in
+                state.count += 1
+                let count = state.count
+                defer { state.waiting.removeAll { $0.0 <= count } }
+                return state.waiting.filter { $0.0 <= count }.map(\.1)
+            }
+            for waiter in ready { waiter.resume() }
+        }
+
+        /// Returns once the server has hung up on every connection it accepted so far.
+        func waitForEveryHangUp() async {
+            let target = connections.load(ordering: .relaxed)
+            await withCheckedContinuation { continuation in
+                let done = hangUps.withLock { state in
+                    if state.count >= target { return true }
+                    state.waiting.append((target, continuation))
+                    return false
+                }
+                if done { continuation.resume() }
+            }
+        }
     }
 
     let port: Int
@@ -107,6 +132,8 @@ struct MisbehavingTarget {
             case .okThenHangUp:
                 try await outbound.write(ByteBuffer(string: "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"))
                 try await Task.sleep(for: .milliseconds(100))
+                try await channel.close()
+                counters.hungUp()
             case .trickle:
                 for byte in "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".utf8 {
                     try await outbound.write(ByteBuffer(bytes: [byte]))

@@ -1,0 +1,13 @@
+#include "CMallocTrim.h"
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+int urlpoll_malloc_trim(void) {
+#if defined(__GLIBC__)
+    return malloc_trim(0);
+#else
+    return 0;
+#endif
+}

@@ -1,0 +1,16 @@
+/// Why a connection gave no response (besides the socket's and TLS's own errors, and
+/// ``InvalidHTTPResponse``).
+public enum ConnectionFailure: Error, Equatable, Sendable {
+    /// The server closed the connection before the response was complete.
+    case closedBeforeResponse
+    /// The request's deadline passed.
+    case timedOut
+    /// The TLS handshake did not end within the connect timeout.
+    case handshakeTimedOut
+}
+
+/// A URL that is not http or https, or has no host.
+public struct UnsupportedURL: Error, CustomStringConvertible, Sendable {
+    public let url: String
+    public var description: String { "unsupported URL" }
+}

@@ -1,0 +1,96 @@
+import NIOCore
+
+/// An open probe connection: its channel, the handler that sends requests on it, and when it was opened.
+struct PooledConnection {
+    let channel: any Channel
+    let handler: NIOLoopBound<ResponseHandler>
+    let openedAt: NIODeadline
+}
+
+/// Idle keep-alive connections, by where they lead: a connection is either here or in the hands of the
+/// one session that took it for a request, never both.
+///
+/// ``LeanHTTPClient`` keeps one pool per event loop, shared by the sessions that run on that loop (reached
+/// through a `NIOLoopBoundBox`, so only from that loop's thread: no lock). A host then gets about as many
+/// connections as it has requests in flight, instead of one per session. A session that runs elsewhere keeps
+/// a pool of its own.
+///
+/// The most recently used connection to a host is handed out first, so the ones a busy host needs stay
+/// warm and a surplus ages: a connection idle for longer than `idleTimeout` is closed (checked at most
+/// every quarter of it, on a `take` or `put`), so the pool holds about what the last `idleTimeout`
+/// needed at once, not what the busiest moment ever did. The pool holds at most `capacity`
+/// connections; when full, it closes the least recently used eighth.
+final class ConnectionPool {
+    private struct Idle {
+        let connection: PooledConnection
+        let lastUse: UInt64
+        let since: NIODeadline
+    }
+
+    let capacity: Int
+    let idleTimeout: TimeAmount
+    private var idle: [HTTPTarget.ConnectionKey: [Idle]] = [:]
+    private(set) var count = 0
+    private var uses: UInt64 = 0
+    private var nextSweep: NIODeadline
+
+    init(capacity: Int, idleTimeout: TimeAmount = .seconds(90), now: NIODeadline = .now()) {
+        self.capacity = max(1, capacity)
+        self.idleTimeout = idleTimeout
+        self.nextSweep = now + .nanoseconds(idleTimeout.nanoseconds / 4)
+    }
+
+    /// Takes the most recently used idle connection to `key`, if there is one.
+    func take(_ key: HTTPTarget.ConnectionKey, now: NIODeadline = .now()) -> PooledConnection? {
+        if now >= nextSweep { closeIdle(now: now) }
+        guard let connection = idle[key]?.popLast()?.connection else { return nil }
+        count -= 1
+        if idle[key]?.isEmpty == true { idle[key] = nil }
+        return connection
+    }
+
+    /// Keeps `connection` for the next request to `key`.
+    func put(_ connection: PooledConnection, for key: HTTPTarget.ConnectionKey, now: NIODeadline = .now()) {
+        if now >= nextSweep { closeIdle(now: now) }
+        if count >= capacity { closeLeastRecentlyUsed(count - count * 7 / 8) }
+        uses &+= 1
+        idle[key, default: []].append(Idle(connection: connection, lastUse: uses, since: now))
+        count += 1
+    }
+
+    /// Closes the connections idle for longer than ``idleTimeout`` at `now`.
+    func closeIdle(now: NIODeadline) {
+        nextSweep = now + .nanoseconds(idleTimeout.nanoseconds / 4)
+        let oldest = now - idleTimeout
+        for key in Array(idle.keys) {
+            let connections = idle[key]!
+            // Each key's connections are in the order they were put back: the stale ones come first.
+            let stale = connections.prefix { $0.since < oldest }.count
+            guard stale > 0 else { continue }
+            for connection in connections[..<stale] { connection.connection.channel.close(promise: nil) }
+            count -= stale
+            idle[key] = stale == connections.count ? nil : Array(connections[stale...])
+        }
+    }
+
+    /// Closes every idle connection.
+    func closeAll() {
+        for connections in idle.values {
+            for idle in connections { idle.connection.channel.close(promise: nil) }
+        }
+        idle.removeAll()
+        count = 0
+    }
+
+    private func closeLeastRecentlyUsed(_ number: Int) {
+        let all = idle.values.flatMap { $0.map(\.lastUse) }.sorted()
+        let cutoff = all[min(max(number, 1), all.count) - 1]
+        for key in Array(idle.keys) {
+            let connections = idle[key]!
+            let (stale, kept) = (connections.filter { $0.lastUse <= cutoff }, connections.filter { $0.lastUse > cutoff })
+            for idle in stale { idle.connection.channel.close(promise: nil) }
+            count -= stale.count
+            idle[key] = kept.isEmpty ? nil : kept
+        }
+    }
+}

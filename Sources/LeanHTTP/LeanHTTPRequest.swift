@@ -1,0 +1,54 @@
+/// One HTTP/1.1 request for ``LeanHTTPSession/send(_:deadline:)``: where, how, and how much of the answer
+/// to keep. The client sends no request body.
+public struct LeanHTTPRequest: Sendable {
+    /// The request methods the client sends.
+    public enum Method: String, Sendable {
+        case head = "HEAD"
+        case get = "GET"
+    }
+
+    /// One request header. Names and values are sent as given: the caller has checked that they hold
+    /// no line break.
+    public struct Header: Sendable, Equatable {
+        public let name: String
+        public let value: String
+
+        public init(name: String, value: String) {
+            self.name = name
+            self.value = value
+        }
+    }
+
+    /// An `http` or `https` URL with a host.
+    public var url: String
+    public var method: Method
+    /// Extra headers; a `Host` or `User-Agent` here replaces the client's own.
+    public var headers: [Header]
+    /// Bounds connecting to the host: TCP and the TLS handshake.
+    public var connectTimeout: Duration
+    /// Body bytes to keep; 0 keeps none (the body is then skipped, or the connection closed).
+    public var bodyLimit: Int
+    /// The longest body skipped (read without keeping) to reuse the connection when none is kept; a
+    /// longer one is cut off by closing the connection.
+    public var drainLimit: Int
+    /// Whether an https server's certificate is accepted without verification.
+    public var skipsCertificateVerification: Bool
+
+    public init(
+        url: String,
+        method: Method = .head,
+        headers: [Header] = [],
+        connectTimeout: Duration = .seconds(5),
+        bodyLimit: Int = 0,
+        drainLimit: Int = 64 * 1024,
+        skipsCertificateVerification: Bool = false
+    ) {
+        self.url = url
+        self.method = method
+        self.headers = headers
+        self.connectTimeout = connectTimeout
+        self.bodyLimit = bodyLimit
+        self.drainLimit = drainLimit
+        self.skipsCertificateVerification = skipsCertificateVerification
+    }
+}

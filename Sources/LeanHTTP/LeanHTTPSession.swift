@@ -1,0 +1,165 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import NIOSSL
+
+/// One user's requests through a ``LeanHTTPClient``. Owned by one task at a time (it is not `Sendable`).
+public final class LeanHTTPSession {
+    private let client: LeanHTTPClient
+    /// The loop every connection of this session lives on (the poller's, when it runs there).
+    private let eventLoop: any EventLoop
+    /// The loop's shared pool, used while the session runs on that loop.
+    private let sharedPool: NIOLoopBoundBox<ConnectionPool>?
+    /// The session's own pool, for requests made off the loop.
+    private var ownPool: ConnectionPool?
+
+    init(client: LeanHTTPClient, eventLoop: any EventLoop, sharedPool: NIOLoopBoundBox<ConnectionPool>?) {
+        self.client = client
+        self.eventLoop = eventLoop
+        self.sharedPool = sharedPool
+    }
+
+    deinit {
+        close()
+    }
+
+    /// Closes the connections of the session's own pool; those it returned to a shared pool stay there.
+    /// The session is not used afterwards.
+    public func close() {
+        ownPool?.closeAll()
+        ownPool = nil
+    }
+
+    /// Where this request's idle connections are: the loop's pool when running on the loop.
+    private var pool: ConnectionPool {
+        if let sharedPool, sharedPool.eventLoop.inEventLoop { return sharedPool.value }
+        if let ownPool { return ownPool }
+        let pool = ConnectionPool(
+            capacity: client.configuration.idleConnectionsPerLoop,
+            idleTimeout: TimeAmount(client.configuration.idleConnectionTimeout)
+        )
+        ownPool = pool
+        return pool
+    }
+
+    /// Sends `request` and returns the answer, following no redirect, on an idle connection to the host
+    /// from the pool if there is a live one.
+    ///
+    /// Returns or throws by `deadline` (plus scheduling slack) whatever the server does; it never keeps
+    /// more than `request.bodyLimit` body bytes.
+    /// - Throws: ``UnsupportedURL``, ``InvalidHTTPResponse``, ``ConnectionFailure``, and SwiftNIO's and
+    ///   NIOSSL's connection errors (`IOError`, `NIOConnectionError`, `ChannelError`, `NIOSSLError`).
+    public func send(_ request: LeanHTTPRequest, deadline: NIODeadline) async throws -> LeanHTTPResponse {
+        guard let target = HTTPTarget(url: request.url) else {
+            throw UnsupportedURL(url: request.url)
+        }
+        var key = target.connection
+        key.skipsVerification = key.isTLS && request.skipsCertificateVerification
+        let head = RequestHead(method: request.method, target: target, headers: request.headers, userAgent: client.configuration.userAgent)
+        let now = NIODeadline.now()
+        if let connection = pool.take(key, now: now) {
+            let isFresh = !key.isTLS || now - connection.openedAt < TimeAmount(client.configuration.certificateRecheckInterval)
+            if connection.channel.isActive && isFresh {
+                do {
+                    return try await send(head, request, on: connection, key: key, deadline: deadline)
+                } catch let error where Self.isStaleConnection(error) && NIODeadline.now() < deadline {
+                    // The server closed the idle connection; try once more on a new one.
+                }
+            } else {
+                connection.channel.close(promise: nil)
+            }
+        }
+        let connection = try await connect(key, connectTimeout: request.connectTimeout, deadline: deadline)
+        return try await send(head, request, on: connection, key: key, deadline: deadline)
+    }
+
+    private func send(
+        _ head: RequestHead,
+        _ request: LeanHTTPRequest,
+        on connection: PooledConnection,
+        key: HTTPTarget.ConnectionKey,
+        deadline: NIODeadline
+    ) async throws -> LeanHTTPResponse {
+        let answer: ConnectionResponse
+        do {
+            answer = try await withCheckedThrowingContinuation { continuation in
+                let pending = PendingRequest(
+                    head: head,
+                    deadline: deadline,
+                    bodyLimit: request.bodyLimit,
+                    drainLimit: request.drainLimit,
+                    response: continuation
+                )
+                // Directly when the poller runs on the connection's loop (it prefers that loop's executor),
+                // one hop onto it otherwise; from there the handler keeps the deadline.
+                let handler = connection.handler
+                if handler.eventLoop.inEventLoop {
+                    handler.value.send(pending)
+                } else {
+                    handler.eventLoop.execute { handler.value.send(pending) }
+                }
+            }
+        } catch {
+            connection.channel.close(promise: nil)
+            throw error
+        }
+        if answer.isReusable {
+            pool.put(connection, for: key)
+        } else {
+            connection.channel.close(promise: nil)
+        }
+        return answer.exchange
+    }
+
+    private func connect(_ key: HTTPTarget.ConnectionKey, connectTimeout: Duration, deadline: NIODeadline) async throws -> PooledConnection {
+        let connectStart = NIODeadline.now()
+        let remaining = deadline - connectStart
+        let timeout = min(TimeAmount(connectTimeout), remaining)
+        guard timeout > .zero else { throw ConnectionFailure.timedOut }
+        let tlsContext = key.skipsVerification ? client.insecureTLSContext : client.tlsContext
+        // Ready when connected, for TLS when the handshake is done, so that its failure is reported as
+        // such (not as a closed channel).
+        let ready = eventLoop.makePromise(of: NIOLoopBound<ResponseHandler>.self)
+        let bootstrap = ClientBootstrap(group: eventLoop)
+            .connectTimeout(timeout)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let pipeline = channel.pipeline.syncOperations
+                    if key.isTLS {
+                        let isAddress = key.host.contains(":") || key.host.allSatisfy { $0.isNumber || $0 == "." }
+                        try pipeline.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: isAddress ? nil : key.host))
+                    }
+                    try pipeline.addHandler(ResponseHandler(ready: ready, isTLS: key.isTLS))
+                }
+            }
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.connect(host: key.host, port: key.port).get()
+        } catch {
+            ready.fail(error)
+            throw error
+        }
+        // The TLS handshake is part of connecting: bounded by the connect timeout as well as the poll's deadline.
+        let readyDeadline = min(deadline, connectStart + TimeAmount(connectTimeout))
+        let readyTimeout = channel.eventLoop.scheduleTask(deadline: readyDeadline) {
+            ready.fail(readyDeadline < deadline ? ConnectionFailure.handshakeTimedOut : ConnectionFailure.timedOut)
+        }
+        defer { readyTimeout.cancel() }
+        do {
+            let handler = try await ready.futureResult.get()
+            return PooledConnection(channel: channel, handler: handler, openedAt: connectStart)
+        } catch {
+            channel.close(promise: nil)
+            throw error
+        }
+    }
+
+    /// Whether `error` means the server had closed the idle connection before the request arrived.
+    private static func isStaleConnection(_ error: any Error) -> Bool {
+        if let failure = error as? ConnectionFailure { return failure == .closedBeforeResponse }
+        if let error = error as? IOError { return error.errnoCode == ECONNRESET || error.errnoCode == EPIPE }
+        if let error = error as? ChannelError { return error == .ioOnClosedChannel || error == .alreadyClosed }
+        return false
+    }
+}

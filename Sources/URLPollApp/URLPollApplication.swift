@@ -1,0 +1,229 @@
+import Foundation
+import Logging
+import Metrics
+import NIOCore
+import Prometheus
+import ServiceLifecycle
+import URLPollConfig
+import URLPollCore
+import URLPollProbes
+import URLPollWeb
+import UnixSignals
+
+/// The composition root: builds and runs everything one `urlpoll` run needs from a resolved
+/// ``RunConfiguration``, and returns what happened.
+///
+/// It wires the chosen probe (``HTTPClientChoice``), the metrics, the ``PollingEngine``, the web server
+/// (with `listen`) and the ``ConfigReloader`` (with a config file, unless `--once`), runs them in one
+/// `ServiceGroup` (SIGINT and SIGTERM shut it down gracefully), and returns the final report and the
+/// run's figures, having written them to `--stats` if asked. Everything is in this library, so tests
+/// drive a whole run in process; the `urlpoll` command only parses its arguments, calls ``run()`` and
+/// turns the ``Outcome`` or ``Failure`` into an exit status.
+///
+/// Later capabilities plug in here: a store, alert receivers and the cluster are services of their own
+/// in the same group, fed from the ``StateMonitor`` (see docs/architecture.md).
+public struct URLPollApplication: Sendable {
+    /// How to run, besides the configuration.
+    public struct Options: Sendable {
+        public var client: HTTPClientChoice
+        /// Where to write the run's figures (`--stats`): a path, or `-` for standard output.
+        public var statsPath: String?
+        /// The inputs to read again on SIGHUP (or on ``reloadRequests``); `nil` runs without reloads.
+        public var reloadSources: RunConfiguration.Sources?
+        /// Reloads requested by other means than SIGHUP (tests); `nil` traps SIGHUP.
+        public var reloadRequests: AsyncStream<Void>?
+        /// The signals that end the run gracefully.
+        public var shutdownSignals: [UnixSignal]
+        /// Receives each report (`urlpoll` prints it).
+        public var onReport: @Sendable (Report) async -> Void
+        /// Called with the web server's port once it listens.
+        public var onListening: @Sendable (Int) async -> Void
+
+        public init(
+            client: HTTPClientChoice = .nio,
+            statsPath: String? = nil,
+            reloadSources: RunConfiguration.Sources? = nil,
+            reloadRequests: AsyncStream<Void>? = nil,
+            shutdownSignals: [UnixSignal] = [.sigterm, .sigint],
+            onReport: @escaping @Sendable (Report) async -> Void = { _ in },
+            onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+        ) {
+            self.client = client
+            self.statsPath = statsPath
+            self.reloadSources = reloadSources
+            self.reloadRequests = reloadRequests
+            self.shutdownSignals = shutdownSignals
+            self.onReport = onReport
+            self.onListening = onListening
+        }
+    }
+
+    /// What a run ended with.
+    public struct Outcome: Sendable {
+        /// The state of every URL at the end.
+        public let report: Report
+        /// The run's figures (what `--stats` writes).
+        public let summary: RunSummary
+        /// Whether every URL was up at the end (what `--once` exits with).
+        public var allUp: Bool { report.up == report.urls.count }
+    }
+
+    /// Why a run could not start or finish: a message for the one error line (exit status 64).
+    public struct Failure: Error, Equatable, CustomStringConvertible {
+        public let message: String
+        public var description: String { message }
+    }
+
+    public let configuration: RunConfiguration
+    public let options: Options
+    let logger: Logger
+
+    public init(configuration: RunConfiguration, options: Options = Options(), logger: Logger) {
+        self.configuration = configuration
+        self.options = options
+        self.logger = logger
+    }
+
+    /// Which services a run starts, by name, in start order: what the wiring decides, before any I/O.
+    public var services: [String] {
+        var names = ["engine"]
+        if configuration.listen != nil { names.append("web") }
+        if reloads { names.append("reloader") }
+        return names
+    }
+
+    var reloads: Bool { options.reloadSources != nil && !configuration.settings.once }
+
+    /// Runs until the engine is done (`--once`, `--duration`) or a shutdown signal, then returns.
+    ///
+    /// Consuming: once the engine has the URL list, nothing else keeps it (100,000 URLs hold megabytes),
+    /// unless reloads need it to compare against.
+    /// - Throws: ``Failure`` when the web server cannot listen or `--stats` cannot be written.
+    public consuming func run() async throws -> Outcome {
+        warnAboutTheConfiguration()
+        let (options, logger, reloads) = (self.options, self.logger, self.reloads)
+        var configuration: RunConfiguration? = self.configuration
+        _ = consume self
+        let settings = configuration!.settings
+        let listen = configuration!.listen
+        return try await Self.withProbe(options.client, settings: settings, logger: logger) { probe in
+            let metrics = listen.map { _ in Self.makeMetrics() }
+            let engine = PollingEngine(
+                targets: configuration!.targets,
+                settings: settings,
+                probe: probe,
+                logger: logger,
+                historyLength: listen == nil ? 0 : settings.history,
+                metrics: metrics.map { PollMetrics(factory: $0.factory) },
+                onReport: options.onReport
+            )
+            let initial = reloads ? configuration : nil
+            configuration = nil
+            MemoryRelease.releaseFreeMemory()
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+                .init(service: engine, successTerminationBehavior: .gracefullyShutdownGroup)
+            ]
+            if let address = listen, let metrics {
+                let logger = logger
+                let onListening = options.onListening
+                let web = StatusServer.application(
+                    address: address,
+                    engine: engine,
+                    registry: metrics.registry,
+                    refreshSeconds: max(2, Int(settings.statusInterval.seconds)),
+                    logger: logger
+                ) { port in
+                    logger.notice("serving the status page on http://\(ListenAddress(host: address.host, port: port))/")
+                    await onListening(port)
+                }
+                services.append(.init(service: web))
+            }
+            if let initial, let sources = options.reloadSources {
+                let reloader = ConfigReloader(
+                    engine: engine,
+                    sources: sources,
+                    initial: initial,
+                    requests: options.reloadRequests,
+                    logger: logger
+                )
+                services.append(.init(service: reloader))
+            }
+            let group = ServiceGroup(
+                configuration: .init(services: services, gracefulShutdownSignals: options.shutdownSignals, logger: logger)
+            )
+            do {
+                try await group.run()
+            } catch let error as IOError {
+                throw Failure(
+                    message: "--listen \(listen.map(\.description) ?? ""): cannot listen (\(FailureDescription.describe(errno: error.errnoCode)))"
+                )
+            }
+            let summary = await engine.monitor.summary(process: .current())
+            if let path = options.statsPath {
+                try Self.write(summary.json(pollers: settings.pollers), to: path)
+            }
+            return Outcome(report: await engine.monitor.report(), summary: summary)
+        }
+    }
+
+    /// Runs `body` with the chosen client's probe, shutting the client down afterwards. Both clients get
+    /// the same settings: the timeout and connect timeout (per URL for `nio`; the global ones for
+    /// async-http-client, which has one of each), and a pool sized for the pollers.
+    static func withProbe<Result: Sendable>(
+        _ client: HTTPClientChoice,
+        settings: Settings,
+        logger: Logger,
+        _ body: (any Probe) async throws -> Result
+    ) async throws -> Result {
+        switch client {
+        case .nio:
+            return try await body(try NIOProbe())
+        case .asyncHTTPClient:
+            let probeSettings = AsyncHTTPClientProbe.Settings(
+                timeout: settings.timeout,
+                connectTimeout: settings.connectTimeout,
+                connectionsPerHost: settings.pollers
+            )
+            return try await AsyncHTTPClientProbe.withProbe(probeSettings, logger: logger) { try await body($0) }
+        }
+    }
+
+    /// A registry for `/metrics` and a factory that writes to it (with the lateness histogram's buckets).
+    /// Not bootstrapped globally: each run has its own, so runs in one process (tests) stay apart.
+    static func makeMetrics() -> (registry: PrometheusCollectorRegistry, factory: PrometheusMetricsFactory) {
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets[PollMetrics.latenessMetric] = [
+            .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+            .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5), .seconds(30),
+        ]
+        return (registry, factory)
+    }
+
+    private func warnAboutTheConfiguration() {
+        for duplicate in configuration.targets.duplicates {
+            logger.warning("duplicate URL \(Excerpt.bounded(duplicate.url)) at \(duplicate.again) (first at \(duplicate.first)); polling it once")
+        }
+        if options.client == .asyncHTTPClient {
+            if configuration.targets.options.contains(where: { $0.certExpiryWarning != nil }) {
+                logger.warning("cert-expiry-warning needs --http-client nio: async-http-client does not expose the certificate")
+            }
+            if configuration.targets.options.contains(where: { $0.connectTimeout != configuration.settings.connectTimeout }) {
+                logger.warning("per-URL connect-timeout needs --http-client nio: async-http-client uses the global one")
+            }
+        }
+    }
+
+    /// Writes `text` to the file at `path`, or to standard output for `-`.
+    static func write(_ text: String, to path: String) throws(Failure) {
+        do {
+            if path == "-" {
+                try FileHandle.standardOutput.write(contentsOf: Data(text.utf8))
+            } else {
+                try text.write(toFile: path, atomically: true, encoding: .utf8)
+            }
+        } catch {
+            throw Failure(message: "\(Excerpt.bounded(path)): cannot write the statistics (\(error.localizedDescription))")
+        }
+    }
+}

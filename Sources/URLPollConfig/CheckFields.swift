@@ -1,0 +1,200 @@
+import URLPollCore
+
+/// The per-URL settings of a config file as written: every field optional, so that a URL's own settings,
+/// the `defaults:` block and the global settings can be layered (``merged(over:)``) and then resolved
+/// into ``CheckOptions`` (``resolved(with:)``). Pure.
+public struct CheckFields: Sendable, Equatable {
+    public var name: String?
+    public var method: CheckMethod?
+    /// Headers by name (case-insensitive when layered); values are secrets. A value taken from
+    /// `${NAME}` is marked sensitive here already.
+    public var headers: [HeaderField] = []
+    /// `sensitive-headers:`: more header names (lowercased) that never follow a redirect to another origin.
+    public var sensitiveHeaders: Set<String> = []
+    public var expect: StatusExpectation?
+    public var maxLatency: Duration?
+    public var bodyContains: String?
+    public var bodyMatches: BodyPattern?
+    public var followRedirects: Bool?
+    public var insecureTLS: Bool?
+    public var certExpiryWarning: Duration?
+    public var interval: Duration?
+    public var timeout: Duration?
+    public var connectTimeout: Duration?
+    public var maxBodyBytes: Int?
+
+    public init() {}
+
+    /// The keys a `defaults:` block may hold.
+    static let defaultKeys = [
+        "interval", "timeout", "connect-timeout", "method", "headers", "expect", "max-latency", "body-contains", "body-matches",
+        "follow-redirects", "insecure-tls", "cert-expiry-warning", "max-body-size", "sensitive-headers",
+    ]
+    /// The keys a `urls:` entry may hold.
+    static let entryKeys = ["url", "name"] + defaultKeys
+
+    /// These fields, with every field they leave unset taken from `base`; headers are combined, these
+    /// replacing `base`'s of the same name.
+    public func merged(over base: CheckFields) -> CheckFields {
+        var merged = self
+        merged.name = name ?? base.name
+        merged.method = method ?? base.method
+        let own = Set(headers.map { $0.name.lowercased() })
+        merged.headers = base.headers.filter { !own.contains($0.name.lowercased()) } + headers
+        merged.sensitiveHeaders = base.sensitiveHeaders.union(sensitiveHeaders)
+        merged.expect = expect ?? base.expect
+        merged.maxLatency = maxLatency ?? base.maxLatency
+        merged.bodyContains = bodyContains ?? base.bodyContains
+        merged.bodyMatches = bodyMatches ?? base.bodyMatches
+        merged.followRedirects = followRedirects ?? base.followRedirects
+        merged.insecureTLS = insecureTLS ?? base.insecureTLS
+        merged.certExpiryWarning = certExpiryWarning ?? base.certExpiryWarning
+        merged.interval = interval ?? base.interval
+        merged.timeout = timeout ?? base.timeout
+        merged.connectTimeout = connectTimeout ?? base.connectTimeout
+        merged.maxBodyBytes = maxBodyBytes ?? base.maxBodyBytes
+        return merged
+    }
+
+    /// The options these fields describe, with `settings` (the global interval, timeout and connect
+    /// timeout) and the documented defaults filling in what is unset.
+    public func resolved(with settings: Settings) -> CheckOptions {
+        CheckOptions(
+            name: name,
+            method: method ?? .head,
+            headers: headers.map { header in
+                sensitiveHeaders.contains(header.name.lowercased())
+                    ? HeaderField(name: header.name, value: header.value, isSensitive: true) : header
+            },
+            expect: expect ?? .standard,
+            maxLatency: maxLatency,
+            bodyContains: bodyContains,
+            bodyMatches: bodyMatches,
+            followRedirects: followRedirects ?? true,
+            insecureTLS: insecureTLS ?? false,
+            certExpiryWarning: certExpiryWarning,
+            interval: interval ?? settings.interval,
+            timeout: timeout ?? settings.timeout,
+            connectTimeout: connectTimeout ?? settings.connectTimeout,
+            maxBodyBytes: maxBodyBytes ?? CheckOptions.defaultMaxBodyBytes
+        )
+    }
+
+    /// Reads the fields of one map (a `defaults:` block or a `urls:` entry).
+    init(_ map: ConfigMap) throws(ConfigIssue) {
+        name = try map.string("name")
+        if name?.isEmpty == true { throw ConfigIssue(message: "\(map.name("name")): must not be empty", mark: map.decoder("name")?.mark) }
+        method = try map.parsed("method") { text throws(InputError) in
+            guard let method = CheckMethod(rawValue: text.uppercased()) else {
+                throw InputError("\(Excerpt.quoted(text)) is not a method urlpoll polls with (HEAD or GET)")
+            }
+            return method
+        }
+        headers = try Self.headers(map)
+        sensitiveHeaders = try Self.sensitiveHeaderNames(map)
+        expect = try Self.expectation(map)
+        maxLatency = try map.duration("max-latency")
+        bodyContains = try map.string("body-contains")
+        if bodyContains?.isEmpty == true {
+            throw ConfigIssue(message: "\(map.name("body-contains")): must not be empty", mark: map.decoder("body-contains")?.mark)
+        }
+        bodyMatches = try map.parsed("body-matches") { text throws(InputError) in try BodyPattern(text) }
+        followRedirects = try map.bool("follow-redirects")
+        insecureTLS = try map.bool("insecure-tls")
+        certExpiryWarning = try map.duration("cert-expiry-warning")
+        interval = try map.duration("interval", positive: false)
+        timeout = try map.duration("timeout")
+        connectTimeout = try map.duration("connect-timeout")
+        maxBodyBytes = try map.parsed("max-body-size") { text throws(InputError) in
+            let bytes = try ByteSize.parse(text)
+            guard bytes > 0 else { throw InputError("must be at least 1 byte") }
+            return bytes
+        }
+    }
+
+    /// `headers:`: a map of header names to values. Names must be HTTP tokens; values may not hold line
+    /// breaks. A value is never quoted in a message.
+    private static func headers(_ map: ConfigMap) throws(ConfigIssue) -> [HeaderField] {
+        guard let decoder = map.decoder("headers") else { return [] }
+        let names: [String]
+        do {
+            names = try decoder.container(keyedBy: ConfigKey.self).allKeys.map(\.stringValue)
+        } catch {
+            throw ConfigIssue(message: "\(map.name("headers")): expected a map of header names to values", mark: decoder.mark)
+        }
+        let headerMap = try ConfigMap(decoder, path: map.name("headers"), allowed: names)
+        var fields: [HeaderField] = []
+        for name in names {
+            guard isToken(name) else {
+                throw ConfigIssue(
+                    message: "\(headerMap.name(name)): \(Excerpt.quoted(name)) is not a valid header name",
+                    mark: headerMap.keyMark(name)
+                )
+            }
+            guard let (value, fromEnvironment) = try headerMap.stringNotingVariables(name, secret: true) else { continue }
+            guard !value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
+                throw ConfigIssue(
+                    message: "\(headerMap.name(name)): the value holds a line break or NUL, which a header cannot carry (value not shown)",
+                    mark: headerMap.decoder(name)?.mark
+                )
+            }
+            fields.append(HeaderField(name: name, value: value, isSensitive: fromEnvironment))
+        }
+        return fields
+    }
+
+    /// `sensitive-headers:`: a list of header names (or one name).
+    private static func sensitiveHeaderNames(_ map: ConfigMap) throws(ConfigIssue) -> Set<String> {
+        guard let decoder = map.decoder("sensitive-headers") else { return [] }
+        var elements: [(decoder: any Decoder, name: String)] = []
+        if var list = try? decoder.unkeyedContainer() {
+            while !list.isAtEnd, let element = try? list.superDecoder() {
+                elements.append((element, "\(map.name("sensitive-headers"))[\(elements.count)]"))
+            }
+        } else {
+            elements = [(decoder, map.name("sensitive-headers"))]
+        }
+        var names: Set<String> = []
+        for (element, path) in elements {
+            let name = try ConfigMap.text(of: element, name: path, context: map.context)
+            guard isToken(name) else {
+                throw ConfigIssue(message: "\(path): \(Excerpt.quoted(name)) is not a valid header name", mark: element.mark)
+            }
+            names.insert(name.lowercased())
+        }
+        return names
+    }
+
+    private static let tokenCharacters = Set("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+    /// Whether `name` is an HTTP token (what a header name must be).
+    static func isToken(_ name: String) -> Bool {
+        !name.isEmpty && name.allSatisfy { tokenCharacters.contains($0) }
+    }
+
+    /// `expect:`: one status or range, or a list of them (`[200, 204, "300-399"]`).
+    private static func expectation(_ map: ConfigMap) throws(ConfigIssue) -> StatusExpectation? {
+        guard let decoder = map.decoder("expect") else { return nil }
+        var elements: [(decoder: any Decoder, name: String)] = []
+        if var list = try? decoder.unkeyedContainer() {
+            var index = 0
+            while !list.isAtEnd, let element = try? list.superDecoder() {
+                elements.append((element, "\(map.name("expect"))[\(index)]"))
+                index += 1
+            }
+            if elements.isEmpty { throw ConfigIssue(message: "\(map.name("expect")): the list is empty", mark: decoder.mark) }
+        } else {
+            elements = [(decoder, map.name("expect"))]
+        }
+        var ranges: [ClosedRange<Int>] = []
+        for (element, name) in elements {
+            let text = try ConfigMap.text(of: element, name: name, context: map.context)
+            do {
+                ranges.append(try StatusExpectation.parseElement(text))
+            } catch {
+                throw ConfigIssue(message: "\(name): \(error.message)", mark: element.mark)
+            }
+        }
+        return StatusExpectation(ranges: ranges)
+    }
+}

@@ -1,0 +1,53 @@
+import URLPollCore
+
+/// What `urlpoll --check-config` prints: the settings and every URL it would monitor, with how. Header
+/// values are shown as `<redacted>`. Pure.
+///
+/// ```
+/// configuration OK: 2 URLs, 64 pollers, status every 10s, text reports, error backoff 10s (at most 10m)
+/// URL                         NAME  METHOD  INTERVAL  TIMEOUT  EXPECT   CONDITIONS
+/// https://example.org/        -     HEAD    60s       10s      200-399  -
+/// https://api.example.org/h   API   GET     30s       5s       200      body contains "ok"; header Authorization: <redacted>
+/// ```
+public enum ConfigDescription {
+    public static func render(_ configuration: RunConfiguration) -> String {
+        let settings = configuration.settings
+        var text = "configuration OK: \(configuration.targets.count) URL\(configuration.targets.count == 1 ? "" : "s"), "
+        text += "\(settings.pollers) pollers, status every \(DurationFormat.format(settings.statusInterval)), \(settings.format.rawValue) reports, "
+        text += "error backoff \(DurationFormat.format(settings.errorBackoff)) (at most \(DurationFormat.format(settings.maxBackoff)))"
+        if let listen = configuration.listen { text += ", serving on \(listen)" }
+        text += "\n"
+        var rows = [["URL", "NAME", "METHOD", "INTERVAL", "TIMEOUT", "EXPECT", "CONDITIONS"]]
+        for (url, options) in configuration.targets.targets {
+            rows.append([
+                TextReport.printable(url),
+                TextReport.printable(options.name ?? "-"),
+                options.initialMethod.rawValue,
+                DurationFormat.format(options.interval ?? settings.interval),
+                DurationFormat.format(options.timeout ?? settings.timeout),
+                options.expect.description.replacingOccurrences(of: " ", with: ""),
+                conditions(options),
+            ])
+        }
+        return text + TextTable.render(rows)
+    }
+
+    /// The options beyond method, interval, timeout and expected statuses, in words.
+    static func conditions(_ options: CheckOptions) -> String {
+        var parts: [String] = []
+        if let latency = options.maxLatency { parts.append("max-latency \(DurationFormat.format(latency))") }
+        if let needle = options.bodyContains { parts.append("body contains \(TextReport.printable(Excerpt.quoted(needle)))") }
+        if let pattern = options.bodyMatches { parts.append("body matches \(TextReport.printable(pattern.description))") }
+        if options.needsBody && options.maxBodyBytes != CheckOptions.defaultMaxBodyBytes {
+            parts.append("reads at most \(ByteSize.format(options.maxBodyBytes))")
+        }
+        if !options.followRedirects { parts.append("no redirects") }
+        if options.insecureTLS { parts.append("insecure TLS") }
+        if let warning = options.certExpiryWarning { parts.append("certificate valid for \(DurationFormat.format(warning)) more") }
+        if let connect = options.connectTimeout { parts.append("connect timeout \(DurationFormat.format(connect))") }
+        for header in options.headers {
+            parts.append("header \(TextReport.printable(header.description))\(header.isSensitive ? " (kept from other origins)" : "")")
+        }
+        return parts.isEmpty ? "-" : parts.joined(separator: "; ")
+    }
+}

@@ -1,0 +1,112 @@
+import URLPollCore
+import Yams
+
+/// A decoded config file (YAML): global settings that mirror the flags, a `defaults:` block for every
+/// URL, and the `urls:` list, each entry a URL string or a map with the URL's own settings.
+///
+/// ```yaml
+/// pollers: 32
+/// interval: 30s
+/// defaults:
+///   timeout: 5s
+/// urls:
+///   - https://example.org/
+///   - url: https://api.example.org/health
+///     name: API
+///     method: GET
+///     body-contains: '"status":"ok"'
+/// ```
+///
+/// Decoded by ``ConfigLoader`` (which supplies the context every error needs: file, line, column).
+/// Every value is checked while decoding, so a decoded file is valid. `Decodable`, and pure otherwise.
+public struct ConfigFile: Decodable, Sendable {
+    /// The global settings the file gives (a flag on the command line overrides each).
+    public var overrides = Settings.Overrides()
+    /// `listen:`.
+    public var listen: ListenAddress?
+    /// `defaults:`.
+    public var defaults = CheckFields()
+    /// `urls:`, in order.
+    public var urls: [Entry] = []
+
+    /// One entry of `urls:`.
+    public struct Entry: Sendable, Equatable {
+        public let url: String
+        public let fields: CheckFields
+        /// Where the entry starts.
+        public let line: Int
+        public let column: Int
+    }
+
+    static let keys = [
+        "pollers", "interval", "status-interval", "error-backoff", "max-backoff", "timeout", "connect-timeout", "format", "listen",
+        "history", "defaults", "urls",
+    ]
+
+    public init(from decoder: any Decoder) throws {
+        let map = try ConfigMap(decoder, path: "", allowed: Self.keys)
+        overrides.pollers = try map.int("pollers", in: Settings.pollersRange)
+        overrides.interval = try map.duration("interval", positive: false)
+        overrides.statusInterval = try map.duration("status-interval")
+        overrides.errorBackoff = try map.duration("error-backoff", positive: false)
+        overrides.maxBackoff = try map.duration("max-backoff", positive: false)
+        overrides.timeout = try map.duration("timeout")
+        overrides.connectTimeout = try map.duration("connect-timeout")
+        overrides.format = try map.parsed("format") { text throws(InputError) in
+            guard let format = ReportFormat(rawValue: text) else { throw InputError("\(Excerpt.quoted(text)) is not a format (text or json)") }
+            return format
+        }
+        listen = try map.parsed("listen") { text throws(InputError) in try ListenAddress(parsing: text) }
+        overrides.history = try map.int("history", in: Settings.historyRange)
+        if let block = map.decoder("defaults") {
+            defaults = try CheckFields(ConfigMap(block, path: "defaults", allowed: CheckFields.defaultKeys))
+        }
+        urls = try Self.entries(map)
+    }
+
+    private static func entries(_ map: ConfigMap) throws(ConfigIssue) -> [Entry] {
+        guard let decoder = map.decoder("urls") else { return [] }
+        guard var list = try? decoder.unkeyedContainer() else {
+            throw ConfigIssue(message: "urls: expected a list of URLs", mark: decoder.mark)
+        }
+        var entries: [Entry] = []
+        while !list.isAtEnd, let element = try? list.superDecoder() {
+            let path = "urls[\(entries.count)]"
+            let url: String
+            var fields = CheckFields()
+            var urlMark = element.mark
+            if (try? element.singleValueContainer().decode(String.self)) != nil {
+                url = try ConfigMap.text(of: element, name: path, context: map.context)
+            } else {
+                let entryMap = try ConfigMap(element, path: path, allowed: CheckFields.entryKeys)
+                guard let given = try entryMap.string("url") else {
+                    throw ConfigIssue(message: "\(path): every entry needs a url", mark: element.mark)
+                }
+                url = given
+                urlMark = entryMap.decoder("url")?.mark
+                fields = try CheckFields(entryMap)
+            }
+            if let problem = URLListParser.problem(with: url) {
+                throw ConfigIssue(message: "\(path): invalid URL \(Excerpt.quoted(url)): \(problem)", mark: urlMark)
+            }
+            entries.append(Entry(url: url, fields: fields, line: element.mark?.line ?? 0, column: element.mark?.column ?? 0))
+        }
+        return entries
+    }
+
+    /// The URL-list entries the file describes: each URL with its own settings over `defaults:` over the
+    /// global `settings`.
+    ///
+    /// An entry with no settings of its own gets `nil` options: the list gives it the one shared instance
+    /// resolved from `defaults:` (as it does for URLs from arguments and lists), so a file of 100,000
+    /// plain URLs holds one `CheckOptions`, not 100,000.
+    public func targets(settings: Settings, file: String) -> [URLListEntry] {
+        urls.map { entry in
+            URLListEntry(
+                url: entry.url,
+                origin: .config(name: file, line: entry.line, column: entry.column),
+                options: entry.fields == CheckFields() ? nil : entry.fields.merged(over: defaults).resolved(with: settings)
+            )
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import URLPollCore
+
+/// Everything one run (or one reload) is configured with, gathered from the config file, the URL list,
+/// the arguments and the flags.
+///
+/// Precedence, most specific first: a URL's own settings in the config file, the file's `defaults:`
+/// block, command-line flags, the file's top-level settings, the built-in defaults.
+public struct RunConfiguration: Sendable {
+    public let settings: Settings
+    public let targets: TargetList
+    /// `--listen`, else the file's `listen:`.
+    public let listen: ListenAddress?
+
+    public init(settings: Settings, targets: TargetList, listen: ListenAddress? = nil) {
+        self.settings = settings
+        self.targets = targets
+        self.listen = listen
+    }
+
+    /// Where the inputs are: what the command line gave. Kept so that a reload reads the same inputs again.
+    public struct Sources: Sendable {
+        public var arguments: [String]
+        public var file: String?
+        public var config: String?
+        public var flags: Settings.Overrides
+        /// `--listen`, as given.
+        public var listen: String?
+
+        public init(arguments: [String], file: String?, config: String?, flags: Settings.Overrides, listen: String? = nil) {
+            self.arguments = arguments
+            self.file = file
+            self.config = config
+            self.flags = flags
+            self.listen = listen
+        }
+    }
+
+    /// Reads every input and combines them.
+    ///
+    /// - Throws: ``InputError`` for the first problem in any input (naming file, line and column), or
+    ///   settings that break a rule.
+    public static func load(
+        _ sources: Sources,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(InputError) -> RunConfiguration {
+        let file = try sources.config.map { path throws(InputError) in try ConfigLoader.load(path: path, environment: environment) }
+        let settings = Settings().merging(file?.overrides ?? Settings.Overrides()).merging(sources.flags)
+        try settings.validate()
+        let targets = try URLSources.load(
+            arguments: sources.arguments,
+            file: sources.file,
+            configEntries: file?.targets(settings: settings, file: sources.config ?? "") ?? [],
+            // The `defaults:` block reaches every URL, wherever it was listed (arguments and lists too).
+            defaults: (file?.defaults ?? CheckFields()).resolved(with: settings)
+        )
+        let listen: ListenAddress?
+        if let flag = sources.listen {
+            do {
+                listen = try ListenAddress(parsing: flag)
+            } catch {
+                throw InputError("--listen \(error.message)")
+            }
+        } else {
+            listen = file?.listen
+        }
+        return RunConfiguration(settings: settings, targets: targets, listen: listen)
+    }
+
+    /// The settings that a reload cannot change in a running process, by name, where `other` differs.
+    public func restartOnlyChanges(comparedTo other: RunConfiguration) -> [String] {
+        var names: [String] = []
+        if settings.pollers != other.settings.pollers { names.append("pollers") }
+        if settings.statusInterval != other.settings.statusInterval { names.append("status-interval") }
+        if settings.format != other.settings.format { names.append("format") }
+        if listen != other.listen { names.append("listen") }
+        if settings.history != other.settings.history { names.append("history") }
+        return names
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import URLPollCore
+
+/// Gathers the URLs to monitor from command-line arguments, a URL-list file (`-` = standard input) and
+/// the entries of a config file.
+///
+/// This is the I/O edge around ``URLListParser``: it reads the file, then parses.
+public enum URLSources {
+    /// The targets from `arguments` (first), the file at `path` (then) and `configEntries` (last), each URL
+    /// once (the first mention wins).
+    ///
+    /// - Parameter defaults: the options of URLs from arguments and lists.
+    /// - Throws: ``InputError`` when the file cannot be read, holds an invalid URL (naming file and line)
+    ///   or holds no URL, when an argument is not a valid URL, or when no URL was given at all.
+    public static func load(
+        arguments: [String],
+        file path: String?,
+        configEntries: [URLListEntry] = [],
+        defaults: CheckOptions = CheckOptions()
+    ) throws(InputError) -> TargetList {
+        var entries: [URLListEntry] = []
+        for (position, argument) in arguments.enumerated() {
+            entries.append(try URLListParser.argument(argument, position: position + 1))
+        }
+        if let path {
+            let source = path == "-" ? "<stdin>" : path
+            entries += try URLListParser.parse(try read(path), source: source)
+        }
+        entries += configEntries
+        if entries.isEmpty {
+            throw InputError("no URLs to poll: give URLs as arguments, a URL list with --file PATH, or a config file with urls:")
+        }
+        return TargetList(entries, defaults: defaults)
+    }
+
+    private static func read(_ path: String) throws(InputError) -> String {
+        if path == "-" {
+            let data = (try? FileHandle.standardInput.readToEnd()) ?? Data()
+            guard let text = String(data: data, encoding: .utf8) else {
+                throw InputError("<stdin>: the URL list is not UTF-8 text")
+            }
+            return text
+        }
+        return try TextFile.read(path, kind: "URL list")
+    }
+}

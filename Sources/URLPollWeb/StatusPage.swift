@@ -1,0 +1,61 @@
+import Foundation
+import URLPollCore
+
+/// The status page: server-rendered HTML that reads well without JavaScript and reloads itself.
+///
+/// Counts first, then one row per URL, down URLs first (then pending, then up; by URL within each),
+/// with a badge, the URL (after its configured name, if any), the status text, the latency, the time in the current state and a sparkline
+/// of recent results. Every text taken from a URL or a server is escaped. One page, no per-row requests;
+/// rows are grid rows with `content-visibility: auto`, so the browser lays out and paints only the rows
+/// on screen and the page stays responsive at 10,000 URLs. Pure.
+enum StatusPage {
+    /// - Parameters:
+    ///   - history: recent results indexed by ``Resource/id`` (may be empty).
+    ///   - refreshSeconds: how often the page reloads itself.
+    static func render(_ report: Report, history: [RecentResults], refreshSeconds: Int) -> String {
+        let order: [Health: Int] = [.down: 0, .pending: 1, .up: 2]
+        let rows = report.urls.sorted { (order[$0.health]!, $0.url) < (order[$1.health]!, $1.url) }
+        var html = """
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <meta http-equiv="refresh" content="\(max(2, refreshSeconds))">
+            <title>urlpoll: \(report.down) down, \(report.up) up</title>
+            <style>\(style)</style></head><body>
+            <header><h1>urlpoll</h1>
+            <p class="counts"><span class="badge down">\(report.down) down</span> <span class="badge up">\(report.up) up</span> \
+            <span class="badge pending">\(report.pending) pending</span></p>
+            <p class="time">as of <time datetime="\(Timestamp.rfc3339(report.time))">\(Timestamp.rfc3339(report.time))</time> \
+            &middot; reloads every \(max(2, refreshSeconds))s &middot; <a href="/api/status">JSON</a> &middot; <a href="/metrics">metrics</a></p>
+            </header>
+            <div class="table" role="table"><div class="row head" role="row"><span>state</span><span>URL</span><span>status</span>\
+            <span class="num">latency</span><span class="num">for</span><span>recent</span></div>
+
+            """
+        for record in rows {
+            let recent = history.indices.contains(record.id) ? history[record.id].results : []
+            let health = record.health.rawValue
+            html += "<div class=\"row \(health)\" role=\"row\"><span class=\"badge \(health)\">\(health)</span>"
+            let label = record.name.map { "<b>\(HTML.escape($0))</b> " } ?? ""
+            html += "<a class=\"url\" href=\"/api/urls/\(StableID.of(record.url))\">\(label)\(HTML.escape(record.url))</a>"
+            html += "<span>\(HTML.escape(record.health == .pending ? "-" : record.status))</span>"
+            html += "<span class=\"num\">\(record.latency.map(DurationFormat.format) ?? "-")</span>"
+            html += "<span class=\"num\">\(DurationFormat.format(.seconds(max(0, report.time.timeIntervalSince(record.since)))))</span>"
+            html += "<span>\(Sparkline.svg(recent))</span></div>\n"
+        }
+        html += "</div></body></html>\n"
+        return html
+    }
+
+    static let style = """
+        body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}h1{margin:0 0 .3em;font-size:1.4em}\
+        .time{color:#666;margin:.3em 0 1em}\
+        .row{display:grid;grid-template-columns:5.5em minmax(12em,3fr) minmax(8em,2fr) 5em 4.5em 128px;gap:0 .8em;\
+        align-items:center;padding:.25em .6em;border-bottom:1px solid #eee;content-visibility:auto;contain-intrinsic-size:auto 32px}\
+        .row.head{font-weight:600;color:#555;content-visibility:visible}.url{word-break:break-all}.num{text-align:right;white-space:nowrap}\
+        .badge{display:inline-block;justify-self:start;padding:.05em .6em;border-radius:1em;font-weight:600;color:#fff;font-size:.9em}\
+        .badge.up{background:#1a7f37}.badge.down{background:#cf222e}.badge.pending{background:#8c959f}\
+        .row.down{background:#fff5f5}.counts .badge{font-size:1.1em;margin-right:.3em}\
+        .spark polyline{fill:none;stroke:#0969da;stroke-width:1.5}.spark rect{fill:#cf222e}
+        """
+}

@@ -1,0 +1,77 @@
+import Hummingbird
+import Logging
+import NIOCore
+import Prometheus
+import URLPollCore
+
+/// urlpoll's web server: the status page, a JSON API, Prometheus metrics and a health check.
+///
+/// Routes (each also answers `HEAD`):
+/// - `GET /`: the ``StatusPage``;
+/// - `GET /api/status`: one `--format json` report;
+/// - `GET /api/urls/{id}`: one URL (by ``StableID``) with its recent results, 404 for an unknown id;
+/// - `GET /metrics`: Prometheus text exposition of the `registry`;
+/// - `GET /healthz`: `200 ok` while the server runs.
+///
+/// Every handler reads the state by asking the ``StateMonitor``; nothing here holds state of its own.
+public enum StatusServer {
+    /// The router with every route, for serving or for in-process tests.
+    public static func router(engine: PollingEngine, registry: PrometheusCollectorRegistry, refreshSeconds: Int) -> Router<BasicRequestContext> {
+        let router = Router(options: .autoGenerateHeadEndpoints)
+        let monitor = engine.monitor
+        let scheduler = engine.scheduler
+        router.get("/") { _, _ in
+            let report = await monitor.report()
+            let history = await monitor.history()
+            return response(StatusPage.render(report, history: history, refreshSeconds: refreshSeconds), type: "text/html; charset=utf-8")
+        }
+        router.get("/api/status") { _, _ in
+            response(JSONReport.render(await monitor.report()), type: "application/json")
+        }
+        router.get("/api/urls/{id}") { _, context in
+            let id = try context.parameters.require("id")
+            guard let detail = await monitor.detail(stableID: id) else {
+                throw HTTPError(.notFound, message: "no URL has the id \(id)")
+            }
+            return response(JSONReport.detail(detail.record, recent: detail.recent), type: "application/json")
+        }
+        router.get("/metrics") { _, _ in
+            let counts = await scheduler.counts
+            let perURL = await monitor.renderMetrics(pending: counts.pending, inFlight: counts.inFlight) { table in
+                URLMetricsExposition.render(records: table.records, ids: table.activeIDs, series: table.series)
+            }
+            var buffer = ByteBuffer(bytes: registry.emitToBuffer())
+            buffer.writeString(perURL)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: buffer))
+        }
+        router.get("/healthz") { _, _ in
+            response("ok\n", type: "text/plain; charset=utf-8")
+        }
+        return router
+    }
+
+    /// A Hummingbird application serving ``router(engine:registry:refreshSeconds:)`` on `address`.
+    ///
+    /// Run it in the same `ServiceGroup` as the engine. Binding fails (and the application's `run()`
+    /// throws) if the address is in use.
+    /// - Parameter onRunning: called with the bound port once the server listens.
+    public static func application(
+        address: ListenAddress,
+        engine: PollingEngine,
+        registry: PrometheusCollectorRegistry,
+        refreshSeconds: Int,
+        logger: Logger,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        Application(
+            router: router(engine: engine, registry: registry, refreshSeconds: refreshSeconds),
+            configuration: .init(address: .hostname(address.host, port: address.port), serverName: "urlpoll"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? address.port) },
+            logger: logger
+        )
+    }
+
+    private static func response(_ text: String, type: String) -> Response {
+        Response(status: .ok, headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}

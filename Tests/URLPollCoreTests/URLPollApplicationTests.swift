@@ -1,0 +1,113 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import Testing
+
+@testable import URLPollApp
+@testable import URLPollConfig
+@testable import URLPollCore
+
+/// The composition root, driven in process: what the wiring gives each part.
+@Suite(.timeLimit(.minutes(1)))
+struct URLPollApplicationTests {
+    static let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    static func configuration(_ arguments: [String], flags: Settings.Overrides = .init(), config: String? = nil, listen: String? = nil) throws
+        -> (RunConfiguration, RunConfiguration.Sources)
+    {
+        let sources = RunConfiguration.Sources(arguments: arguments, file: nil, config: config, flags: flags, listen: listen)
+        return (try RunConfiguration.load(sources, environment: [:]), sources)
+    }
+
+    static func once(timeout: Duration = .seconds(20), connectTimeout: Duration? = nil) -> Settings.Overrides {
+        var flags = Settings.Overrides()
+        flags.once = true
+        flags.quiet = true
+        flags.timeout = timeout
+        flags.connectTimeout = connectTimeout
+        return flags
+    }
+
+    @Test(arguments: HTTPClientChoice.allCases)
+    func eachClientGetsTheConnectTimeout(client: HTTPClientChoice) async throws {
+        let listener = try UnacceptingListener()
+        let (configuration, _) = try Self.configuration([listener.url], flags: Self.once(connectTimeout: .milliseconds(300)))
+        let options = URLPollApplication.Options(client: client, shutdownSignals: [])
+        let outcome = try await URLPollApplication(configuration: configuration, options: options, logger: Self.logger).run()
+        #expect(outcome.report.urls.map(\.status) == ["connect timed out"])
+        #expect(!outcome.allUp)
+    }
+
+    @Test(arguments: HTTPClientChoice.allCases)
+    func eachClientGetsTheTimeout(client: HTTPClientChoice) async throws {
+        try await FakeTarget.with { target in
+            let (configuration, _) = try Self.configuration([target.url("/slow/5000")], flags: Self.once(timeout: .seconds(1)))
+            let options = URLPollApplication.Options(client: client, shutdownSignals: [])
+            let outcome = try await URLPollApplication(configuration: configuration, options: options, logger: Self.logger).run()
+            #expect(outcome.report.urls.map(\.status) == ["timed out after 1s"])
+        }
+    }
+
+    @Test func aListenAddressInUseIsOneMessage() async throws {
+        let taken = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let port = try #require(taken.localAddress?.port)
+        var flags = Settings.Overrides()
+        flags.duration = .seconds(30)
+        let (configuration, _) = try Self.configuration(["http://127.0.0.1:9/"], flags: flags, listen: "127.0.0.1:\(port)")
+        let application = URLPollApplication(configuration: configuration, options: .init(shutdownSignals: []), logger: Self.logger)
+        await #expect(throws: URLPollApplication.Failure(message: "--listen 127.0.0.1:\(port): cannot listen (address already in use)")) {
+            _ = try await application.run()
+        }
+        try await taken.close()
+    }
+
+    @Test func reloadsRunOnlyWithAConfigFileAndNotOnce() throws {
+        let config = try TemporaryFile("urls: [http://127.0.0.1:9/]\n")
+        let (configuration, sources) = try Self.configuration([], config: config.path, listen: "127.0.0.1:0")
+        #expect(
+            URLPollApplication(configuration: configuration, options: .init(reloadSources: sources), logger: Self.logger).services == [
+                "engine", "web", "reloader",
+            ]
+        )
+        #expect(URLPollApplication(configuration: configuration, options: .init(), logger: Self.logger).services == ["engine", "web"])
+        let (once, onceSources) = try Self.configuration([], flags: Self.once(), config: config.path)
+        #expect(URLPollApplication(configuration: once, options: .init(reloadSources: onceSources), logger: Self.logger).services == ["engine"])
+    }
+
+    @Test func aReloadRequestAppliesTheEditedFile() async throws {
+        try await FakeTarget.with { target in
+            let config = try TemporaryFile("interval: 50ms\nstatus-interval: 50ms\nurls: [\(target.url("/ok"))]\n")
+            let (configuration, sources) = try Self.configuration([], config: config.path)
+            let (requests, request) = AsyncStream.makeStream(of: Void.self)
+            let (reports, report) = AsyncStream.makeStream(of: Report.self)
+            let options = URLPollApplication.Options(
+                reloadSources: sources,
+                reloadRequests: requests,
+                shutdownSignals: [],
+                onReport: { report.yield($0) }
+            )
+            let application = URLPollApplication(configuration: configuration, options: options, logger: Self.logger)
+            let run = Task { try await application.run() }
+            try "urls: [\(target.url("/ok")), \(target.url("/status/204"))]\n".write(toFile: config.path, atomically: true, encoding: .utf8)
+            request.yield()
+            // The added URL shows up in a report, polled: the reload took effect.
+            for await report in reports where report.urls.count == 2 && report.up == 2 { break }
+            run.cancel()
+            _ = try? await run.value
+        }
+    }
+
+    @Test func statsAreWrittenWhereAsked() async throws {
+        try await FakeTarget.with { target in
+            let stats = try TemporaryFile("")
+            let (configuration, _) = try Self.configuration([target.url("/ok")], flags: Self.once())
+            let options = URLPollApplication.Options(statsPath: stats.path, shutdownSignals: [])
+            let outcome = try await URLPollApplication(configuration: configuration, options: options, logger: Self.logger).run()
+            #expect(outcome.allUp)
+            let json = try JSONSerialization.jsonObject(with: Data(stats.contents.utf8)) as? [String: Any]
+            #expect(json?["polls"] as? Int == 1)
+            #expect(json?["urls"] as? Int == 1)
+        }
+    }
+}
