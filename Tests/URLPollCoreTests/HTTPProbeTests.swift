@@ -4,6 +4,8 @@ import Testing
 import URLPollCore
 import URLPollProbes
 
+@testable import URLPollApp
+
 /// The HTTP clients that implement ``Probe``; every test below runs against each.
 enum ProbeKind: String, CaseIterable, Sendable {
     case nio
@@ -50,12 +52,12 @@ enum ProbeKind: String, CaseIterable, Sendable {
         connectTimeout: Duration? = nil,
         _ body: (any Probe) async throws -> T
     ) async throws -> T {
-        switch self {
-        case .nio:
-            return try await body(try NIOProbe())
-        case .asyncHTTPClient:
-            let settings = AsyncHTTPClientProbe.Settings(timeout: timeout, connectTimeout: connectTimeout, connectionsPerHost: 8)
-            return try await AsyncHTTPClientProbe.withProbe(settings, logger: Logger(label: "test")) { try await body($0) }
+        var settings = Settings()
+        settings.timeout = timeout
+        settings.connectTimeout = connectTimeout
+        settings.pollers = 8
+        return try await URLPollApplication.withProbe(self == .nio ? .nio : .asyncHTTPClient, settings: settings, logger: Logger(label: "test")) {
+            try await body($0)
         }
     }
 }

@@ -158,19 +158,22 @@ struct ConnectionSharingTests {
         }
     }
 
+    /// A connected embedded channel with a ready response handler, as the pool holds them.
+    static func connection(on loop: EmbeddedEventLoop, openedAt: NIODeadline) throws -> PooledConnection {
+        let channel = EmbeddedChannel(loop: loop)
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        let ready = loop.makePromise(of: NIOLoopBound<ResponseHandler>.self)
+        let handler = ResponseHandler(ready: ready, isTLS: false)
+        ready.succeed(NIOLoopBound(handler, eventLoop: loop))
+        return PooledConnection(channel: channel, handler: NIOLoopBound(handler, eventLoop: loop), openedAt: openedAt)
+    }
+
     @Test func thePoolHandsOutTheMostRecentConnectionAndClosesTheOldestWhenFull() throws {
         let loop = EmbeddedEventLoop()
         let pool = ConnectionPool(capacity: 8)
         let key = HTTPTarget(url: "http://a/")!.connection
         let other = HTTPTarget(url: "http://b/")!.connection
-        func connection() throws -> PooledConnection {
-            let channel = EmbeddedChannel(loop: loop)
-            try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
-            let ready = loop.makePromise(of: NIOLoopBound<ResponseHandler>.self)
-            let handler = ResponseHandler(ready: ready, isTLS: false)
-            ready.succeed(NIOLoopBound(handler, eventLoop: loop))
-            return PooledConnection(channel: channel, handler: NIOLoopBound(handler, eventLoop: loop), openedAt: .now())
-        }
+        func connection() throws -> PooledConnection { try Self.connection(on: loop, openedAt: .now()) }
         let (first, second) = (try connection(), try connection())
         pool.put(first, for: key)
         pool.put(second, for: key)
@@ -196,14 +199,7 @@ struct ConnectionSharingTests {
         let pool = ConnectionPool(capacity: 8, idleTimeout: .seconds(60), now: start)
         let key = HTTPTarget(url: "http://a/")!.connection
         let other = HTTPTarget(url: "http://b/")!.connection
-        func connection() throws -> PooledConnection {
-            let channel = EmbeddedChannel(loop: loop)
-            try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
-            let ready = loop.makePromise(of: NIOLoopBound<ResponseHandler>.self)
-            let handler = ResponseHandler(ready: ready, isTLS: false)
-            ready.succeed(NIOLoopBound(handler, eventLoop: loop))
-            return PooledConnection(channel: channel, handler: NIOLoopBound(handler, eventLoop: loop), openedAt: start)
-        }
+        func connection() throws -> PooledConnection { try Self.connection(on: loop, openedAt: start) }
         let (old, recent, elsewhere) = (try connection(), try connection(), try connection())
         pool.put(old, for: key, now: start)
         pool.put(elsewhere, for: other, now: start + .seconds(10))

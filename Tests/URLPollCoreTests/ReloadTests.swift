@@ -132,13 +132,7 @@ struct ReloadTests {
             settings.errorBackoff = .zero
             let okURL = target.url("/ok")
             let reloaded = targets([okURL, target.url("/body")])
-            let engine = PollingEngine(
-                targets: targets([okURL, target.url("/status/500")]),
-                settings: settings,
-                probe: try NIOProbe(),
-                logger: Logger(label: "test"),
-                historyLength: 10
-            ) { _ in }
+            let engine = try Self.engine(targets([okURL, target.url("/status/500")]), settings)
             let runner = Task { await engine.run() }
             await engine.waitUntilEveryURLIsPolled(2)
             let before = await engine.monitor.report().urls.first { $0.url == okURL }
@@ -159,18 +153,17 @@ struct ReloadTests {
         }
     }
 
+    /// An engine on the lean client, keeping 10 recent results per URL.
+    static func engine(_ targets: TargetList, _ settings: Settings) throws -> PollingEngine {
+        PollingEngine(targets: targets, settings: settings, probe: try NIOProbe(), logger: Logger(label: "test"), historyLength: 10) { _ in }
+    }
+
     /// Reload churn at a live engine: replacing URLs again and again reuses the removed URLs' slots.
     @Test func reloadChurnDoesNotGrowTheTables() async throws {
         try await FakeTarget.with { target in
             var settings = Settings()
             settings.interval = .milliseconds(10)
-            let engine = PollingEngine(
-                targets: targets((0..<10).map { target.url("/ok?n=\($0)") }),
-                settings: settings,
-                probe: try NIOProbe(),
-                logger: Logger(label: "test"),
-                historyLength: 10
-            ) { _ in }
+            let engine = try Self.engine(targets((0..<10).map { target.url("/ok?n=\($0)") }), settings)
             let runner = Task { await engine.run() }
             var sizes: [Int] = []
             for round in 1...8 {
