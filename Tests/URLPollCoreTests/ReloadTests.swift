@@ -69,6 +69,23 @@ struct ReloadTests {
         #expect(table.history[0].results.isEmpty)
     }
 
+    /// A removed resource's heap entry may still wait in the heap when its id goes to a new URL: it must
+    /// never hand the new resource out at the old due time.
+    @Test func aReusedIDIgnoresTheStaleEntryOfItsFormerResource() {
+        let start = ContinuousClock.now
+        var queue = SleepQueue()
+        queue.insert(Resource(id: 1, url: "http://first/", options: CheckOptions(), dueAt: start), due: start + .milliseconds(500))
+        queue.insert(Resource(id: 0, url: "http://old/", options: CheckOptions(), dueAt: start), due: start + .seconds(1))
+        #expect(queue.remove(id: 0)?.url == "http://old/")  // its entry (due at 1 s) stays below the top
+        queue.insert(Resource(id: 0, url: "http://new/", options: CheckOptions(), dueAt: start), due: start + .seconds(5))
+        #expect(queue.count == 2)
+        #expect(queue.popPending(at: start + .seconds(2))?.url == "http://first/")
+        #expect(queue.popPending(at: start + .seconds(2)) == nil)
+        #expect(queue.nextDue == start + .seconds(5))
+        #expect(queue.popPending(at: start + .seconds(5))?.url == "http://new/")
+        #expect(queue.isEmpty && queue.nextDue == nil)
+    }
+
     @Test func theQueueDropsRemovedResourcesAndUpdatesQueuedOnes() {
         let start = ContinuousClock.now
         var queue = SleepQueue()

@@ -28,14 +28,15 @@ struct SleepQueue {
     private var heap = Heap<Entry>()
     /// The resources held, by id; `nil` where the resource is out (being polled) or unknown.
     private var parked: [Resource?] = []
+    /// The sequence number of each held resource's heap entry. An entry with another number is stale:
+    /// its resource was removed (and its id perhaps given to a new URL since); it is dropped, never
+    /// obeyed, when it reaches the top.
+    private var liveSequence: [UInt64] = []
     private var nextSequence: UInt64 = 0
-    /// Heap entries whose resource was removed (they are dropped when they reach the top).
-    private var staleEntries = 0
+    /// The number of resources held, sleeping or pending.
+    private(set) var count = 0
 
     init() {}
-
-    /// The number of resources held, sleeping or pending.
-    var count: Int { heap.count - staleEntries }
 
     var isEmpty: Bool { count == 0 }
 
@@ -44,7 +45,11 @@ struct SleepQueue {
 
     /// Number of resources whose due time is at or before `now` (O(n); for reports and tests).
     func pendingCount(at now: ContinuousClock.Instant) -> Int {
-        heap.unordered.lazy.filter { $0.due <= now && parked[$0.id] != nil }.count
+        heap.unordered.lazy.filter { $0.due <= now && isLive($0) }.count
+    }
+
+    private func isLive(_ entry: Entry) -> Bool {
+        parked[entry.id] != nil && liveSequence[entry.id] == entry.sequence
     }
 
     /// Adds a resource that becomes pending at `due`; records `due` in ``Resource/dueAt``.
@@ -53,13 +58,17 @@ struct SleepQueue {
     mutating func insert(_ resource: Resource, due: ContinuousClock.Instant) {
         if resource.id >= parked.count {
             parked.append(contentsOf: repeatElement(nil, count: resource.id - parked.count + 1))
+            liveSequence.append(contentsOf: repeatElement(0, count: resource.id - liveSequence.count + 1))
         }
         precondition(parked[resource.id] == nil, "resource \(resource.id) is already queued")
         var resource = resource
         resource.dueAt = due
         parked[resource.id] = resource
+        liveSequence[resource.id] = nextSequence
         heap.insert(Entry(due: due, sequence: nextSequence, id: resource.id))
         nextSequence &+= 1
+        count += 1
+        dropStaleEntries()
     }
 
     /// Removes and returns the resource that has been due the longest, if any is due at `now`.
@@ -68,6 +77,7 @@ struct SleepQueue {
         let id = heap.removeMin().id
         defer {
             parked[id] = nil
+            count -= 1
             dropStaleEntries()
         }
         return parked[id]
@@ -77,7 +87,7 @@ struct SleepQueue {
     mutating func remove(id: Int) -> Resource? {
         guard parked.indices.contains(id), let resource = parked[id] else { return nil }
         parked[id] = nil
-        staleEntries += 1
+        count -= 1
         dropStaleEntries()
         return resource
     }
@@ -89,11 +99,11 @@ struct SleepQueue {
         return true
     }
 
-    /// Keeps the heap's top a live entry, so that ``nextDue`` and ``popPending(at:)`` never see a removed one.
+    /// Keeps the heap's top a live entry, so that ``nextDue`` and ``popPending(at:)`` never see a removed
+    /// one (nor the entry of a removed resource whose id a new one has taken).
     private mutating func dropStaleEntries() {
-        while staleEntries > 0, let top = heap.min, parked[top.id] == nil {
+        while let top = heap.min, !isLive(top) {
             heap.removeMin()
-            staleEntries -= 1
         }
     }
 }
