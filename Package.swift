@@ -12,7 +12,8 @@ let swiftSettings: [SwiftSetting] = [
 ///     urlpoll (the command: parses, calls URLPollApp, maps the outcome to an exit status)
 ///       └─ URLPollApp (the composition root: wires and runs everything in one service group)
 ///            ├─ URLPollConfig (YAML config files, URL lists, layering)      ─┐
-///            ├─ URLPollProbes (the Probe implementations: LeanHTTP, AHC)    ─┼─▶ URLPollCore (the engine)
+///            ├─ URLPollProbes (the Probe implementations: LeanHTTP, AHC)    ─┤
+///            ├─ URLPollStorage (the history in SQLite, through GRDB)       ─┼─▶ URLPollCore (the engine)
 ///            └─ URLPollWeb (status page, JSON API, Prometheus exposition)   ─┘
 ///       LeanHTTP (the lean HTTP/1.1 client on SwiftNIO; knows nothing of urlpoll) ◀─ URLPollProbes
 let package = Package(
@@ -39,6 +40,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         .target(
@@ -96,6 +98,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "URLPollStorage",
+            dependencies: [
+                "URLPollCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "CMallocTrim"),
         .target(
             name: "URLPollApp",
@@ -104,10 +115,12 @@ let package = Package(
                 "URLPollCore",
                 "URLPollConfig",
                 "URLPollProbes",
+                "URLPollStorage",
                 "URLPollWeb",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -132,6 +145,7 @@ let package = Package(
                 "URLPollProbes",
                 "URLPollWeb",
                 "URLPollApp",
+                "URLPollStorage",
                 "LeanHTTP",
                 "urlpoll",
                 .product(name: "Hummingbird", package: "hummingbird"),

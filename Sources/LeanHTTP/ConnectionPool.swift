@@ -16,10 +16,11 @@ struct PooledConnection {
 /// a pool of its own.
 ///
 /// The most recently used connection to a host is handed out first, so the ones a busy host needs stay
-/// warm and a surplus ages: a connection idle for longer than `idleTimeout` is closed (checked at most
-/// every quarter of it, on a `take` or `put`), so the pool holds about what the last `idleTimeout`
-/// needed at once, not what the busiest moment ever did. The pool holds at most `capacity`
-/// connections; when full, it closes the least recently used eighth.
+/// warm and a surplus ages: the most recently used idle connection to a host is closed after
+/// `idleTimeout` unused, every other one after `surplusIdleTimeout` (checked at most every half of that,
+/// on a `take` or `put`). So the pool holds one warm connection per host plus what the last few seconds
+/// needed at once, not what the busiest moment ever did, and open descriptors follow the load. The pool
+/// holds at most `capacity` connections; when full, it closes the least recently used eighth.
 final class ConnectionPool {
     private struct Idle {
         let connection: PooledConnection
@@ -29,15 +30,17 @@ final class ConnectionPool {
 
     let capacity: Int
     let idleTimeout: TimeAmount
+    let surplusIdleTimeout: TimeAmount
     private var idle: [HTTPTarget.ConnectionKey: [Idle]] = [:]
     private(set) var count = 0
     private var uses: UInt64 = 0
     private var nextSweep: NIODeadline
 
-    init(capacity: Int, idleTimeout: TimeAmount = .seconds(90), now: NIODeadline = .now()) {
+    init(capacity: Int, idleTimeout: TimeAmount = .seconds(90), surplusIdleTimeout: TimeAmount = .seconds(10), now: NIODeadline = .now()) {
         self.capacity = max(1, capacity)
         self.idleTimeout = idleTimeout
-        self.nextSweep = now + .nanoseconds(idleTimeout.nanoseconds / 4)
+        self.surplusIdleTimeout = min(surplusIdleTimeout, idleTimeout)
+        self.nextSweep = now + .nanoseconds(self.surplusIdleTimeout.nanoseconds / 2)
     }
 
     /// Takes the most recently used idle connection to `key`, if there is one.
@@ -58,14 +61,18 @@ final class ConnectionPool {
         count += 1
     }
 
-    /// Closes the connections idle for longer than ``idleTimeout`` at `now`.
+    /// Closes the connections idle for too long at `now`: the most recently used one of a host after
+    /// ``idleTimeout``, the others after ``surplusIdleTimeout``.
     func closeIdle(now: NIODeadline) {
-        nextSweep = now + .nanoseconds(idleTimeout.nanoseconds / 4)
+        nextSweep = now + .nanoseconds(surplusIdleTimeout.nanoseconds / 2)
         let oldest = now - idleTimeout
+        let oldestSurplus = now - surplusIdleTimeout
         for key in Array(idle.keys) {
             let connections = idle[key]!
-            // Each key's connections are in the order they were put back: the stale ones come first.
-            let stale = connections.prefix { $0.since < oldest }.count
+            // Each key's connections are in the order they were put back: the stale ones come first, and
+            // the last one (the most recently used) may wait longer.
+            var stale = connections.dropLast().prefix { $0.since < oldestSurplus }.count
+            if stale == connections.count - 1, let last = connections.last, last.since < oldest { stale += 1 }
             guard stale > 0 else { continue }
             for connection in connections[..<stale] { connection.connection.channel.close(promise: nil) }
             count -= stale

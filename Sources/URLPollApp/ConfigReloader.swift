@@ -1,4 +1,5 @@
 import Logging
+import NIOPosix
 import ServiceLifecycle
 import URLPollConfig
 import URLPollCore
@@ -11,7 +12,9 @@ import UnixSignals
 /// ``PollingEngine/reload(_:policy:)``). A configuration that fails to load is rejected with one error
 /// line, and the running one stays. Settings that only a restart can change (pollers, status-interval,
 /// format, listen, history) are reported in a warning and keep their running values. Reloads run one
-/// at a time, in this service's task.
+/// at a time, in this service's task; reading and parsing the files (blocking work, megabytes for a
+/// moment with a large list) happens on one thread of its own, off Swift's cooperative pool, so every
+/// reload reuses the same allocator arena instead of leaving its high-water mark in a new one.
 public struct ConfigReloader: Service {
     let engine: PollingEngine
     let sources: RunConfiguration.Sources
@@ -35,30 +38,38 @@ public struct ConfigReloader: Service {
     }
 
     public func run() async {
+        let loader = NIOThreadPool(numberOfThreads: 1)
+        loader.start()
+        defer { loader.shutdownGracefully { _ in } }
         var current = initial
         if let requests {
             for await _ in requests.cancelOnGracefulShutdown() {
-                current = await reload(from: current)
+                current = await reload(from: current, loader: loader)
             }
             return
         }
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         logger.debug("reloading \(sources.config ?? "the configuration") on SIGHUP")
         for await _ in hangups.cancelOnGracefulShutdown() {
-            current = await reload(from: current)
+            current = await reload(from: current, loader: loader)
         }
     }
 
     /// Loads the configuration again and applies it, or logs why not.
     ///
     /// - Returns: the configuration that runs afterwards.
-    public func reload(from current: RunConfiguration) async -> RunConfiguration {
+    /// - Parameter loader: the thread that reads and parses the files.
+    public func reload(from current: RunConfiguration, loader: NIOThreadPool) async -> RunConfiguration {
         let source = sources.config ?? "the configuration"
         let next: RunConfiguration
         do {
-            next = try RunConfiguration.load(sources)
-        } catch {
+            let sources = self.sources
+            next = try await loader.runIfActive { try RunConfiguration.load(sources) }
+        } catch let error as InputError {
             logger.error("reload of \(source) rejected, still running the previous configuration: \(error.message)")
+            return current
+        } catch {
+            logger.error("reload of \(source) not done: \(error)")
             return current
         }
         let changes = await engine.reload(next.targets, policy: next.settings.sleepPolicy)

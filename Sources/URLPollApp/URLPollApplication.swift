@@ -86,7 +86,8 @@ public struct URLPollApplication: Sendable {
 
     /// Which services a run starts, by name, in start order: what the wiring decides, before any I/O.
     public var services: [String] {
-        var names = ["engine"]
+        var names = configuration.settings.database == .none ? [] : ["history"]
+        names.append("engine")
         if configuration.listen != nil { names.append("web") }
         if reloads { names.append("reloader") }
         return names
@@ -106,6 +107,7 @@ public struct URLPollApplication: Sendable {
         _ = consume self
         let settings = configuration!.settings
         let listen = configuration!.listen
+        let history = try await HistorySetup.open(settings.database, targets: configuration!.targets)
         return try await Self.withProbe(options.client, settings: settings, logger: logger) { probe in
             let metrics = listen.map { _ in Self.makeMetrics() }
             let engine = PollingEngine(
@@ -115,14 +117,29 @@ public struct URLPollApplication: Sendable {
                 logger: logger,
                 historyLength: listen == nil ? 0 : settings.history,
                 metrics: metrics.map { PollMetrics(factory: $0.factory) },
+                restored: history?.restored ?? [:],
+                historyCapacity: history == nil ? nil : HistorySetup.outboxCapacity,
+                uptime: history?.board,
                 onReport: options.onReport
             )
             let initial = reloads ? configuration : nil
             configuration = nil
             MemoryRelease.releaseFreeMemory()
-            var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-                .init(service: engine, successTerminationBehavior: .gracefullyShutdownGroup)
-            ]
+            // The history writer stops last (services stop in reverse order): after the engine, so that
+            // every result the monitor received is written.
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+            if let history {
+                let writer = HistoryWriter(
+                    store: history.store,
+                    monitor: engine.monitor,
+                    board: history.board,
+                    policy: settings.retention,
+                    run: history.run,
+                    logger: logger
+                )
+                services.append(.init(service: writer))
+            }
+            services.append(.init(service: engine, successTerminationBehavior: .gracefullyShutdownGroup))
             if let address = listen, let metrics {
                 let logger = logger
                 let onListening = options.onListening
@@ -162,7 +179,15 @@ public struct URLPollApplication: Sendable {
             if let path = options.statsPath {
                 try Self.write(summary.json(pollers: settings.pollers), to: path)
             }
-            return Outcome(report: await engine.monitor.report(), summary: summary)
+            let report = await engine.report()
+            if let history {
+                do {
+                    try await history.store.close()
+                } catch {
+                    logger.error("history: cannot close \(history.store.path): \(error)")
+                }
+            }
+            return Outcome(report: report, summary: summary)
         }
     }
 

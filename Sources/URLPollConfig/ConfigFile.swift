@@ -40,7 +40,7 @@ public struct ConfigFile: Decodable, Sendable {
 
     static let keys = [
         "pollers", "interval", "status-interval", "error-backoff", "max-backoff", "timeout", "connect-timeout", "format", "listen",
-        "history", "defaults", "urls",
+        "history", "database", "retention", "defaults", "urls",
     ]
 
     public init(from decoder: any Decoder) throws {
@@ -58,6 +58,13 @@ public struct ConfigFile: Decodable, Sendable {
         }
         listen = try map.parsed("listen") { text throws(InputError) in try ListenAddress(parsing: text) }
         overrides.history = try map.int("history", in: Settings.historyRange)
+        overrides.database = try map.parsed("database") { text throws(InputError) in try Settings.Database(parsing: text) }
+        if let block = map.decoder("retention") {
+            let retention = try ConfigMap(block, path: "retention", allowed: ["results", "results-per-url", "aggregates"])
+            overrides.resultAge = try retention.duration("results")
+            overrides.resultsPerURL = try retention.int("results-per-url", in: 1...10_000_000)
+            overrides.aggregateAge = try retention.duration("aggregates")
+        }
         if let block = map.decoder("defaults") {
             defaults = try CheckFields(ConfigMap(block, path: "defaults", allowed: CheckFields.defaultKeys))
         }

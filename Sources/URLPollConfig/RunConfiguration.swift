@@ -75,6 +75,7 @@ public struct RunConfiguration: Sendable {
         if settings.format != other.settings.format { names.append("format") }
         if listen != other.listen { names.append("listen") }
         if settings.history != other.settings.history { names.append("history") }
+        if settings.database != other.settings.database { names.append("database") }
         return names
     }
 }

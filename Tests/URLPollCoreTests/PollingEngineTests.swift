@@ -196,22 +196,39 @@ struct ConnectionSharingTests {
     @Test func thePoolClosesConnectionsIdleForLongerThanItsTimeout() throws {
         let loop = EmbeddedEventLoop()
         let start = NIODeadline.uptimeNanoseconds(1_000_000_000)
-        let pool = ConnectionPool(capacity: 8, idleTimeout: .seconds(60), now: start)
+        let pool = ConnectionPool(capacity: 8, idleTimeout: .seconds(60), surplusIdleTimeout: .seconds(60), now: start)
         let key = HTTPTarget(url: "http://a/")!.connection
         let other = HTTPTarget(url: "http://b/")!.connection
         func connection() throws -> PooledConnection { try Self.connection(on: loop, openedAt: start) }
         let (old, recent, elsewhere) = (try connection(), try connection(), try connection())
         pool.put(old, for: key, now: start)
         pool.put(elsewhere, for: other, now: start + .seconds(10))
-        pool.put(recent, for: key, now: start + .seconds(50))
-        // 70 s on: `old` has waited 70 s, the others 60 s and 20 s.
-        #expect(pool.take(key, now: start + .seconds(70))?.channel === recent.channel)
+        pool.put(recent, for: key, now: start + .seconds(20))
+        // A sweep runs at most every half of the (surplus) timeout: one at 45 s closes nothing...
+        #expect(pool.take(other, now: start + .seconds(45))?.channel === elsewhere.channel)
+        pool.put(elsewhere, for: other, now: start + .seconds(45))
+        #expect([old, recent, elsewhere].allSatisfy { $0.channel.isActive } && pool.count == 3)
+        // ...the next, at 75 s, closes `old` (75 s idle) and keeps `recent` (55 s) and `elsewhere` (30 s).
+        #expect(pool.take(key, now: start + .seconds(75))?.channel === recent.channel)
         #expect(!old.channel.isActive && elsewhere.channel.isActive)
         #expect(pool.count == 1)
-        // A sweep runs at most every quarter of the timeout; at 86 s `elsewhere` (76 s idle) goes too.
-        pool.put(recent, for: key, now: start + .seconds(86))
-        #expect(!elsewhere.channel.isActive && pool.count == 1)
         pool.closeAll()
+    }
+
+    @Test func aHostsSurplusConnectionsGoSoonerThanItsLastOne() throws {
+        let loop = EmbeddedEventLoop()
+        let start = NIODeadline.uptimeNanoseconds(1_000_000_000)
+        let pool = ConnectionPool(capacity: 8, idleTimeout: .seconds(60), surplusIdleTimeout: .seconds(10), now: start)
+        let key = HTTPTarget(url: "http://a/")!.connection
+        let connections = try (0..<3).map { _ in try Self.connection(on: loop, openedAt: start) }
+        for (index, connection) in connections.enumerated() { pool.put(connection, for: key, now: start + .seconds(Int64(index))) }
+        // 15 s on, the two older ones have waited over 10 s: surplus; the most recent one stays.
+        pool.closeIdle(now: start + .seconds(15))
+        #expect(connections.map(\.channel.isActive) == [false, false, true] && pool.count == 1)
+        pool.closeIdle(now: start + .seconds(61))
+        #expect(connections[2].channel.isActive)
+        pool.closeIdle(now: start + .seconds(63))
+        #expect(!connections[2].channel.isActive && pool.count == 0)
     }
 }
 

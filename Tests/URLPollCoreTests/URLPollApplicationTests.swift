@@ -13,9 +13,12 @@ import Testing
 struct URLPollApplicationTests {
     static let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
+    /// The configuration of a run without a history database (unless `flags` names one).
     static func configuration(_ arguments: [String], flags: Settings.Overrides = .init(), config: String? = nil, listen: String? = nil) throws
         -> (RunConfiguration, RunConfiguration.Sources)
     {
+        var flags = flags
+        flags.database = flags.database ?? Settings.Database.none
         let sources = RunConfiguration.Sources(arguments: arguments, file: nil, config: config, flags: flags, listen: listen)
         return (try RunConfiguration.load(sources, environment: [:]), sources)
     }

@@ -27,6 +27,40 @@ public struct Settings: Sendable, Equatable {
     public var quiet = false
     /// Recent results kept per URL for the status page's sparklines and `/api/urls/{id}`.
     public var history = 60
+    /// Where results, incidents and uptime are kept across restarts.
+    public var database = Database.sqlite(path: "urlpoll.sqlite")
+    /// How much of the history is kept.
+    public var retention = RetentionPolicy()
+
+    /// Where the history is kept.
+    public enum Database: Sendable, Equatable, CustomStringConvertible {
+        /// No history: nothing is written, nothing survives a restart.
+        case none
+        /// A SQLite file (created if missing).
+        case sqlite(path: String)
+
+        /// `none`, or a file path.
+        ///
+        /// - Throws: ``InputError`` for an empty path or a URL of a server database (not supported yet).
+        public init(parsing text: String) throws(InputError) {
+            if text == "none" {
+                self = .none
+            } else if text.isEmpty {
+                throw InputError("empty database path (write a file path, or none)")
+            } else if text.contains("://") {
+                throw InputError("\(Excerpt.quoted(text)): only a SQLite file path (or none) is supported")
+            } else {
+                self = .sqlite(path: text)
+            }
+        }
+
+        public var description: String {
+            switch self {
+            case .none: "none"
+            case .sqlite(let path): path
+            }
+        }
+    }
 
     /// Connecting to a host may take this long at most, unless a smaller timeout or a
     /// `connect-timeout` says otherwise.
@@ -53,6 +87,10 @@ public struct Settings: Sendable, Equatable {
         if let value = overrides.duration { settings.duration = value }
         if let value = overrides.quiet { settings.quiet = value }
         if let value = overrides.history { settings.history = value }
+        if let value = overrides.database { settings.database = value }
+        if let value = overrides.resultAge { settings.retention.resultAge = value }
+        if let value = overrides.resultsPerURL { settings.retention.resultsPerURL = value }
+        if let value = overrides.aggregateAge { settings.retention.aggregateAge = value }
         return settings
     }
 
@@ -70,6 +108,10 @@ public struct Settings: Sendable, Equatable {
         public var duration: Duration?
         public var quiet: Bool?
         public var history: Int?
+        public var database: Database?
+        public var resultAge: Duration?
+        public var resultsPerURL: Int?
+        public var aggregateAge: Duration?
 
         public init() {}
     }

@@ -27,12 +27,18 @@ public struct PollingEngine: Service {
     let logger: Logger
     /// The time of the scheduler, the reports and `--duration` (the probe's clock unless a test gives one).
     let clock: any AlarmClock
+    /// Each URL's uptime, when a history is kept.
+    public let uptime: UptimeBoard?
     let onReport: @Sendable (Report) async -> Void
 
     /// - Parameters:
     ///   - historyLength: recent results kept per URL for the status page (0: none).
     ///   - metrics: where the monitor records per-poll metrics, if anywhere.
     ///   - clock: the scheduling time; by default the probe's ``Probe/alarmClock``.
+    ///   - restored: the last state of some targets from an earlier run, by id (with a history).
+    ///   - historyCapacity: with a history, how many events the monitor holds for the writer before
+    ///     polls wait.
+    ///   - uptime: where reports get each URL's uptime (with a history).
     ///   - onReport: receives each report, in order, one at a time: one every
     ///     ``Settings/statusInterval`` in long-running mode, and a final one; none when ``Settings/quiet``.
     public init(
@@ -43,14 +49,30 @@ public struct PollingEngine: Service {
         historyLength: Int = 0,
         metrics: PollMetrics? = nil,
         clock: (any AlarmClock)? = nil,
+        restored: [Int: RestoredState] = [:],
+        historyCapacity: Int? = nil,
+        uptime: UptimeBoard? = nil,
         onReport: @escaping @Sendable (Report) async -> Void
     ) {
         let clock = clock ?? probe.alarmClock
         self.settings = settings
         self.probe = probe
         self.clock = clock
-        self.monitor = StateMonitor(targets: targets, historyLength: historyLength, metrics: metrics, clock: clock)
-        self.scheduler = Scheduler(targets: targets, mode: settings.once ? .once : .repeating(settings.sleepPolicy), clock: clock)
+        self.uptime = uptime
+        self.monitor = StateMonitor(
+            targets: targets,
+            historyLength: historyLength,
+            metrics: metrics,
+            clock: clock,
+            restored: restored,
+            historyCapacity: historyCapacity
+        )
+        self.scheduler = Scheduler(
+            targets: targets,
+            mode: settings.once ? .once : .repeating(settings.sleepPolicy),
+            clock: clock,
+            restored: restored
+        )
         self.logger = logger
         self.onReport = onReport
     }
@@ -65,10 +87,10 @@ public struct PollingEngine: Service {
                 }
             }
             if !settings.quiet && !settings.once {
-                helpers.addTask { [monitor, onReport, settings, clock] in
+                helpers.addTask { [onReport, settings, clock] in
                     var next = clock.now + settings.statusInterval
                     while (try? await clock.sleep(until: next)) != nil {
-                        await onReport(await monitor.report())
+                        await onReport(await report())
                         next += settings.statusInterval
                     }
                 }
@@ -85,8 +107,15 @@ public struct PollingEngine: Service {
             helpers.cancelAll()
         }
         if !settings.quiet {
-            await onReport(await monitor.report())
+            await onReport(await report())
         }
+    }
+
+    /// A report of every URL now, with each URL's uptime when a history is kept.
+    public func report() async -> Report {
+        var report = await monitor.report()
+        if let uptime { report.uptime = await uptime.uptime(of: report.urls.map(\.url)) }
+        return report
     }
 
     /// Switches to a reloaded list of URLs while running: kept URLs keep their state, history and

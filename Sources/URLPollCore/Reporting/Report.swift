@@ -9,12 +9,15 @@ public struct Report: Sendable, Equatable {
     public let pending: Int
     /// Every URL, sorted by URL.
     public let urls: [URLRecord]
+    /// Each URL's uptime, in the order of ``urls``; empty when no history is kept.
+    public var uptime: [Uptime]
 
-    public init(time: Date, up: Int, down: Int, pending: Int, urls: [URLRecord]) {
+    public init(time: Date, up: Int, down: Int, pending: Int, urls: [URLRecord], uptime: [Uptime] = []) {
         self.time = time
         self.up = up
         self.down = down
         self.pending = pending
         self.urls = urls
+        self.uptime = uptime
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import DequeModule
 
 /// Owns every ``Resource`` that is not being polled, and hands each to a ``Poller`` when it is due.
@@ -49,17 +50,38 @@ public actor Scheduler {
     private var alarm: (alarm: Alarm, time: ContinuousClock.Instant, generation: UInt64)?
     private var alarmGeneration: UInt64 = 0
 
-    /// Creates a scheduler whose resources (one per target, none failed yet) are all due now.
+    /// Creates a scheduler whose resources (one per target) are all due now, except those an earlier
+    /// run left failing: they go on with their failure count, due when their back-off after their last
+    /// check ends (at once if that has passed).
     ///
-    /// - Parameter clock: the time, and what wakes idle pollers when a resource falls due.
-    public init(targets: TargetList, mode: Mode, clock: any AlarmClock = TaskAlarmClock()) {
+    /// - Parameters:
+    ///   - clock: the time, and what wakes idle pollers when a resource falls due.
+    ///   - restored: the last state of some targets from an earlier run, by id.
+    ///   - wallNow: the wall-clock time now, to place restored check times on `clock`.
+    public init(
+        targets: TargetList,
+        mode: Mode,
+        clock: any AlarmClock = TaskAlarmClock(),
+        restored: [Int: RestoredState] = [:],
+        wallNow: Date = Date()
+    ) {
         self.mode = mode
         self.clock = clock
         let now = clock.now
         start = now
         count = targets.count
         for (id, target) in targets.targets.enumerated() {
-            queue.insert(Resource(id: id, url: target.url, options: target.options, dueAt: now), due: now)
+            var resource = Resource(id: id, url: target.url, options: target.options, dueAt: now)
+            var due = now
+            if let state = restored[id] {
+                resource.consecutiveFailures = state.consecutiveFailures
+                if case .repeating(var policy) = mode {
+                    if let interval = target.options.interval { policy.interval = interval }
+                    let wait = state.checkedAt.timeIntervalSince(wallNow) + policy.sleep(afterConsecutiveFailures: state.consecutiveFailures).seconds
+                    if wait > 0 { due = now + .seconds(wait) }
+                }
+            }
+            queue.insert(resource, due: due)
         }
         if targets.isEmpty { isClosed = true }
     }

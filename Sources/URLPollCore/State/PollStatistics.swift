@@ -36,7 +36,7 @@ public struct PollStatistics: Sendable {
         Histogram(highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .two)
     }
 
-    /// Records one poll. `isFirstPoll` says whether it was the URL's first.
+    /// Records one poll. `isFirstPoll` says whether it was the URL's first in this run.
     public mutating func record(_ state: State, isFirstPoll: Bool, at now: ContinuousClock.Instant) {
         polls += 1
         if state.health == .up { ok += 1 } else { errors += 1 }

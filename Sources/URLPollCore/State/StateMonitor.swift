@@ -5,18 +5,25 @@ import Foundation
 /// Pollers send it ``State``s with ``record(_:)``; reporters ask it for a ``Report`` with ``report(at:)``
 /// and for a ``RunSummary`` with ``summary(process:)``. Nothing else reads or writes the map: it lives
 /// in this actor's ``StateTable`` and leaves only as copied values. Rendering happens outside the actor,
-/// so a large report never holds up the pollers. Whoever needs every result as it comes (a store, alert
-/// rules, a test waiting for a condition) ``subscribe()``s: the monitor sends each recorded ``State`` to
-/// every subscriber, in the order it recorded them.
+/// so a large report never holds up the pollers. Whoever needs every result as it comes (alert rules, a
+/// test waiting for a condition) ``subscribe()``s: the monitor sends each recorded ``State`` to every
+/// subscriber, in the order it recorded them.
+///
+/// With a history (`historyCapacity`), the monitor also keeps a bounded outbox of ``HistoryEvent``s that
+/// the history writer drains in batches (``nextHistoryBatch(maximum:deadline:)``): appending to it costs
+/// no extra hop per poll. When it is full (the disk does not keep up), ``record(_:)`` waits for room, so
+/// polls wait; nothing is dropped.
 public actor StateMonitor {
     private var table: StateTable
     private var statistics: PollStatistics
     private let start: ContinuousClock.Instant
-    private let clock: any AlarmClock
+    let clock: any AlarmClock
     private let metrics: PollMetrics?
     private var idsByStableID: [String: Int]?
     private var subscribers: [Int: AsyncStream<State>.Continuation] = [:]
     private var nextSubscriber = 0
+    /// The history outbox, when a history is kept.
+    var historyOutbox: HistoryOutbox?
 
     /// A monitor in which every target is pending since now.
     ///
@@ -24,20 +31,48 @@ public actor StateMonitor {
     ///   - historyLength: recent results kept per URL (for the status page); 0 keeps none.
     ///   - metrics: where to record per-poll metrics, if anywhere.
     ///   - clock: the scheduler's clock, for the run's figures (elapsed time, first round).
-    public init(targets: TargetList, historyLength: Int = 0, metrics: PollMetrics? = nil, clock: any AlarmClock = TaskAlarmClock()) {
-        table = StateTable(targets: targets, start: Date(), historyLength: historyLength, keepsSeries: metrics != nil)
+    ///   - restored: the last state of some targets from an earlier run, by id.
+    ///   - historyCapacity: with a history, the most events the outbox holds before polls wait.
+    public init(
+        targets: TargetList,
+        historyLength: Int = 0,
+        metrics: PollMetrics? = nil,
+        clock: any AlarmClock = TaskAlarmClock(),
+        restored: [Int: RestoredState] = [:],
+        historyCapacity: Int? = nil
+    ) {
+        table = StateTable(targets: targets, start: Date(), restored: restored, historyLength: historyLength, keepsSeries: metrics != nil)
+        historyOutbox = historyCapacity.map(HistoryOutbox.init(capacity:))
         self.clock = clock
         start = clock.now
         statistics = PollStatistics(urlCount: targets.count, start: start)
         self.metrics = metrics
     }
 
-    /// Takes in the result of one poll.
-    public func record(_ state: State) {
-        let isFirstPoll = table.apply(state)
-        statistics.record(state, isFirstPoll: isFirstPoll, at: clock.now)
+    /// Takes in the result of one poll. Returns at once, unless the history outbox is full: then it
+    /// waits for room.
+    public func record(_ state: State) async {
+        guard let applied = table.apply(state) else { return }
+        statistics.record(state, isFirstPoll: applied.isFirstInRun, at: clock.now)
         metrics?.record(state)
         for subscriber in subscribers.values { subscriber.yield(state) }
+        if historyOutbox != nil {
+            let record = table.records[state.resourceID]
+            let event = PollRecord(
+                url: record.url,
+                checkedAt: state.checkedAt,
+                health: state.health,
+                previous: applied.previous,
+                isFirstInRun: applied.isFirstInRun,
+                code: state.code,
+                latency: state.latency,
+                status: state.status,
+                method: state.method,
+                consecutiveFailures: state.consecutiveFailures,
+                since: record.since
+            )
+            await enqueueHistory(.polled(event))
+        }
     }
 
     /// Every ``State`` recorded from now on, in order, until the stream is dropped or cancelled.
@@ -65,8 +100,11 @@ public actor StateMonitor {
     }
 
     /// Applies a reloaded configuration (see ``StateTable/apply(_:at:)``).
-    public func apply(_ changes: TargetChanges) {
-        table.apply(changes, at: Date())
+    public func apply(_ changes: TargetChanges) async {
+        let now = Date()
+        let removed = historyOutbox == nil ? [] : changes.removed.map { table.records[$0].url }
+        table.apply(changes, at: now)
+        for url in removed { await enqueueHistory(.removed(url: url, at: now)) }
         idsByStableID = nil
     }
 

@@ -22,29 +22,45 @@ public struct StateTable: Sendable {
     public private(set) var series: [URLSeries]
     private let keepsSeries: Bool
 
-    /// A table in which every target is pending since `start`.
+    /// A table in which every target is pending since `start`, unless `restored` has its last state
+    /// from an earlier run.
     ///
     /// - Parameters:
+    ///   - restored: the last known state of some targets, by id.
     ///   - historyLength: how many recent results to keep per URL (0 keeps none and costs nothing).
     ///   - keepsSeries: whether to keep per-URL metric series.
-    public init(targets: TargetList, start: Date, historyLength: Int = 0, keepsSeries: Bool = false) {
+    public init(
+        targets: TargetList,
+        start: Date,
+        restored: [Int: RestoredState] = [:],
+        historyLength: Int = 0,
+        keepsSeries: Bool = false
+    ) {
         let urls = targets.urls
         let options = targets.options
         records = urls.indices.map { URLRecord(id: $0, url: urls[$0], name: options[$0].name, since: start) }
+        for (id, state) in restored where records.indices.contains(id) { records[id].restore(state) }
         activeIDs = urls.indices.sorted { urls[$0] < urls[$1] }
         self.historyLength = historyLength
-        counts = [.pending: records.count, .up: 0, .down: 0]
+        counts = [.pending: 0, .up: 0, .down: 0]
+        for record in records { counts[record.health, default: 0] += 1 }
         history = historyLength > 0 ? Array(repeating: RecentResults(capacity: historyLength), count: urls.count) : []
         series = keepsSeries ? Array(repeating: URLSeries(), count: urls.count) : []
         self.keepsSeries = keepsSeries
     }
 
-    /// Records a poll's result. States for unknown ids are ignored.
-    ///
-    /// - Returns: whether this was the URL's first recorded poll.
+    /// What recording one poll changed.
+    public struct Applied: Sendable, Equatable {
+        /// The URL's health before the poll.
+        public let previous: Health
+        /// Whether it was the URL's first poll in this run (since start, or since a reload added it).
+        public let isFirstInRun: Bool
+    }
+
+    /// Records a poll's result. States for unknown ids are ignored (`nil`).
     @discardableResult
-    public mutating func apply(_ state: State) -> Bool {
-        guard records.indices.contains(state.resourceID), !retired.contains(state.resourceID) else { return false }
+    public mutating func apply(_ state: State) -> Applied? {
+        guard records.indices.contains(state.resourceID), !retired.contains(state.resourceID) else { return nil }
         let before = records[state.resourceID].health
         records[state.resourceID].apply(state)
         let after = records[state.resourceID].health
@@ -58,7 +74,7 @@ public struct StateTable: Sendable {
         if !series.isEmpty {
             series[state.resourceID].record(up: after == .up, duration: state.latency)
         }
-        return before == .pending
+        return Applied(previous: before, isFirstInRun: records[state.resourceID].polls == 1)
     }
 
     /// A report of every URL at `time`, sorted by URL.

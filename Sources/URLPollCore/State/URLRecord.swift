@@ -48,6 +48,18 @@ public struct URLRecord: Sendable, Equatable {
         self.since = since
     }
 
+    /// Takes the last state an earlier run left (it counts as no poll of this run).
+    mutating func restore(_ state: RestoredState) {
+        health = state.health
+        since = state.since
+        status = state.status
+        statusCode = state.code.map { UInt16(clamping: $0) } ?? 0
+        latencyNanoseconds = max(0, state.latency.wholeNanoseconds)
+        checkedAtSeconds = state.checkedAt.timeIntervalSince1970
+        failures = Int32(clamping: state.consecutiveFailures)
+        method = state.method
+    }
+
     /// Takes in a poll's result; ``since`` moves only when the health changes.
     mutating func apply(_ state: State) {
         let health = state.health

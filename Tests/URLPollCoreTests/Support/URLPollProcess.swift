@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-/// The built `urlpoll` executable run as a child process, its output captured in files.
+/// The built `urlpoll` executable run as a child process, its output captured in files, in a working
+/// directory of its own (so its default history database, `urlpoll.sqlite`, is its own too).
 final class URLPollProcess: Sendable {
     struct Result {
         let status: Int32
@@ -12,6 +13,8 @@ final class URLPollProcess: Sendable {
     private let process: Process
     private let stdoutFile: TemporaryFile
     private let stderrFile: TemporaryFile
+    /// The child's working directory.
+    let directory: TemporaryDirectory
 
     /// The binary sits next to the test bundle, in the build products folder.
     static var executable: URL {
@@ -19,16 +22,26 @@ final class URLPollProcess: Sendable {
         return testBinary.deletingLastPathComponent().appendingPathComponent("urlpoll")
     }
 
-    private init(process: Process, stdoutFile: TemporaryFile, stderrFile: TemporaryFile) {
+    private init(process: Process, stdoutFile: TemporaryFile, stderrFile: TemporaryFile, directory: TemporaryDirectory) {
         self.process = process
         self.stdoutFile = stdoutFile
         self.stderrFile = stderrFile
+        self.directory = directory
     }
 
-    /// - Parameter environment: variables added to this process's environment for the child.
-    static func start(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> URLPollProcess {
+    /// - Parameters:
+    ///   - environment: variables added to this process's environment for the child.
+    ///   - directory: the working directory; by default a new empty one.
+    static func start(
+        _ arguments: [String],
+        stdin: String? = nil,
+        environment: [String: String] = [:],
+        directory: TemporaryDirectory? = nil
+    ) throws -> URLPollProcess {
+        let directory = try directory ?? TemporaryDirectory()
         let process = Process()
         process.executableURL = executable
+        process.currentDirectoryURL = directory.url
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
         let stdoutFile = try TemporaryFile("")
@@ -42,11 +55,16 @@ final class URLPollProcess: Sendable {
             process.standardInput = FileHandle.nullDevice
         }
         try process.run()
-        return URLPollProcess(process: process, stdoutFile: stdoutFile, stderrFile: stderrFile)
+        return URLPollProcess(process: process, stdoutFile: stdoutFile, stderrFile: stderrFile, directory: directory)
     }
 
-    static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) async throws -> Result {
-        try await start(arguments, stdin: stdin, environment: environment).finish()
+    static func run(
+        _ arguments: [String],
+        stdin: String? = nil,
+        environment: [String: String] = [:],
+        directory: TemporaryDirectory? = nil
+    ) async throws -> Result {
+        try await start(arguments, stdin: stdin, environment: environment, directory: directory).finish()
     }
 
     var stdout: String { stdoutFile.contents }
@@ -101,4 +119,20 @@ final class TemporaryFile: Sendable {
     var contents: String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
 
     deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// A new empty directory, removed with everything in it when the last reference goes.
+final class TemporaryDirectory: Sendable {
+    let url: URL
+    var path: String { url.path }
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("urlpoll-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    /// The path of `name` inside the directory.
+    func file(_ name: String) -> String { url.appendingPathComponent(name).path }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
 }

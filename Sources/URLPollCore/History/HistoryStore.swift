@@ -1,0 +1,88 @@
+import Foundation
+
+/// Where the history is kept: results, each URL's last state, outages and the spans of known time.
+///
+/// The engine knows only this protocol: `SQLiteHistoryStore` (target `URLPollStorage`) is the embedded
+/// default; a store shared by several instances implements the same calls. Every call is safe from any
+/// task; writes happen one at a time (the ``HistoryWriter`` is the only writer of results), reads may run
+/// alongside them and never wait for them.
+public protocol HistoryStore: Sendable {
+    /// Starts a run (one process's lifetime) at `time` and returns its id: the results written under it
+    /// count as known time until the run ends (or, if the process dies, until its last write).
+    func beginRun(at time: Date) async throws -> Int64
+
+    /// Ends `run` at `time` (a clean shutdown): its open spans of known time end there.
+    func endRun(_ run: Int64, at time: Date) async throws
+
+    /// The last state of each of `urls` the store knows, by URL.
+    func restore(_ urls: [String]) async throws -> [String: RestoredState]
+
+    /// Writes `events` in one transaction, and marks `run` alive until `aliveAt`.
+    func write(_ events: [HistoryEvent], run: Int64, aliveAt: Date) async throws
+
+    /// The spans of known time and of outages of every URL that has any since `since` (ends of open
+    /// spans: `now` for this run, the last write for a run that died).
+    func timelines(since: Date, now: Date, run: Int64) async throws -> [String: Timeline]
+
+    /// The stored results of `url` since `since`, oldest first.
+    func results(url: String, since: Date) async throws -> [StoredResult]
+
+    /// Outages that overlap the time since `since` (of `url`, or of every URL when `nil`), newest first.
+    func incidents(url: String?, since: Date) async throws -> [Incident]
+
+    /// One small step of rollup and retention at `now` (a transaction of bounded size).
+    /// - Returns: whether more work is left (call again soon), or everything is done for now.
+    func maintain(now: Date, policy: RetentionPolicy) async throws -> Bool
+}
+
+/// What makes one URL's uptime: when its state was known, and when it was down.
+public struct Timeline: Sendable, Equatable {
+    public var coverage: [UptimeArithmetic.Span]
+    public var down: [UptimeArithmetic.Span]
+
+    public init(coverage: [UptimeArithmetic.Span] = [], down: [UptimeArithmetic.Span] = []) {
+        self.coverage = coverage
+        self.down = down
+    }
+}
+
+/// One stored poll result.
+public struct StoredResult: Sendable, Equatable {
+    public let checkedAt: Date
+    public let health: Health
+    public let code: Int?
+    public let latency: Duration
+    public let status: String
+    public let method: CheckMethod
+
+    public init(checkedAt: Date, health: Health, code: Int?, latency: Duration, status: String, method: CheckMethod) {
+        self.checkedAt = checkedAt
+        self.health = health
+        self.code = code
+        self.latency = latency
+        self.status = status
+        self.method = method
+    }
+}
+
+/// One outage of one URL: from the poll that found it down to the poll that found it up again.
+public struct Incident: Sendable, Equatable {
+    public let url: String
+    public let downAt: Date
+    /// `nil` while the outage goes on.
+    public let upAt: Date?
+    /// The status text of the poll that went down.
+    public let firstStatus: String
+
+    public init(url: String, downAt: Date, upAt: Date?, firstStatus: String) {
+        self.url = url
+        self.downAt = downAt
+        self.upAt = upAt
+        self.firstStatus = firstStatus
+    }
+
+    /// How long it lasted, or has lasted until `now`; never negative.
+    public func duration(now: Date) -> TimeInterval {
+        max(0, (upAt ?? now).timeIntervalSince(downAt))
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// The history side of a run, as a service: the only writer of results.
+///
+/// - It drains the ``StateMonitor``'s history outbox in batches, one transaction each: at most every
+///   ``batchWindow`` (250 ms), sooner when ``largeBatch`` events are waiting. So a result reaches the disk
+///   within about 250 ms, which bounds what a `kill -9` can lose; a failed write is retried (with a log
+///   line), never dropped, and meanwhile the outbox fills and polls wait.
+/// - Every ``maintenanceInterval`` (and once at start) it lets the store roll up finished hours and apply
+///   retention, in small steps between batches, then recomputes every URL's uptime for the reports
+///   (``UptimeBoard``).
+/// - On a graceful shutdown it stops once everything the monitor received is written (so it must stop
+///   after the engine: list it before the engine in the service group), and ends the run.
+public struct HistoryWriter: Service {
+    public static let batchWindow: Duration = .milliseconds(250)
+    public static let largeBatch = 5_000
+    public static let maintenanceInterval: Duration = .seconds(60)
+
+    let store: any HistoryStore
+    let monitor: StateMonitor
+    let board: UptimeBoard
+    let policy: RetentionPolicy
+    let run: Int64
+    let clock: any AlarmClock
+    let logger: Logger
+
+    public init(
+        store: any HistoryStore,
+        monitor: StateMonitor,
+        board: UptimeBoard,
+        policy: RetentionPolicy,
+        run: Int64,
+        clock: any AlarmClock = TaskAlarmClock(),
+        logger: Logger
+    ) {
+        self.store = store
+        self.monitor = monitor
+        self.board = board
+        self.policy = policy
+        self.run = run
+        self.clock = clock
+        self.logger = logger
+    }
+
+    public func run() async {
+        await withDiscardingTaskGroup { tasks in
+            tasks.addTask { await maintainForever() }
+            await withGracefulShutdownHandler {
+                await writeUntilClosed()
+            } onGracefulShutdown: {
+                Task { await monitor.closeHistory() }
+            }
+            tasks.cancelAll()
+        }
+        do {
+            try await store.endRun(run, at: Date())
+        } catch {
+            logger.error("history: cannot close the run: \(error)")
+        }
+    }
+
+    /// Writes batches until the monitor's outbox is closed and drained.
+    func writeUntilClosed() async {
+        var lastWrite = clock.now - Self.batchWindow
+        while true {
+            let batch = await monitor.nextHistoryBatch(maximum: Self.largeBatch, deadline: lastWrite + Self.batchWindow)
+            if batch.isEmpty { return }
+            lastWrite = clock.now
+            await write(batch)
+        }
+    }
+
+    /// Writes one batch, retrying until it is stored. Once the outbox is closed (shutting down) it gives up
+    /// after a few attempts, saying how many results were lost.
+    func write(_ batch: [HistoryEvent]) async {
+        var attempt = 0
+        while true {
+            do {
+                try await store.write(batch, run: run, aliveAt: Date())
+                if attempt > 0 { logger.notice("history: writing works again (\(batch.count) results written)") }
+                return
+            } catch {
+                attempt += 1
+                if attempt == 1 || attempt.isMultiple(of: 10) {
+                    logger.error("history: cannot write \(batch.count) results (attempt \(attempt)): \(error); polls wait until it works")
+                }
+                if Task.isShuttingDownGracefully && attempt >= 3 {
+                    logger.critical("history: giving up at shutdown; \(batch.count) results are not stored")
+                    return
+                }
+                try? await clock.sleep(until: clock.now + .seconds(min(30, attempt)))
+            }
+        }
+    }
+
+    /// Maintenance and uptime, now and then every ``maintenanceInterval``, until cancelled.
+    func maintainForever() async {
+        while !Task.isCancelled {
+            await maintainOnce()
+            try? await clock.sleep(until: clock.now + Self.maintenanceInterval)
+        }
+    }
+
+    /// Runs maintenance steps until there is nothing left to do for now, then refreshes the uptime board.
+    public func maintainOnce() async {
+        do {
+            while !Task.isCancelled, try await store.maintain(now: Date(), policy: policy) {
+                await Task.yield()
+            }
+            let now = Date()
+            let timelines = try await store.timelines(since: now.addingTimeInterval(-Uptime.Window.month.duration), now: now, run: run)
+            await board.refresh(from: timelines, now: now)
+        } catch is CancellationError {
+            return
+        } catch {
+            logger.error("history: maintenance failed (it is tried again in a minute): \(error)")
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import DequeModule
+
+/// The outbox of ``HistoryEvent``s a ``StateMonitor`` keeps for the history writer: its bounded queue and
+/// who waits on it. Owned by the monitor actor, so it needs no lock.
+struct HistoryOutbox {
+    let capacity: Int
+    var events: Deque<HistoryEvent> = []
+    var waitingRecorders: Deque<CheckedContinuation<Void, Never>> = []
+    var waitingWriter: (continuation: CheckedContinuation<Void, Never>, minimum: Int)?
+    var isClosed = false
+    /// How often a poll had to wait for room.
+    var fullWaits = 0
+
+    init(capacity: Int) {
+        self.capacity = max(1, capacity)
+    }
+}
+
+extension StateMonitor {
+    /// Adds `event` to the outbox, first waiting for room while it is full.
+    func enqueueHistory(_ event: HistoryEvent) async {
+        while let outbox = historyOutbox, outbox.events.count >= outbox.capacity, !outbox.isClosed {
+            historyOutbox?.fullWaits += 1
+            await withCheckedContinuation { historyOutbox?.waitingRecorders.append($0) }
+        }
+        historyOutbox?.events.append(event)
+        if let writer = historyOutbox?.waitingWriter, let count = historyOutbox?.events.count, count >= writer.minimum {
+            historyOutbox?.waitingWriter = nil
+            writer.continuation.resume()
+        }
+    }
+
+    /// Up to `maximum` history events, oldest first: at once when `maximum` are there; otherwise as soon
+    /// as `deadline` has passed with at least one there; an empty batch only once the outbox is closed
+    /// and drained (or when no history is kept).
+    public func nextHistoryBatch(maximum: Int, deadline: ContinuousClock.Instant) async -> [HistoryEvent] {
+        while let outbox = historyOutbox {
+            let count = outbox.events.count
+            if count >= maximum || (count > 0 && (clock.now >= deadline || outbox.isClosed)) {
+                return takeHistory(maximum)
+            }
+            if outbox.isClosed { return [] }
+            // Wait for the batch to fill, or (when something is queued) for the deadline.
+            let alarm = count == 0 ? nil : clock.set(at: deadline) { await self.wakeHistoryWriter() }
+            await withCheckedContinuation { continuation in
+                historyOutbox?.waitingWriter = (continuation, count == 0 ? 1 : maximum)
+            }
+            alarm?.cancel()
+        }
+        return []
+    }
+
+    /// Ends the outbox: the writer gets what is queued, then an empty batch; polls no longer wait.
+    public func closeHistory() {
+        historyOutbox?.isClosed = true
+        wakeHistoryWriter()
+        while let recorder = historyOutbox?.waitingRecorders.popFirst() { recorder.resume() }
+    }
+
+    /// Events queued for the history, and how often a poll had to wait for room.
+    public var historyBacklog: (queued: Int, fullWaits: Int) {
+        (historyOutbox?.events.count ?? 0, historyOutbox?.fullWaits ?? 0)
+    }
+
+    private func wakeHistoryWriter() {
+        guard let writer = historyOutbox?.waitingWriter else { return }
+        historyOutbox?.waitingWriter = nil
+        writer.continuation.resume()
+    }
+
+    private func takeHistory(_ maximum: Int) -> [HistoryEvent] {
+        guard var outbox = historyOutbox else { return [] }
+        historyOutbox = nil  // moved out while it is changed, so the deque is not copied
+        let batch = Array(outbox.events.prefix(maximum))
+        outbox.events.removeFirst(batch.count)
+        var resumed: [CheckedContinuation<Void, Never>] = []
+        while outbox.events.count + resumed.count < outbox.capacity, let recorder = outbox.waitingRecorders.popFirst() {
+            resumed.append(recorder)
+        }
+        historyOutbox = outbox
+        for recorder in resumed { recorder.resume() }
+        return batch
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import GRDB
+import URLPollCore
+
+extension SQLiteHistoryStore {
+    /// URLs handled per maintenance step: each step is one short transaction.
+    static let urlsPerStep: Int64 = 500
+    /// A retention round (over every URL) starts at most this often.
+    static let pruneRoundInterval: TimeInterval = 600
+
+    /// One step of rollup and retention, in this order: roll up the next finished hour (for the next
+    /// URLs), then remove what retention no longer keeps (for the next URLs). Raw results are only removed
+    /// once their hour is rolled up, so the per-URL cap may be exceeded by the hour in progress.
+    public func maintain(now: Date, policy: RetentionPolicy) async throws -> Bool {
+        let nowMS = ResultEncoding.milliseconds(now)
+        let resultCutoff = ResultEncoding.milliseconds(policy.resultCutoff(now: now))
+        let aggregateCutoff = ResultEncoding.milliseconds(policy.aggregateCutoff(now: now))
+        let coverageCutoff = ResultEncoding.milliseconds(now.addingTimeInterval(-(Uptime.Window.month.duration + 86_400)))
+        let currentHour = ResultEncoding.milliseconds(RetentionPolicy.hourStart(now))
+        let perURL = Int64(policy.resultsPerURL)
+        let mayStartRound = lastPruneRound.map { now.timeIntervalSince($0) >= Self.pruneRoundInterval || now < $0 } ?? true
+        let (more, roundEnded) = try await pool.write { db -> (Bool, Bool) in
+            if try Self.rollUpStep(before: currentHour, in: db) { return (true, false) }
+            let inRound = (try Self.meta("prune_next_url", in: db) ?? 0) > 0
+            guard inRound || mayStartRound else { return (false, false) }
+            let rolledUpTo = try Self.meta("rolled_up_to", in: db) ?? 0
+            let more = try Self.pruneStep(
+                resultCutoff: min(resultCutoff, rolledUpTo),
+                capBefore: rolledUpTo,
+                perURL: perURL,
+                aggregateCutoff: aggregateCutoff,
+                coverageCutoff: coverageCutoff,
+                now: nowMS,
+                in: db
+            )
+            return (more, !more)
+        }
+        if roundEnded { lastPruneRound = now }
+        return more
+    }
+
+    /// Rolls up the next URLs of the oldest hour not yet done; `false` when every finished hour is done.
+    static func rollUpStep(before currentHour: Int64, in db: Database) throws -> Bool {
+        let hour: Int64
+        if let done = try meta("rolled_up_to", in: db) {
+            hour = done
+        } else {
+            guard let oldest = try Int64.fetchOne(db, sql: "SELECT min(t) FROM result") else { return false }
+            hour = oldest / 3_600_000 * 3_600_000
+            try setMeta("rolled_up_to", hour, in: db)
+        }
+        guard hour < currentHour else { return false }
+        let fromURL = try meta("rollup_next_url", in: db) ?? 0
+        let urlIDs = try Int64.fetchAll(
+            db,
+            sql: "SELECT id FROM url WHERE id >= ? ORDER BY id LIMIT ?",
+            arguments: [fromURL, urlsPerStep]
+        )
+        let select = try db.cachedStatement(sql: "SELECT outcome, latency_us FROM result WHERE url_id = ? AND t >= ? AND t < ?")
+        let insert = try db.cachedStatement(
+            sql: """
+                INSERT OR REPLACE INTO hourly (url_id, hour, polls, failures, latency_sum_us, latency_min_us, latency_max_us, latency_p95_us)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        )
+        for urlID in urlIDs {
+            let rows = try Row.fetchAll(select, arguments: [urlID, hour, hour + 3_600_000])
+            let results = rows.map { row in
+                (health: ResultEncoding.decode(row[0]).health, latency: Duration.microseconds(row[1] as Int64))
+            }
+            guard let aggregate = HourlyAggregate(hour: ResultEncoding.date(hour), results: results) else { continue }
+            try insert.execute(arguments: [
+                urlID, hour, aggregate.polls, aggregate.failures, aggregate.latencySum.wholeMicroseconds,
+                aggregate.latencyMin.wholeMicroseconds, aggregate.latencyMax.wholeMicroseconds, aggregate.latencyP95.wholeMicroseconds,
+            ])
+        }
+        if let last = urlIDs.last, urlIDs.count == Int(urlsPerStep) {
+            try setMeta("rollup_next_url", last + 1, in: db)
+        } else {
+            try setMeta("rollup_next_url", 0, in: db)
+            try setMeta("rolled_up_to", hour + 3_600_000, in: db)
+        }
+        return true
+    }
+
+    /// Removes, for the next URLs, results older than `resultCutoff` and beyond the per-URL cap (among
+    /// those before `capBefore`) and aggregates older than `aggregateCutoff`; at the end of a round,
+    /// old outages, coverage and runs. `false` when a whole round is done (the next call starts a new one).
+    static func pruneStep(
+        resultCutoff: Int64,
+        capBefore: Int64,
+        perURL: Int64,
+        aggregateCutoff: Int64,
+        coverageCutoff: Int64,
+        now: Int64,
+        in db: Database
+    ) throws -> Bool {
+        let fromURL = try meta("prune_next_url", in: db) ?? 0
+        let urls = try Row.fetchAll(db, sql: "SELECT id, results FROM url WHERE id >= ? ORDER BY id LIMIT ?", arguments: [fromURL, urlsPerStep])
+        let deleteOld = try db.cachedStatement(sql: "DELETE FROM result WHERE url_id = ? AND t < ?")
+        let deleteOldest = try db.cachedStatement(
+            sql: "DELETE FROM result WHERE url_id = ? AND t IN (SELECT t FROM result WHERE url_id = ? AND t < ? ORDER BY t LIMIT ?)"
+        )
+        let deleteAggregates = try db.cachedStatement(sql: "DELETE FROM hourly WHERE url_id = ? AND hour < ?")
+        let setCount = try db.cachedStatement(sql: "UPDATE url SET results = max(0, results - ?) WHERE id = ?")
+        for row in urls {
+            let (urlID, count): (Int64, Int64) = (row[0], row[1])
+            try deleteOld.execute(arguments: [urlID, resultCutoff])
+            var removed = Int64(db.changesCount)
+            if count - removed > perURL {
+                try deleteOldest.execute(arguments: [urlID, urlID, capBefore, count - removed - perURL])
+                removed += Int64(db.changesCount)
+            }
+            if removed > 0 { try setCount.execute(arguments: [removed, urlID]) }
+            try deleteAggregates.execute(arguments: [urlID, aggregateCutoff])
+        }
+        let urlIDs = urls.map { $0[0] as Int64 }
+        if let last = urlIDs.last, urlIDs.count == Int(urlsPerStep) {
+            try setMeta("prune_next_url", last + 1, in: db)
+            return true
+        }
+        try setMeta("prune_next_url", 0, in: db)
+        try db.execute(sql: "DELETE FROM incident WHERE down_at < ? AND up_at IS NOT NULL AND up_at < ?", arguments: [aggregateCutoff, aggregateCutoff])
+        try db.execute(sql: "DELETE FROM coverage WHERE to_t IS NOT NULL AND to_t < ?", arguments: [coverageCutoff])
+        try db.execute(
+            sql: "DELETE FROM run WHERE alive_at < ? AND NOT EXISTS (SELECT 1 FROM coverage WHERE coverage.run_id = run.id)",
+            arguments: [coverageCutoff]
+        )
+        return false
+    }
+
+    static func meta(_ key: String, in db: Database) throws -> Int64? {
+        try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key])
+    }
+
+    static func setMeta(_ key: String, _ value: Int64, in db: Database) throws {
+        try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", arguments: [key, value])
+    }
+}

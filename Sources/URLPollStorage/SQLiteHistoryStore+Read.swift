@@ -1,0 +1,169 @@
+import Foundation
+import GRDB
+import URLPollCore
+
+extension SQLiteHistoryStore {
+    public func restore(_ urls: [String]) async throws -> [String: RestoredState] {
+        let wanted = Set(urls)
+        let rows = try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT url.id, url.url, url.health, url.since, url.failures, url.checked_at, url.outcome, url.latency_us,
+                           status.text
+                    FROM url LEFT JOIN status ON status.id = url.status_id
+                    WHERE url.checked_at IS NOT NULL
+                    """
+            )
+        }
+        var restored: [String: RestoredState] = [:]
+        for row in rows {
+            let url: String = row[1]
+            let id: Int64 = row[0]
+            urlIDs[url] = id
+            guard wanted.contains(url) else { continue }
+            let (_, method, code) = ResultEncoding.decode(row[6] ?? 0)
+            restored[url] = RestoredState(
+                health: ResultEncoding.health(row[2]),
+                since: ResultEncoding.date(row[3] ?? row[5]),
+                consecutiveFailures: row[4],
+                checkedAt: ResultEncoding.date(row[5]),
+                code: code,
+                latency: .microseconds(row[7] ?? 0),
+                status: row[8] ?? "",
+                method: method
+            )
+        }
+        return restored
+    }
+
+    public func timelines(since: Date, now: Date, run: Int64) async throws -> [String: Timeline] {
+        let from = ResultEncoding.milliseconds(since)
+        let end = ResultEncoding.milliseconds(now)
+        return try await pool.read { db in
+            var timelines: [String: Timeline] = [:]
+            // Known time: an open span ends now in this run, at its run's last write in a run that died.
+            let coverage = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT url.url, coverage.from_t,
+                           coalesce(coverage.to_t, CASE WHEN coverage.run_id = ? THEN ? ELSE coalesce(run.stopped_at, run.alive_at) END)
+                    FROM coverage JOIN url ON url.id = coverage.url_id JOIN run ON run.id = coverage.run_id
+                    WHERE coalesce(coverage.to_t, ?) >= ?
+                    """,
+                arguments: [run, end, end, from]
+            )
+            while let row = try coverage.next() {
+                timelines[row[0], default: Timeline()].coverage.append(Self.span(row[1], row[2]))
+            }
+            let outages = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT url.url, incident.down_at, coalesce(incident.up_at, ?)
+                    FROM incident JOIN url ON url.id = incident.url_id
+                    WHERE coalesce(incident.up_at, ?) >= ?
+                    """,
+                arguments: [end, end, from]
+            )
+            while let row = try outages.next() {
+                timelines[row[0], default: Timeline()].down.append(Self.span(row[1], row[2]))
+            }
+            return timelines
+        }
+    }
+
+    static func span(_ start: Int64, _ end: Int64) -> UptimeArithmetic.Span {
+        UptimeArithmetic.Span(start: Double(start) / 1000, end: Double(end) / 1000)
+    }
+
+    public func results(url: String, since: Date) async throws -> [StoredResult] {
+        let from = ResultEncoding.milliseconds(since)
+        return try await pool.read { db in
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT result.t, result.outcome, result.latency_us, status.text
+                    FROM result JOIN url ON url.id = result.url_id JOIN status ON status.id = result.status_id
+                    WHERE url.url = ? AND result.t >= ? ORDER BY result.t
+                    """,
+                arguments: [url, from]
+            )
+            var results: [StoredResult] = []
+            while let row = try rows.next() {
+                let (health, method, code) = ResultEncoding.decode(row[1])
+                results.append(
+                    StoredResult(
+                        checkedAt: ResultEncoding.date(row[0]),
+                        health: health,
+                        code: code,
+                        latency: .microseconds(row[2] as Int64),
+                        status: row[3],
+                        method: method
+                    )
+                )
+            }
+            return results
+        }
+    }
+
+    public func incidents(url: String?, since: Date) async throws -> [Incident] {
+        let from = ResultEncoding.milliseconds(since)
+        return try await pool.read { db in
+            var sql = """
+                SELECT url.url, incident.down_at, incident.up_at, status.text
+                FROM incident JOIN url ON url.id = incident.url_id JOIN status ON status.id = incident.status_id
+                WHERE (incident.up_at IS NULL OR incident.up_at >= ?)
+                """
+            var arguments: StatementArguments = [from]
+            if let url {
+                sql += " AND url.url = ?"
+                arguments += [url]
+            }
+            sql += " ORDER BY incident.down_at DESC"
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                Incident(
+                    url: row[0],
+                    downAt: ResultEncoding.date(row[1]),
+                    upAt: (row[2] as Int64?).map(ResultEncoding.date),
+                    firstStatus: row[3]
+                )
+            }
+        }
+    }
+
+    /// The hourly aggregates of `url` since `since`, oldest first.
+    public func hourly(url: String, since: Date) async throws -> [HourlyAggregate] {
+        let from = ResultEncoding.milliseconds(RetentionPolicy.hourStart(since))
+        return try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT hourly.hour, polls, failures, latency_sum_us, latency_min_us, latency_max_us, latency_p95_us
+                    FROM hourly JOIN url ON url.id = hourly.url_id WHERE url.url = ? AND hourly.hour >= ? ORDER BY hourly.hour
+                    """,
+                arguments: [url, from]
+            ).map { row in
+                HourlyAggregate(
+                    hour: ResultEncoding.date(row[0]),
+                    polls: row[1],
+                    failures: row[2],
+                    latencySum: .microseconds(row[3] as Int64),
+                    latencyMin: .microseconds(row[4] as Int64),
+                    latencyMax: .microseconds(row[5] as Int64),
+                    latencyP95: .microseconds(row[6] as Int64)
+                )
+            }
+        }
+    }
+
+    /// Rows per table, for the figures and tests.
+    public func counts() async throws -> [String: Int] {
+        try await pool.read { db in
+            var counts: [String: Int] = [:]
+            for table in ["url", "status", "result", "hourly", "incident", "coverage", "run"] {
+                counts[table] = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0
+            }
+            return counts
+        }
+    }
+}

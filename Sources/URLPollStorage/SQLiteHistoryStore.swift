@@ -1,0 +1,122 @@
+import Foundation
+import GRDB
+import URLPollCore
+
+/// The history in an embedded SQLite database, through GRDB: one file, no setup.
+///
+/// A `DatabasePool` in WAL mode: one writer (the ``HistoryWriter``'s batches, and rollup and retention in
+/// small steps between them), readers alongside that never wait for it, and a busy timeout so that
+/// nothing fails with "database is locked". `synchronous = NORMAL`: a committed batch survives the process
+/// being killed (not a power cut, which can lose the last commits). The schema is ``HistorySchema``.
+///
+/// An actor: it keeps the ids of URLs and status texts it has seen, and each URL's last result time (a
+/// result time is unique per URL, so two results in one millisecond are a millisecond apart).
+public actor SQLiteHistoryStore: HistoryStore {
+    let pool: DatabasePool
+    public nonisolated let path: String
+    var urlIDs: [String: Int64] = [:]
+    var statusIDs: [String: Int64] = [:]
+    var lastTimes: [Int64: Int64] = [:]
+    /// When the last retention round ended (they run at most every ten minutes).
+    var lastPruneRound: Date?
+
+    private init(pool: DatabasePool, path: String) {
+        self.pool = pool
+        self.path = path
+    }
+
+    /// Opens (or creates) the database at `path` and brings its schema up to date.
+    ///
+    /// - Throws: ``StoreError`` naming the path: a missing or unwritable directory, a file that is not a
+    ///   SQLite database, or one written by a newer urlpoll (refused before anything is changed).
+    public static func open(path: String) throws(StoreError) -> SQLiteHistoryStore {
+        try checkLocation(path)
+        if FileManager.default.fileExists(atPath: path) {
+            try checkSchema(path)
+        }
+        do {
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(10)
+            configuration.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            }
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            try HistorySchema.migrator.migrate(pool)
+            return SQLiteHistoryStore(pool: pool, path: path)
+        } catch {
+            throw StoreError("\(path): cannot open the history database (\(describe(error)))")
+        }
+    }
+
+    /// A message for a path that cannot hold a database: its directory is missing or not writable.
+    private static func checkLocation(_ path: String) throws(StoreError) {
+        let directory = (path as NSString).deletingLastPathComponent
+        let folder = directory.isEmpty ? "." : directory
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw StoreError("\(path): cannot create the history database (no such directory \(folder))")
+        }
+        if FileManager.default.fileExists(atPath: path) {
+            guard FileManager.default.isWritableFile(atPath: path) else {
+                throw StoreError("\(path): cannot write the history database (permission denied)")
+            }
+        }
+        guard FileManager.default.isWritableFile(atPath: folder) else {
+            throw StoreError("\(path): cannot write the history database (permission denied on \(folder))")
+        }
+    }
+
+    /// Refuses a database that a newer urlpoll wrote (it knows migrations this one does not), or that is
+    /// not a SQLite file, reading it without changing it.
+    private static func checkSchema(_ path: String) throws(StoreError) {
+        do {
+            var configuration = Configuration()
+            configuration.readonly = true
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            let superseded = try queue.read { db in try HistorySchema.migrator.hasBeenSuperseded(db) }
+            try queue.close()
+            if superseded {
+                throw StoreError(
+                    "\(path): the history database was written by a newer urlpoll (its schema is newer than this version knows); "
+                        + "upgrade urlpoll, or point --database elsewhere"
+                )
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError("\(path): cannot read the history database (\(describe(error)))")
+        }
+    }
+
+    /// A short description of a GRDB or SQLite error.
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? DatabaseError {
+            return error.message ?? "SQLite error \(error.resultCode.rawValue)"
+        }
+        return "\(error)"
+    }
+
+    // MARK: Runs
+
+    public func beginRun(at time: Date) async throws -> Int64 {
+        let now = ResultEncoding.milliseconds(time)
+        return try await pool.write { db in
+            try db.execute(sql: "INSERT INTO run (started_at, alive_at) VALUES (?, ?)", arguments: [now, now])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func endRun(_ run: Int64, at time: Date) async throws {
+        let now = ResultEncoding.milliseconds(time)
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE run SET alive_at = max(alive_at, ?), stopped_at = ? WHERE id = ?", arguments: [now, now, run])
+            try db.execute(sql: "UPDATE coverage SET to_t = ? WHERE run_id = ? AND to_t IS NULL", arguments: [now, run])
+        }
+    }
+
+    /// Checkpoints the WAL into the database file and closes it.
+    public func close() throws {
+        try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+        try pool.close()
+    }
+}
