@@ -148,6 +148,7 @@ public struct URLPollApplication: Sendable {
                     engine: engine,
                     registry: metrics.registry,
                     refreshSeconds: max(2, Int(settings.statusInterval.seconds)),
+                    history: history?.store,
                     logger: logger
                 ) { port in
                     logger.notice("serving the status page on http://\(ListenAddress(host: address.host, port: port))/")

@@ -76,6 +76,7 @@ public struct RunConfiguration: Sendable {
         if listen != other.listen { names.append("listen") }
         if settings.history != other.settings.history { names.append("history") }
         if settings.database != other.settings.database { names.append("database") }
+        if settings.retention != other.settings.retention { names.append("retention") }
         return names
     }
 }

@@ -106,7 +106,7 @@ extension SQLiteHistoryStore {
         }
     }
 
-    public func incidents(url: String?, since: Date) async throws -> [Incident] {
+    public func incidents(url: String?, since: Date, limit: Int? = nil) async throws -> [Incident] {
         let from = ResultEncoding.milliseconds(since)
         return try await pool.read { db in
             var sql = """
@@ -120,6 +120,7 @@ extension SQLiteHistoryStore {
                 arguments += [url]
             }
             sql += " ORDER BY incident.down_at DESC"
+            if let limit { sql += " LIMIT \(max(0, limit))" }
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
                 Incident(
                     url: row[0],
@@ -138,7 +139,8 @@ extension SQLiteHistoryStore {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT hourly.hour, polls, failures, latency_sum_us, latency_min_us, latency_max_us, latency_p95_us
+                    SELECT hourly.hour, hourly.polls, hourly.failures, hourly.latency_sum_us, hourly.latency_min_us, hourly.latency_max_us,
+                           hourly.latency_p95_us
                     FROM hourly JOIN url ON url.id = hourly.url_id WHERE url.url = ? AND hourly.hour >= ? ORDER BY hourly.hour
                     """,
                 arguments: [url, from]
@@ -153,6 +155,17 @@ extension SQLiteHistoryStore {
                     latencyP95: .microseconds(row[6] as Int64)
                 )
             }
+        }
+    }
+
+    /// Bytes on disk per table and index (SQLite's `dbstat`), for the figures.
+    public func tableBytes() async throws -> [String: Int] {
+        try await pool.read { db in
+            var bytes: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT name, sum(pgsize) FROM dbstat GROUP BY name") {
+                bytes[row[0]] = row[1]
+            }
+            return bytes
         }
     }
 

@@ -48,6 +48,25 @@ public actor SQLiteHistoryStore: HistoryStore {
         }
     }
 
+    /// Opens an existing database at `path` for reading only (`urlpoll history`, `urlpoll incidents`):
+    /// nothing is created, migrated or written.
+    ///
+    /// - Throws: ``StoreError`` naming the path: no such file, not a SQLite database, or a newer schema.
+    public static func openForReading(path: String) throws(StoreError) -> SQLiteHistoryStore {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StoreError("\(path): no history database here (urlpoll writes one while it runs; see --database)")
+        }
+        try checkSchema(path)
+        do {
+            var configuration = Configuration()
+            configuration.readonly = true
+            configuration.busyMode = .timeout(10)
+            return SQLiteHistoryStore(pool: try DatabasePool(path: path, configuration: configuration), path: path)
+        } catch {
+            throw StoreError("\(path): cannot read the history database (\(describe(error)))")
+        }
+    }
+
     /// A message for a path that cannot hold a database: its directory is missing or not writable.
     private static func checkLocation(_ path: String) throws(StoreError) {
         let directory = (path as NSString).deletingLastPathComponent

@@ -4,17 +4,23 @@ import URLPollCore
 /// The status page: server-rendered HTML that reads well without JavaScript and reloads itself.
 ///
 /// Counts first, then one row per URL, down URLs first (then pending, then up; by URL within each),
-/// with a badge, the URL (after its configured name, if any), the status text, the latency, the time in the current state and a sparkline
-/// of recent results. Every text taken from a URL or a server is escaped. One page, no per-row requests;
+/// with a badge, the URL (after its configured name, if any), the status text, the latency, the time in the current state, its uptime
+/// over 24 hours, 7 and 30 days (with a history) and a sparkline of recent results; above them, the last outages (with a history).
+/// Every text taken from a URL or a server is escaped. One page, no per-row requests;
 /// rows are grid rows with `content-visibility: auto`, so the browser lays out and paints only the rows
 /// on screen and the page stays responsive at 10,000 URLs. Pure.
 enum StatusPage {
     /// - Parameters:
     ///   - history: recent results indexed by ``Resource/id`` (may be empty).
+    ///   - incidents: the last outages, newest first (empty without a history).
     ///   - refreshSeconds: how often the page reloads itself.
-    static func render(_ report: Report, history: [RecentResults], refreshSeconds: Int) -> String {
+    static func render(_ report: Report, history: [RecentResults], incidents: [Incident] = [], refreshSeconds: Int) -> String {
         let order: [Health: Int] = [.down: 0, .pending: 1, .up: 2]
-        let rows = report.urls.sorted { (order[$0.health]!, $0.url) < (order[$1.health]!, $1.url) }
+        let hasUptime = report.uptime.count == report.urls.count
+        let rows = report.urls.indices.sorted { a, b in
+            (order[report.urls[a].health]!, report.urls[a].url) < (order[report.urls[b].health]!, report.urls[b].url)
+        }
+        let uptimeHeads = hasUptime ? "<span class=\"num\">24h</span><span class=\"num\">7d</span><span class=\"num\">30d</span>" : ""
         var html = """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8">
@@ -28,11 +34,13 @@ enum StatusPage {
             <p class="time">as of <time datetime="\(Timestamp.rfc3339(report.time))">\(Timestamp.rfc3339(report.time))</time> \
             &middot; reloads every \(max(2, refreshSeconds))s &middot; <a href="/api/status">JSON</a> &middot; <a href="/metrics">metrics</a></p>
             </header>
-            <div class="table" role="table"><div class="row head" role="row"><span>state</span><span>URL</span><span>status</span>\
-            <span class="num">latency</span><span class="num">for</span><span>recent</span></div>
+            \(outages(incidents, now: report.time))<div class="table\(hasUptime ? " uptime" : "")" role="table">\
+            <div class="row head" role="row"><span>state</span><span>URL</span><span>status</span>\
+            <span class="num">latency</span><span class="num">for</span>\(uptimeHeads)<span>recent</span></div>
 
             """
-        for record in rows {
+        for index in rows {
+            let record = report.urls[index]
             let recent = history.indices.contains(record.id) ? history[record.id].results : []
             let health = record.health.rawValue
             html += "<div class=\"row \(health)\" role=\"row\"><span class=\"badge \(health)\">\(health)</span>"
@@ -41,10 +49,28 @@ enum StatusPage {
             html += "<span>\(HTML.escape(record.health == .pending ? "-" : record.status))</span>"
             html += "<span class=\"num\">\(record.latency.map(DurationFormat.format) ?? "-")</span>"
             html += "<span class=\"num\">\(DurationFormat.format(.seconds(max(0, report.time.timeIntervalSince(record.since)))))</span>"
+            if hasUptime {
+                for window in [Uptime.Window.day, .week, .month] {
+                    html += "<span class=\"num\">\(TextReport.percent(report.uptime[index][window]))</span>"
+                }
+            }
             html += "<span>\(Sparkline.svg(recent))</span></div>\n"
         }
         html += "</div></body></html>\n"
         return html
+    }
+
+    /// The last outages, newest first, as a short list; nothing without any.
+    static func outages(_ incidents: [Incident], now: Date) -> String {
+        guard !incidents.isEmpty else { return "" }
+        var html = "<section class=\"outages\"><h2>Recent outages</h2><ul>"
+        for incident in incidents {
+            let lasted = DurationFormat.format(.seconds(incident.duration(now: now)))
+            let state = incident.upAt == nil ? "<b>ongoing</b>, \(lasted) so far" : "lasted \(lasted)"
+            html += "<li><time datetime=\"\(Timestamp.rfc3339(incident.downAt))\">\(Timestamp.rfc3339(incident.downAt))</time> "
+            html += "\(HTML.escape(incident.url)): \(HTML.escape(incident.firstStatus)) (\(state))</li>"
+        }
+        return html + "</ul></section>\n"
     }
 
     static let style = """
@@ -56,6 +82,8 @@ enum StatusPage {
         .badge{display:inline-block;justify-self:start;padding:.05em .6em;border-radius:1em;font-weight:600;color:#fff;font-size:.9em}\
         .badge.up{background:#1a7f37}.badge.down{background:#cf222e}.badge.pending{background:#8c959f}\
         .row.down{background:#fff5f5}.counts .badge{font-size:1.1em;margin-right:.3em}\
-        .spark polyline{fill:none;stroke:#0969da;stroke-width:1.5}.spark rect{fill:#cf222e}
+        .spark polyline{fill:none;stroke:#0969da;stroke-width:1.5}.spark rect{fill:#cf222e}\
+        .uptime .row{grid-template-columns:5.5em minmax(12em,3fr) minmax(8em,2fr) 5em 4.5em 4.5em 4.5em 4.5em 128px}\
+        .outages{margin:0 0 1em}.outages h2{font-size:1.05em;margin:.2em 0}.outages ul{margin:0;padding-left:1.2em;color:#444}
         """
 }

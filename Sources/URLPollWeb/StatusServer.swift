@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Logging
 import NIOCore
@@ -16,24 +17,43 @@ import URLPollCore
 /// Every handler reads the state by asking the ``StateMonitor``; nothing here holds state of its own.
 public enum StatusServer {
     /// The router with every route, for serving or for in-process tests.
-    public static func router(engine: PollingEngine, registry: PrometheusCollectorRegistry, refreshSeconds: Int) -> Router<BasicRequestContext> {
+    /// - Parameter history: the store, for the page's recent outages and a URL's latency and outages.
+    public static func router(
+        engine: PollingEngine,
+        registry: PrometheusCollectorRegistry,
+        refreshSeconds: Int,
+        history: (any HistoryStore)? = nil
+    ) -> Router<BasicRequestContext> {
         let router = Router(options: .autoGenerateHeadEndpoints)
         let monitor = engine.monitor
         let scheduler = engine.scheduler
         router.get("/") { _, _ in
-            let report = await monitor.report()
-            let history = await monitor.history()
-            return response(StatusPage.render(report, history: history, refreshSeconds: refreshSeconds), type: "text/html; charset=utf-8")
+            let report = await engine.report()
+            let recent = await monitor.history()
+            let outages = (try? await history?.incidents(url: nil, since: report.time.addingTimeInterval(-7 * 86_400), limit: 10)) ?? []
+            let page = StatusPage.render(report, history: recent, incidents: outages, refreshSeconds: refreshSeconds)
+            return response(page, type: "text/html; charset=utf-8")
         }
         router.get("/api/status") { _, _ in
-            response(JSONReport.render(await monitor.report()), type: "application/json")
+            response(JSONReport.render(await engine.report()), type: "application/json")
         }
         router.get("/api/urls/{id}") { _, context in
             let id = try context.parameters.require("id")
             guard let detail = await monitor.detail(stableID: id) else {
                 throw HTTPError(.notFound, message: "no URL has the id \(id)")
             }
-            return response(JSONReport.detail(detail.record, recent: detail.recent), type: "application/json")
+            var stored = URLHistory()
+            if let history {
+                let url = detail.record.url
+                let now = Date()
+                stored.uptime = await engine.uptime?.uptime(of: [url]).first
+                let day = try await history.results(url: url, since: now.addingTimeInterval(-86_400)).map(\.latency).sorted()
+                if !day.isEmpty {
+                    stored.latency = (HourlyAggregate.percentile(0.5, of: day), HourlyAggregate.percentile(0.95, of: day))
+                }
+                stored.incidents = try await history.incidents(url: url, since: now.addingTimeInterval(-30 * 86_400), limit: 20)
+            }
+            return response(JSONReport.detail(detail.record, recent: detail.recent, history: stored), type: "application/json")
         }
         router.get("/metrics") { _, _ in
             let counts = await scheduler.counts
@@ -60,11 +80,12 @@ public enum StatusServer {
         engine: PollingEngine,
         registry: PrometheusCollectorRegistry,
         refreshSeconds: Int,
+        history: (any HistoryStore)? = nil,
         logger: Logger,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         Application(
-            router: router(engine: engine, registry: registry, refreshSeconds: refreshSeconds),
+            router: router(engine: engine, registry: registry, refreshSeconds: refreshSeconds, history: history),
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: "urlpoll"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? address.port) },
             logger: logger

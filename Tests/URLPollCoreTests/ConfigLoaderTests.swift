@@ -72,6 +72,15 @@ struct ConfigLoaderTests {
         #expect(entries[1].origin.description == "urlpoll.yml:18:5")
     }
 
+    @Test func decodesTheHistoryKeys() throws {
+        let file = try parse("database: /var/lib/u.sqlite\nretention:\n  results: 2d\n  results-per-url: 500\n  aggregates: 90d\nurls: [http://a/]\n")
+        let settings = Settings().merging(file.overrides)
+        #expect(settings.database == .sqlite(path: "/var/lib/u.sqlite"))
+        #expect(settings.retention == RetentionPolicy(resultAge: .seconds(2 * 86_400), resultsPerURL: 500, aggregateAge: .seconds(90 * 86_400)))
+        #expect(Settings().merging(try parse("database: none\nurls: [http://a/]\n").overrides).database == Settings.Database.none)
+        #expect(Settings().database == .sqlite(path: "urlpoll.sqlite") && Settings().retention == RetentionPolicy())
+    }
+
     @Test func flagsOverrideTheFilesTopLevelButNotItsDefaultsOrURLs() throws {
         let text = "timeout: 4s\ninterval: 30s\ndefaults:\n  interval: 20s\nurls:\n  - http://a/\n  - {url: http://b/, timeout: 2s}\n"
         let file = try parse(text)
@@ -160,6 +169,9 @@ struct ConfigLoaderTests {
         ),
         ("urls:\n  - url: http://a/\n   oops: [\n", "urlpoll.yml:3:4: invalid YAML: did not find expected '-' indicator"),
         ("urls:\n  - url: http://a/\n    url: http://b/\n", "urlpoll.yml:2:5: a key appears twice in one map: url"),
+        ("database: postgres://u@h/db\nurls: [http://a/]\n", #"urlpoll.yml:1:11: database: "postgres://u@h/db": only a SQLite file path (or none) is supported"#),
+        ("retention:\n  raw: 1d\nurls: [http://a/]\n", #"urlpoll.yml:2:3: unknown key "raw" in retention"#),
+        ("retention:\n  results-per-url: 0\nurls: [http://a/]\n", "urlpoll.yml:2:20: retention.results-per-url: must be from 1 to 10000000 (got 0)"),
         ("# nothing yet\n", "urlpoll.yml: the config file is empty (it needs at least a urls: list)"),
         ("- http://a/\n", "urlpoll.yml:1:1: the file must be a map of settings (key: value)"),
     ]

@@ -27,8 +27,9 @@ public protocol HistoryStore: Sendable {
     /// The stored results of `url` since `since`, oldest first.
     func results(url: String, since: Date) async throws -> [StoredResult]
 
-    /// Outages that overlap the time since `since` (of `url`, or of every URL when `nil`), newest first.
-    func incidents(url: String?, since: Date) async throws -> [Incident]
+    /// Outages that overlap the time since `since` (of `url`, or of every URL when `nil`), newest first,
+    /// at most `limit` of them.
+    func incidents(url: String?, since: Date, limit: Int?) async throws -> [Incident]
 
     /// One small step of rollup and retention at `now` (a transaction of bounded size).
     /// - Returns: whether more work is left (call again soon), or everything is done for now.

@@ -29,17 +29,4 @@ public struct RetentionPolicy: Sendable, Equatable {
     public static func hourStart(_ date: Date) -> Date {
         Date(timeIntervalSince1970: (date.timeIntervalSince1970 / 3600).rounded(.down) * 3600)
     }
-
-    /// The hours that can be rolled up at `now`: every hour that has ended, after `lastRolledUp` (the
-    /// start of the last hour done, or `nil` to start at `oldestResult`'s hour).
-    public static func hoursToRollUp(lastRolledUp: Date?, oldestResult: Date?, now: Date) -> [Date] {
-        let currentHour = hourStart(now)
-        guard var hour = lastRolledUp.map({ $0.addingTimeInterval(3600) }) ?? oldestResult.map(hourStart) else { return [] }
-        var hours: [Date] = []
-        while hour < currentHour && hours.count < 24 * 400 {
-            hours.append(hour)
-            hour = hour.addingTimeInterval(3600)
-        }
-        return hours
-    }
 }

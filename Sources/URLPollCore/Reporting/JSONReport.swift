@@ -10,15 +10,18 @@ import Foundation
 ///
 /// `id` is the URL's ``StableID``. `code`, `latency_ms`, `checked_at` and `method` are `null` while a URL is pending; `code` is also `null`
 /// when the server did not answer. `method` is the last poll's (GET after a HEAD→GET fallback); `name` is `null` unless the
-/// configuration names the URL; `cert_expires_at` is `null` except for https URLs. Keys appear in the documented order. Strings are escaped per RFC 8259,
-/// so no URL or status text can break the line.
+/// configuration names the URL; `cert_expires_at` is `null` except for https URLs. With a history, each URL also has
+/// `uptime`: `{"1h":0.9991,"24h":…,"7d":…,"30d":…}`, the share of known time it was up (``UptimeArithmetic``), `null` where
+/// nothing is known. Keys appear in the documented order. Strings are escaped per RFC 8259, so no URL or status text can
+/// break the line.
 public enum JSONReport {
     public static func render(_ report: Report) -> String {
         var json = "{\"time\":\(quote(Timestamp.rfc3339(report.time)))"
         json += ",\"up\":\(report.up),\"down\":\(report.down),\"pending\":\(report.pending),\"urls\":["
+        let hasUptime = report.uptime.count == report.urls.count
         for (index, record) in report.urls.enumerated() {
             if index > 0 { json += "," }
-            json += object(record)
+            json += object(record, extra: hasUptime ? ",\"uptime\":\(uptime(report.uptime[index]))" : "")
         }
         json += "]}\n"
         return json
@@ -39,13 +42,47 @@ public enum JSONReport {
         return json
     }
 
-    /// One URL with its recent results, as `/api/urls/{id}` serves it.
-    public static func detail(_ record: URLRecord, recent: [RecentResults.Result]) -> String {
+    /// `{"1h":0.9991,"24h":null,…}`: each window's share with four decimals, `null` where nothing is known.
+    public static func uptime(_ uptime: Uptime) -> String {
+        let windows = Uptime.Window.allCases.map { window in
+            "\"\(window.rawValue)\":" + (uptime[window].map { ratio($0) } ?? "null")
+        }
+        return "{" + windows.joined(separator: ",") + "}"
+    }
+
+    /// A share from 0 to 1 with at most four decimals, rounded down (only a full share shows as 1).
+    static func ratio(_ value: Double) -> String {
+        let scaled = Int((min(1, max(0, value)) * 10_000).rounded(.down))
+        if scaled == 10_000 { return "1" }
+        if scaled == 0 { return "0" }
+        var decimals = String(scaled)
+        decimals = String(repeating: "0", count: max(0, 4 - decimals.count)) + decimals
+        while decimals.hasSuffix("0") { decimals.removeLast() }
+        return "0.\(decimals)"
+    }
+
+    /// One URL with its recent results, as `/api/urls/{id}` serves it; with a history, also its
+    /// `uptime`, `latency_24h` (`p50_ms`, `p95_ms` over the stored results of the last 24 hours, `null`
+    /// without any) and `incidents` (its outages of the last 30 days, newest first: `down_at`, `up_at`
+    /// (`null` while ongoing), `duration_s`, `status`).
+    public static func detail(_ record: URLRecord, recent: [RecentResults.Result], history: URLHistory? = nil) -> String {
         let results = recent.map { result in
             "{\"checked_at\":\(quote(Timestamp.rfc3339(result.date))),\"state\":\"\(result.up ? "up" : "down")\","
                 + "\"latency_ms\":\(milliseconds(result.latency))}"
         }
-        return object(record, extra: ",\"recent\":[\(results.joined(separator: ","))]") + "\n"
+        var extra = ""
+        if let history, let uptime = history.uptime {
+            extra += ",\"uptime\":\(self.uptime(uptime))"
+            extra += ",\"latency_24h\":" + (history.latency.map { "{\"p50_ms\":\(milliseconds($0.p50)),\"p95_ms\":\(milliseconds($0.p95))}" } ?? "null")
+            let now = Date()
+            let incidents = history.incidents.map { incident in
+                "{\"down_at\":\(quote(Timestamp.rfc3339(incident.downAt))),\"up_at\":"
+                    + (incident.upAt.map { quote(Timestamp.rfc3339($0)) } ?? "null")
+                    + ",\"duration_s\":\(Int(incident.duration(now: now).rounded())),\"status\":\(quote(incident.firstStatus))}"
+            }
+            extra += ",\"incidents\":[\(incidents.joined(separator: ","))]"
+        }
+        return object(record, extra: extra + ",\"recent\":[\(results.joined(separator: ","))]") + "\n"
     }
 
     /// A duration in milliseconds with at most three decimals.

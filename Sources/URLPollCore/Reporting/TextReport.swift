@@ -10,7 +10,8 @@ import Foundation
 /// ```
 ///
 /// Rows are sorted by URL; `METHOD` is the method of the last poll (GET after a HEAD→GET fallback);
-/// `FOR` is how long the URL has been in its current state. A `NAME` column comes first when the
+/// `FOR` is how long the URL has been in its current state; with a history, `UP 24H` is its uptime over
+/// the last 24 hours (`-` when nothing is known). A `NAME` column comes first when the
 /// configuration names any URL. Control characters
 /// in URLs and status texts (which a server chooses) are shown escaped, as `\x1B`, so they can neither
 /// break the table nor drive the terminal.
@@ -19,21 +20,32 @@ public enum TextReport {
 
     public static func render(_ report: Report) -> String {
         let showsNames = report.urls.contains { $0.name != nil }
-        var rows: [[String]] = [showsNames ? ["NAME"] + header : header]
+        let hasUptime = report.uptime.count == report.urls.count
+        var rows: [[String]] = [(showsNames ? ["NAME"] : []) + header + (hasUptime ? ["UP 24H"] : [])]
         rows.reserveCapacity(report.urls.count + 1)
-        for record in report.urls {
-            rows.append(
-                (showsNames ? [printable(record.name ?? "-")] : []) + [
-                    record.health.rawValue,
-                    printable(record.url),
-                    record.method?.rawValue ?? "-",
-                    record.health == .pending ? "-" : printable(record.status),
-                    record.latency.map(DurationFormat.format) ?? "-",
-                    DurationFormat.format(.milliseconds(Int64(report.time.timeIntervalSince(record.since) * 1000))),
-                ]
-            )
+        for (index, record) in report.urls.enumerated() {
+            var row = (showsNames ? [printable(record.name ?? "-")] : []) + [
+                record.health.rawValue,
+                printable(record.url),
+                record.method?.rawValue ?? "-",
+                record.health == .pending ? "-" : printable(record.status),
+                record.latency.map(DurationFormat.format) ?? "-",
+                DurationFormat.format(.milliseconds(Int64(report.time.timeIntervalSince(record.since) * 1000))),
+            ]
+            if hasUptime { row.append(percent(report.uptime[index][.day])) }
+            rows.append(row)
         }
         return "\(Timestamp.rfc3339(report.time))  up \(report.up)  down \(report.down)  pending \(report.pending)\n" + TextTable.render(rows)
+    }
+
+    /// `99.95%`: a share with two decimals (fewer when they are zeros), `100%`, or `-` for none.
+    public static func percent(_ ratio: Double?) -> String {
+        guard let ratio else { return "-" }
+        let hundredths = Int((ratio * 10_000).rounded(.down))
+        if hundredths >= 10_000 { return ratio >= 1 ? "100%" : "99.99%" }
+        let (whole, fraction) = hundredths.quotientAndRemainder(dividingBy: 100)
+        if fraction == 0 { return "\(whole)%" }
+        return fraction.isMultiple(of: 10) ? "\(whole).\(fraction / 10)%" : "\(whole).\(fraction < 10 ? "0" : "")\(fraction)%"
     }
 
     /// `text` with every control character replaced by a visible `\xNN` escape.

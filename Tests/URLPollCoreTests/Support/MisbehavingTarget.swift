@@ -32,6 +32,31 @@ struct MisbehavingTarget {
     final class Counters: Sendable {
         let connections = Atomic<Int>(0)
         let requests = Atomic<Int>(0)
+        /// Requests answered, and who waits for a count of them.
+        private let answered = Mutex<(count: Int, waiting: [(Int, CheckedContinuation<Void, Never>)])>((0, []))
+
+        func answeredOne() {
+            let ready = answered.withLock { state in
+                state.count += 1
+                let count = state.count
+                defer { state.waiting.removeAll { $0.0 <= count } }
+                return state.waiting.filter { $0.0 <= count }.map(\.1)
+            }
+            for waiter in ready { waiter.resume() }
+        }
+
+        /// Returns once the server has answered `count` requests.
+        func waitForAnswers(_ count: Int) async {
+            await withCheckedContinuation { continuation in
+                let done = answered.withLock { state in
+                    if state.count >= count { return true }
+                    state.waiting.append((count, continuation))
+                    return false
+                }
+                if done { continuation.resume() }
+            }
+        }
+
         /// Connections the server closed after answering (``Behaviour/okThenHangUp``), and who waits for a count.
         private let hangUps = Mutex<(count: Int, waiting: [(Int, CheckedContinuation<Void, Never>)])>((0, []))
 
@@ -111,6 +136,7 @@ struct MisbehavingTarget {
                         received.removeSubrange(..<end.upperBound)
                         counters.requests.add(1, ordering: .relaxed)
                         try await outbound.write(ByteBuffer(string: answer))
+                        counters.answeredOne()
                     }
                 }
                 return

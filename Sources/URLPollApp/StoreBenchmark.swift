@@ -1,0 +1,66 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import URLPollCore
+import URLPollStorage
+
+/// A micro-benchmark of the history path alone (`urlpoll bench-store`, hidden): results recorded by the
+/// ``StateMonitor`` as fast as a task can record them, written by the ``HistoryWriter`` into a new
+/// SQLite file, no polling. Reports results per second through the whole path, and the bytes per
+/// result on disk (file size, and per table from SQLite's `dbstat`).
+public enum StoreBenchmark {
+    public struct Figures: Sendable {
+        public let results: Int
+        public let seconds: Double
+        public let fileBytes: Int
+        public let tableBytes: [String: Int]
+
+        public var json: String {
+            let tables = tableBytes.keys.sorted().map { "\"\($0)\":\(tableBytes[$0]!)" }.joined(separator: ",")
+            let perSecond = Int(Double(results) / seconds)
+            let perResult = Double(fileBytes) / Double(results)
+            return "{\"results\":\(results),\"seconds\":\(String(format: "%.3f", seconds)),\"results_per_s\":\(perSecond),"
+                + "\"file_bytes\":\(fileBytes),\"bytes_per_result\":\(String(format: "%.1f", perResult)),\"table_bytes\":{\(tables)}}\n"
+        }
+    }
+
+    /// Records `results` results of `urls` URLs (round robin, a second apart per URL, one in 50 down) and
+    /// waits until all are written to a new database at `path`.
+    public static func run(results: Int, urls: Int, path: String) async throws -> Figures {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        let store = try SQLiteHistoryStore.open(path: path)
+        let targets = TargetList((0..<urls).map { URLListEntry(url: "https://bench-\($0).example/health", origin: .argument(position: $0 + 1)) })
+        let monitor = StateMonitor(targets: targets, historyCapacity: 100_000)
+        let run = try await store.beginRun(at: Date())
+        let logger = Logger(label: "bench-store")
+        let writer = HistoryWriter(store: store, monitor: monitor, board: UptimeBoard(), policy: RetentionPolicy(), run: run, logger: logger)
+        let group = ServiceGroup(services: [writer], logger: logger)
+        let start = ContinuousClock.now
+        let base = Date()
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            for index in 0..<results {
+                let id = index % urls
+                let down = index % 50 == 7
+                await monitor.record(
+                    State(
+                        resourceID: id,
+                        health: down ? .down : .up,
+                        status: down ? "503 Service Unavailable" : "200 OK",
+                        code: down ? 503 : 200,
+                        latency: .microseconds(800 + Int64(index % 997) * 37),
+                        checkedAt: base.addingTimeInterval(Double(index / urls)),
+                        consecutiveFailures: down ? 1 : 0
+                    )
+                )
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        let seconds = (ContinuousClock.now - start).seconds
+        let tables = try await store.tableBytes()
+        try await store.close()
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        return Figures(results: results, seconds: seconds, fileBytes: size, tableBytes: tables)
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+@testable import URLPollCore
+@testable import URLPollStorage
+
+/// The path from the monitor to the disk: batches, the outbox's bound, and shutdown.
+@Suite(.timeLimit(.minutes(1)))
+struct HistoryWriterTests {
+    static let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    /// A store that counts its write transactions, and can hold them back until opened.
+    actor CountingStore: HistoryStore {
+        let store: SQLiteHistoryStore
+        private(set) var writes = 0
+        private(set) var written = 0
+        private var gate: [CheckedContinuation<Void, Never>]? = nil
+
+        init(_ store: SQLiteHistoryStore) { self.store = store }
+
+        func close() { gate = [] }
+        func open() {
+            let waiting = gate ?? []
+            gate = nil
+            for writer in waiting { writer.resume() }
+        }
+
+        func write(_ events: [HistoryEvent], run: Int64, aliveAt: Date) async throws {
+            if gate != nil { await withCheckedContinuation { gate?.append($0) } }
+            writes += 1
+            written += events.count
+            try await store.write(events, run: run, aliveAt: aliveAt)
+        }
+
+        func beginRun(at time: Date) async throws -> Int64 { try await store.beginRun(at: time) }
+        func endRun(_ run: Int64, at time: Date) async throws { try await store.endRun(run, at: time) }
+        func restore(_ urls: [String]) async throws -> [String: RestoredState] { try await store.restore(urls) }
+        func timelines(since: Date, now: Date, run: Int64) async throws -> [String: Timeline] {
+            try await store.timelines(since: since, now: now, run: run)
+        }
+        func results(url: String, since: Date) async throws -> [StoredResult] { try await store.results(url: url, since: since) }
+        func incidents(url: String?, since: Date, limit: Int?) async throws -> [Incident] {
+            try await store.incidents(url: url, since: since, limit: limit)
+        }
+        func maintain(now: Date, policy: RetentionPolicy) async throws -> Bool { false }
+    }
+
+    static func targets(_ count: Int) -> TargetList {
+        TargetList((0..<count).map { URLListEntry(url: "http://h.test/\($0)", origin: .argument(position: $0 + 1)) })
+    }
+
+    static func state(_ id: Int) -> State {
+        State(resourceID: id, outcome: .response(code: 200, reason: "OK"), latency: .milliseconds(1), checkedAt: Date(), consecutiveFailures: 0)
+    }
+
+    /// 10,000 results recorded faster than the writer takes them go to the disk in a few transactions,
+    /// and a graceful shutdown writes every one.
+    @Test func manyResultsFewTransactionsAndNothingLeftBehind() async throws {
+        let directory = try TemporaryDirectory()
+        let store = CountingStore(try SQLiteHistoryStore.open(path: directory.file("history.sqlite")))
+        let monitor = StateMonitor(targets: Self.targets(100), historyCapacity: 100_000)
+        let run = try await store.beginRun(at: Date())
+        let writer = HistoryWriter(store: store, monitor: monitor, board: UptimeBoard(), policy: RetentionPolicy(), run: run, logger: Self.logger)
+        for round in 0..<100 {
+            for id in 0..<100 { await monitor.record(Self.state(id)) }
+            _ = round
+        }
+        let group = ServiceGroup(services: [writer], logger: Self.logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        #expect(await store.written == 10_000)
+        #expect(await store.writes <= 3)  // 5,000 a batch
+        #expect(try await store.store.counts()["result"] == 10_000)
+        #expect(await monitor.historyBacklog.queued == 0)
+    }
+
+    /// At the outbox's bound, recording waits (the poll waits) until the writer has taken a batch;
+    /// nothing is dropped.
+    @Test func aFullOutboxMakesPollsWaitAndDropsNothing() async throws {
+        let directory = try TemporaryDirectory()
+        let store = CountingStore(try SQLiteHistoryStore.open(path: directory.file("history.sqlite")))
+        await store.close()  // the disk "stalls"
+        let monitor = StateMonitor(targets: Self.targets(10), historyCapacity: 10)
+        let run = try await store.beginRun(at: Date())
+        let writer = HistoryWriter(store: store, monitor: monitor, board: UptimeBoard(), policy: RetentionPolicy(), run: run, logger: Self.logger)
+        let group = ServiceGroup(services: [writer], logger: Self.logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let recorded = Atomic<Int>(0)
+            let recorder = Task {
+                for index in 0..<35 {
+                    await monitor.record(Self.state(index % 10))
+                    recorded.add(1, ordering: .relaxed)
+                }
+            }
+            // The writer holds one batch (waiting on the stalled disk); the outbox fills behind it.
+            while await monitor.historyBacklog.fullWaits == 0 { await Task.yield() }
+            #expect(recorded.load(ordering: .relaxed) < 35)
+            await store.open()
+            await recorder.value
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        #expect(await store.written == 35)
+        #expect(try await store.store.counts()["result"] == 35)
+    }
+}
