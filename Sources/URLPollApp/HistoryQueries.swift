@@ -7,7 +7,9 @@ public enum HistoryQueries {
     /// One URL's stored results and outages since `since`.
     ///
     /// - Throws: ``URLPollApplication/Failure`` when the database cannot be read.
-    public static func history(url: String, since: Date, database path: String, format: HistoryListing.Format, now: Date = Date()) async throws -> String {
+    public static func history(url: String, since: Date, database path: String, format: HistoryListing.Format, now: Date = Date()) async throws
+        -> String
+    {
         let store = try open(path)
         do {
             let results = try await store.results(url: url, since: since)

@@ -120,7 +120,10 @@ extension SQLiteHistoryStore {
             return true
         }
         try setMeta("prune_next_url", 0, in: db)
-        try db.execute(sql: "DELETE FROM incident WHERE down_at < ? AND up_at IS NOT NULL AND up_at < ?", arguments: [aggregateCutoff, aggregateCutoff])
+        try db.execute(
+            sql: "DELETE FROM incident WHERE down_at < ? AND up_at IS NOT NULL AND up_at < ?",
+            arguments: [aggregateCutoff, aggregateCutoff]
+        )
         try db.execute(sql: "DELETE FROM coverage WHERE to_t IS NOT NULL AND to_t < ?", arguments: [coverageCutoff])
         try db.execute(
             sql: "DELETE FROM run WHERE alive_at < ? AND NOT EXISTS (SELECT 1 FROM coverage WHERE coverage.run_id = run.id)",

@@ -37,13 +37,25 @@ extension SQLiteHistoryStore {
         lastTimes.merge(learnt.lastTimes) { _, new in new }
     }
 
+    /// One result row, as the table stores it.
+    struct ResultRow {
+        let urlID: Int64
+        let time: Int64
+        let outcome: Int64
+        let latency: Int64
+        let status: Int64
+    }
+
     /// The transaction of one batch: results, last states, coverage, incidents, removals, the run's
-    /// alive time.
+    /// alive time. Result rows are inserted in key order (URL, time), so that each insert lands next to
+    /// the previous one in the table's B-tree instead of seeking across it.
     static func write(_ events: [PreparedEvent], run: Int64, alive: Int64, in db: Database) throws -> Learnt {
         var learnt = Learnt()
         let insertResult = try db.cachedStatement(
             sql: "INSERT OR REPLACE INTO result (url_id, t, outcome, latency_us, status_id) VALUES (?, ?, ?, ?, ?)"
         )
+        var rows: [ResultRow] = []
+        rows.reserveCapacity(events.count)
         var lastState: [Int64: (record: PollRecord, statusID: Int64, time: Int64, count: Int64)] = [:]
         for prepared in events {
             switch prepared.event {
@@ -56,7 +68,7 @@ extension SQLiteHistoryStore {
                 learnt.lastTimes[urlID] = time
                 let outcome = ResultEncoding.outcome(health: record.health, method: record.method, code: record.code)
                 let latency = max(0, record.latency.wholeMicroseconds)
-                try insert(insertResult, urlID, time, outcome, latency, statusID)
+                rows.append(ResultRow(urlID: urlID, time: time, outcome: outcome, latency: latency, status: statusID))
                 lastState[urlID] = (record, statusID, time, (lastState[urlID]?.count ?? 0) + 1)
                 if record.isFirstInRun {
                     try db.execute(
@@ -81,6 +93,10 @@ extension SQLiteHistoryStore {
                 )
             }
         }
+        rows.sort { ($0.urlID, $0.time) < ($1.urlID, $1.time) }
+        for row in rows {
+            try insert(insertResult, row)
+        }
         let updateURL = try db.cachedStatement(
             sql: """
                 UPDATE url SET health = ?, since = ?, failures = ?, checked_at = ?, outcome = ?, latency_us = ?, status_id = ?,
@@ -102,14 +118,14 @@ extension SQLiteHistoryStore {
 
     /// Binds the five integers of a result row and steps the statement: the raw C calls, since this
     /// runs once per result.
-    private static func insert(_ statement: Statement, _ urlID: Int64, _ time: Int64, _ outcome: Int64, _ latency: Int64, _ status: Int64) throws {
+    private static func insert(_ statement: Statement, _ row: ResultRow) throws {
         let handle = statement.sqliteStatement
         sqlite3_reset(handle)
-        sqlite3_bind_int64(handle, 1, urlID)
-        sqlite3_bind_int64(handle, 2, time)
-        sqlite3_bind_int64(handle, 3, outcome)
-        sqlite3_bind_int64(handle, 4, latency)
-        sqlite3_bind_int64(handle, 5, status)
+        sqlite3_bind_int64(handle, 1, row.urlID)
+        sqlite3_bind_int64(handle, 2, row.time)
+        sqlite3_bind_int64(handle, 3, row.outcome)
+        sqlite3_bind_int64(handle, 4, row.latency)
+        sqlite3_bind_int64(handle, 5, row.status)
         let code = sqlite3_step(handle)
         guard code == SQLITE_DONE else {
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))))

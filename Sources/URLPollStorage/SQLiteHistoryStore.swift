@@ -20,6 +20,13 @@ public actor SQLiteHistoryStore: HistoryStore {
     /// When the last retention round ended (they run at most every ten minutes).
     var lastPruneRound: Date?
 
+    /// The page cache per connection, in KiB: room for the pages the writer touches (each URL's latest
+    /// results), so a batch rewrites them from memory.
+    static let cacheKiB = 32 * 1024
+    /// WAL pages between checkpoints (each checkpoint copies the WAL into the file and syncs it): 40 MiB,
+    /// so that a checkpoint follows many batches, not every one.
+    static let checkpointPages = 10_000
+
     private init(pool: DatabasePool, path: String) {
         self.pool = pool
         self.path = path
@@ -39,6 +46,8 @@ public actor SQLiteHistoryStore: HistoryStore {
             configuration.busyMode = .timeout(10)
             configuration.prepareDatabase { db in
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                try db.execute(sql: "PRAGMA cache_size = -\(cacheKiB)")
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = \(checkpointPages)")
             }
             let pool = try DatabasePool(path: path, configuration: configuration)
             try HistorySchema.migrator.migrate(pool)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import URLPollApp
 
 /// `urlpoll bench-store` (hidden): the history path's micro-benchmark (``StoreBenchmark``).
@@ -18,7 +19,21 @@ struct BenchStoreCommand: AsyncParsableCommand {
     @Option(help: "The database file to create (replaced if it exists).")
     var database = "bench-store.sqlite"
 
+    @Option(help: "Seconds between two results of one URL; the results end now.")
+    var spacing: Double = 1
+
+    @Option(help: "The URLs, a printf pattern with one %d or %05d for the URL's number.")
+    var urlPattern = "https://bench-%d.example/health"
+
+    @Flag(help: "Write straight into the store (no monitor, no writer): the store's own speed.")
+    var direct = false
+
     func run() async throws {
-        print(try await StoreBenchmark.run(results: results, urls: urls, path: database).json, terminator: "")
+        let urls = (0..<urls).map { String(format: urlPattern, $0) }
+        let figures =
+            direct
+            ? try await StoreBenchmark.runDirect(results: results, urls: urls, spacing: spacing, path: database)
+            : try await StoreBenchmark.run(results: results, urls: urls, spacing: spacing, path: database)
+        print(figures.json, terminator: "")
     }
 }

@@ -31,7 +31,13 @@ struct HistoryCommand: AsyncParsableCommand {
         do {
             let now = Date()
             print(
-                try await HistoryQueries.history(url: url, since: now.addingTimeInterval(-since.seconds), database: database, format: format, now: now),
+                try await HistoryQueries.history(
+                    url: url,
+                    since: now.addingTimeInterval(-since.seconds),
+                    database: database,
+                    format: format,
+                    now: now
+                ),
                 terminator: ""
             )
         } catch let failure as URLPollApplication.Failure {
@@ -48,7 +54,10 @@ struct IncidentsCommand: AsyncParsableCommand {
         discussion: "Reads the history database a run keeps (it never writes it). Exit status: 0, or 64 when the database cannot be read."
     )
 
-    @Option(help: ArgumentHelp("Only outages that lasted into the time since this long ago. (default: 7d)", valueName: "duration"), transform: parseDuration)
+    @Option(
+        help: ArgumentHelp("Only outages that lasted into the time since this long ago. (default: 7d)", valueName: "duration"),
+        transform: parseDuration
+    )
     var since: Duration = .seconds(7 * 86_400)
 
     @Option(help: "Output: text, json or csv. (default: text)")
@@ -60,7 +69,10 @@ struct IncidentsCommand: AsyncParsableCommand {
     func run() async throws {
         do {
             let now = Date()
-            print(try await HistoryQueries.incidents(since: now.addingTimeInterval(-since.seconds), database: database, format: format, now: now), terminator: "")
+            print(
+                try await HistoryQueries.incidents(since: now.addingTimeInterval(-since.seconds), database: database, format: format, now: now),
+                terminator: ""
+            )
         } catch let failure as URLPollApplication.Failure {
             throw usageFailure(failure.message)
         }

@@ -118,15 +118,22 @@ struct CommandLineTests {
         }
     }
 
-    @Test func helpDocumentsEveryFlag() async throws {
-        let result = try await URLPollProcess.run(["--help"])
+    @Test func helpDocumentsEveryFlagAndCommand() async throws {
+        let overview = try await URLPollProcess.run(["--help"])
+        #expect(overview.status == 0)
+        for command in ["run (default)", "history", "incidents"] { #expect(overview.stdout.contains(command)) }
+        #expect(!overview.stdout.contains("bench-store"))
+        let result = try await URLPollProcess.run(["help", "run"])
         #expect(result.status == 0)
         for flag in [
             "--file", "--pollers", "--interval", "--status-interval", "--error-backoff", "--max-backoff", "--timeout", "--once", "--format",
-            "--duration", "--log-level",
+            "--duration", "--log-level", "--database", "--listen", "--http-client",
         ] {
-            #expect(result.stdout.contains(flag))
+            #expect(result.stdout.contains(flag), "\(flag)")
         }
+        // The defaults the help quotes are the engine's.
+        let help = result.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(help.contains("(default: 64)") && help.contains("(default: 1m)") && help.contains("(default: urlpoll.sqlite)"))
     }
 
     @Test func statsWritesTheRunsFiguresLastAndQuietPrintsNoReport() async throws {

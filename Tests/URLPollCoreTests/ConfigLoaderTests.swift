@@ -169,7 +169,10 @@ struct ConfigLoaderTests {
         ),
         ("urls:\n  - url: http://a/\n   oops: [\n", "urlpoll.yml:3:4: invalid YAML: did not find expected '-' indicator"),
         ("urls:\n  - url: http://a/\n    url: http://b/\n", "urlpoll.yml:2:5: a key appears twice in one map: url"),
-        ("database: postgres://u@h/db\nurls: [http://a/]\n", #"urlpoll.yml:1:11: database: "postgres://u@h/db": only a SQLite file path (or none) is supported"#),
+        (
+            "database: postgres://u@h/db\nurls: [http://a/]\n",
+            #"urlpoll.yml:1:11: database: "postgres://u@h/db": only a SQLite file path (or none) is supported"#
+        ),
         ("retention:\n  raw: 1d\nurls: [http://a/]\n", #"urlpoll.yml:2:3: unknown key "raw" in retention"#),
         ("retention:\n  results-per-url: 0\nurls: [http://a/]\n", "urlpoll.yml:2:20: retention.results-per-url: must be from 1 to 10000000 (got 0)"),
         ("# nothing yet\n", "urlpoll.yml: the config file is empty (it needs at least a urls: list)"),

@@ -161,7 +161,11 @@ struct HistoryStoreTests {
         let path = directory.file("history.sqlite")
         let first = try SQLiteHistoryStore.open(path: path)
         let dead = try await first.beginRun(at: Self.start)
-        try await first.write([Self.polled("http://a.test/", at: 0, .up, previous: .pending, first: true)], run: dead, aliveAt: Self.start.addingTimeInterval(100))
+        try await first.write(
+            [Self.polled("http://a.test/", at: 0, .up, previous: .pending, first: true)],
+            run: dead,
+            aliveAt: Self.start.addingTimeInterval(100)
+        )
         try await first.close()  // no endRun: as after kill -9
 
         let second = try SQLiteHistoryStore.open(path: path)
@@ -196,7 +200,9 @@ struct HistoryStoreTests {
         var events: [HistoryEvent] = []
         for index in 0..<150 {
             let seconds = hour.timeIntervalSince(Self.start) + Double(index) * 120
-            events.append(Self.polled("http://a.test/", at: seconds, index % 30 == 7 ? .down : .up, previous: .up, latency: .milliseconds(index % 30 + 1)))
+            events.append(
+                Self.polled("http://a.test/", at: seconds, index % 30 == 7 ? .down : .up, previous: .up, latency: .milliseconds(index % 30 + 1))
+            )
         }
         try await store.write(events, run: run, aliveAt: hour.addingTimeInterval(18_000))
         let now = hour.addingTimeInterval(5 * 3600 + 60)
@@ -208,7 +214,9 @@ struct HistoryStoreTests {
         let aggregates = try await store.hourly(url: "http://a.test/", since: hour)
         // Hours 0 and 1 start more than the aggregates' 4 hours ago: removed. Hours 2-4 remain, each 30 polls, 1 down.
         #expect(aggregates.map(\.hour) == (2...4).map { hour.addingTimeInterval(Double($0) * 3600) })
-        #expect(aggregates.allSatisfy { $0.polls == 30 && $0.failures == 1 && $0.latencyMin == .milliseconds(1) && $0.latencyMax == .milliseconds(30) })
+        #expect(
+            aggregates.allSatisfy { $0.polls == 30 && $0.failures == 1 && $0.latencyMin == .milliseconds(1) && $0.latencyMax == .milliseconds(30) }
+        )
         #expect(aggregates[0].latencyP95 == .milliseconds(29) && aggregates[0].latencySum == .milliseconds(465))
 
         // Results: none older than 3 hours; of the rest, at most 40 among the rolled-up hours (all 5 are).

@@ -52,11 +52,15 @@ struct URLPollApplicationTests {
         }
     }
 
-    @Test func aListenAddressInUseIsOneMessage() async throws {
+    /// With and without a history: the writer, cancelled with the rest when the web server fails, stops.
+    @Test(arguments: [false, true])
+    func aListenAddressInUseIsOneMessage(withHistory: Bool) async throws {
         let taken = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
         let port = try #require(taken.localAddress?.port)
+        let directory = try TemporaryDirectory()
         var flags = Settings.Overrides()
         flags.duration = .seconds(30)
+        if withHistory { flags.database = .sqlite(path: directory.file("history.sqlite")) }
         let (configuration, _) = try Self.configuration(["http://127.0.0.1:9/"], flags: flags, listen: "127.0.0.1:\(port)")
         let application = URLPollApplication(configuration: configuration, options: .init(shutdownSignals: []), logger: Self.logger)
         await #expect(throws: URLPollApplication.Failure(message: "--listen 127.0.0.1:\(port): cannot listen (address already in use)")) {

@@ -12,10 +12,12 @@ import ServiceLifecycle
 ///   retention, in small steps between batches, then recomputes every URL's uptime for the reports
 ///   (``UptimeBoard``).
 /// - On a graceful shutdown it stops once everything the monitor received is written (so it must stop
-///   after the engine: list it before the engine in the service group), and ends the run.
+///   after the engine: list it before the engine in the service group), and ends the run. Cancelled
+///   (the group failed, say, because the web server could not listen), it stops at once, saying how many
+///   results it could not write.
 public struct HistoryWriter: Service {
     public static let batchWindow: Duration = .milliseconds(250)
-    public static let largeBatch = 5_000
+    public static let largeBatch = 25_000
     public static let maintenanceInterval: Duration = .seconds(60)
 
     let store: any HistoryStore
@@ -72,11 +74,15 @@ public struct HistoryWriter: Service {
         }
     }
 
-    /// Writes one batch, retrying until it is stored. Once the outbox is closed (shutting down) it gives up
-    /// after a few attempts, saying how many results were lost.
+    /// Writes one batch, retrying until it is stored. Shutting down, it gives up after a few attempts, and
+    /// cancelled at once, saying how many results were lost.
     func write(_ batch: [HistoryEvent]) async {
         var attempt = 0
         while true {
+            if Task.isCancelled {
+                logger.error("history: stopped before writing \(batch.count) results")
+                return
+            }
             do {
                 try await store.write(batch, run: run, aliveAt: Date())
                 if attempt > 0 { logger.notice("history: writing works again (\(batch.count) results written)") }

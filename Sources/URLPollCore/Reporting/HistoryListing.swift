@@ -22,10 +22,11 @@ public enum HistoryListing {
         case .csv:
             var csv = "checked_at,state,code,latency_ms,method,status\n"
             for result in results {
-                csv += [
-                    Timestamp.rfc3339(result.checkedAt), result.health.rawValue, result.code.map(String.init) ?? "",
-                    JSONReport.milliseconds(result.latency), result.method.rawValue, field(result.status),
-                ].joined(separator: ",") + "\n"
+                csv +=
+                    [
+                        Timestamp.rfc3339(result.checkedAt), result.health.rawValue, result.code.map(String.init) ?? "",
+                        JSONReport.milliseconds(result.latency), result.method.rawValue, field(result.status),
+                    ].joined(separator: ",") + "\n"
             }
             return csv
         case .text:
@@ -51,10 +52,11 @@ public enum HistoryListing {
         case .csv:
             var csv = "url,down_at,up_at,duration_s,status\n"
             for incident in incidents {
-                csv += [
-                    field(incident.url), Timestamp.rfc3339(incident.downAt), incident.upAt.map(Timestamp.rfc3339) ?? "",
-                    String(Int(incident.duration(now: now).rounded())), field(incident.firstStatus),
-                ].joined(separator: ",") + "\n"
+                csv +=
+                    [
+                        field(incident.url), Timestamp.rfc3339(incident.downAt), incident.upAt.map(Timestamp.rfc3339) ?? "",
+                        String(Int(incident.duration(now: now).rounded())), field(incident.firstStatus),
+                    ].joined(separator: ",") + "\n"
             }
             return csv
         case .text: return incidentsText(incidents, now: now, showsURL: true)

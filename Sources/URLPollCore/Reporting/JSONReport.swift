@@ -73,7 +73,8 @@ public enum JSONReport {
         var extra = ""
         if let history, let uptime = history.uptime {
             extra += ",\"uptime\":\(self.uptime(uptime))"
-            extra += ",\"latency_24h\":" + (history.latency.map { "{\"p50_ms\":\(milliseconds($0.p50)),\"p95_ms\":\(milliseconds($0.p95))}" } ?? "null")
+            extra +=
+                ",\"latency_24h\":" + (history.latency.map { "{\"p50_ms\":\(milliseconds($0.p50)),\"p95_ms\":\(milliseconds($0.p95))}" } ?? "null")
             let now = Date()
             let incidents = history.incidents.map { incident in
                 "{\"down_at\":\(quote(Timestamp.rfc3339(incident.downAt))),\"up_at\":"

@@ -24,14 +24,15 @@ public enum TextReport {
         var rows: [[String]] = [(showsNames ? ["NAME"] : []) + header + (hasUptime ? ["UP 24H"] : [])]
         rows.reserveCapacity(report.urls.count + 1)
         for (index, record) in report.urls.enumerated() {
-            var row = (showsNames ? [printable(record.name ?? "-")] : []) + [
-                record.health.rawValue,
-                printable(record.url),
-                record.method?.rawValue ?? "-",
-                record.health == .pending ? "-" : printable(record.status),
-                record.latency.map(DurationFormat.format) ?? "-",
-                DurationFormat.format(.milliseconds(Int64(report.time.timeIntervalSince(record.since) * 1000))),
-            ]
+            var row =
+                (showsNames ? [printable(record.name ?? "-")] : []) + [
+                    record.health.rawValue,
+                    printable(record.url),
+                    record.method?.rawValue ?? "-",
+                    record.health == .pending ? "-" : printable(record.status),
+                    record.latency.map(DurationFormat.format) ?? "-",
+                    DurationFormat.format(.milliseconds(Int64(report.time.timeIntervalSince(record.since) * 1000))),
+                ]
             if hasUptime { row.append(percent(report.uptime[index][.day])) }
             rows.append(row)
         }

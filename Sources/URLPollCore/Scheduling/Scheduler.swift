@@ -1,5 +1,5 @@
-import Foundation
 import DequeModule
+import Foundation
 
 /// Owns every ``Resource`` that is not being polled, and hands each to a ``Poller`` when it is due.
 ///

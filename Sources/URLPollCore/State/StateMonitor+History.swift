@@ -32,18 +32,22 @@ extension StateMonitor {
 
     /// Up to `maximum` history events, oldest first: at once when `maximum` are there; otherwise as soon
     /// as `deadline` has passed with at least one there; an empty batch only once the outbox is closed
-    /// and drained (or when no history is kept).
+    /// and drained, when the calling task is cancelled, or when no history is kept.
     public func nextHistoryBatch(maximum: Int, deadline: ContinuousClock.Instant) async -> [HistoryEvent] {
-        while let outbox = historyOutbox {
+        while let outbox = historyOutbox, !Task.isCancelled {
             let count = outbox.events.count
             if count >= maximum || (count > 0 && (clock.now >= deadline || outbox.isClosed)) {
                 return takeHistory(maximum)
             }
             if outbox.isClosed { return [] }
-            // Wait for the batch to fill, or (when something is queued) for the deadline.
+            // Wait for the batch to fill, or (when something is queued) for the deadline, or cancellation.
             let alarm = count == 0 ? nil : clock.set(at: deadline) { await self.wakeHistoryWriter() }
-            await withCheckedContinuation { continuation in
-                historyOutbox?.waitingWriter = (continuation, count == 0 ? 1 : maximum)
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    historyOutbox?.waitingWriter = (continuation, count == 0 ? 1 : maximum)
+                }
+            } onCancel: {
+                Task { await self.wakeHistoryWriter() }
             }
             alarm?.cancel()
         }
