@@ -9,7 +9,7 @@ import UnixSignals
 /// to the running ``PollingEngine``.
 ///
 /// Unchanged URLs keep their state, history and schedule; removed ones stop; new ones start (see
-/// ``PollingEngine/reload(_:policy:)``). A configuration that fails to load is rejected with one error
+/// ``PollingEngine/reload(_:policy:remembered:)``). A configuration that fails to load is rejected with one error
 /// line, and the running one stays. Settings that only a restart can change (pollers, status-interval,
 /// format, listen, history) are reported in a warning and keep their running values. Reloads run one
 /// at a time, in this service's task; reading and parsing the files (blocking work, megabytes for a
@@ -20,20 +20,25 @@ public struct ConfigReloader: Service {
     let sources: RunConfiguration.Sources
     let initial: RunConfiguration
     let requests: AsyncStream<Void>?
+    let remembered: (@Sendable ([String]) async -> [String: RestoredState])?
     let logger: Logger
 
-    /// - Parameter requests: reload requests in place of SIGHUP (tests); `nil` traps SIGHUP.
+    /// - Parameters:
+    ///   - requests: reload requests in place of SIGHUP (tests); `nil` traps SIGHUP.
+    ///   - remembered: what the history knows of URLs a reload adds (see ``PollingEngine/reload(_:policy:remembered:)``).
     public init(
         engine: PollingEngine,
         sources: RunConfiguration.Sources,
         initial: RunConfiguration,
         requests: AsyncStream<Void>? = nil,
+        remembered: (@Sendable ([String]) async -> [String: RestoredState])? = nil,
         logger: Logger
     ) {
         self.engine = engine
         self.sources = sources
         self.initial = initial
         self.requests = requests
+        self.remembered = remembered
         self.logger = logger
     }
 
@@ -72,7 +77,7 @@ public struct ConfigReloader: Service {
             logger.error("reload of \(source) not done: \(error)")
             return current
         }
-        let changes = await engine.reload(next.targets, policy: next.settings.sleepPolicy)
+        let changes = await engine.reload(next.targets, policy: next.settings.sleepPolicy, remembered: remembered)
         MemoryRelease.releaseFreeMemory()
         logger.notice("reloaded \(source): \(changes.summary)")
         let ignored = initial.restartOnlyChanges(comparedTo: next)

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import URLPollCore
 import URLPollStorage
 
@@ -35,6 +36,19 @@ struct HistorySetup: Sendable {
             return HistorySetup(store: store, run: run, restored: restored, board: UptimeBoard())
         } catch {
             throw URLPollApplication.Failure(message: "\(path): cannot read the history database (\(error))")
+        }
+    }
+
+    /// What a reload asks the store about URLs it adds; a store that cannot answer is logged, and the
+    /// URLs start as new ones.
+    func rememberedStates(logger: Logger) -> @Sendable ([String]) async -> [String: RestoredState] {
+        { [store] urls in
+            do {
+                return try await store.restore(urls)
+            } catch {
+                logger.warning("reload: cannot read what the history knows of the added URLs (\(error)); they start as new")
+                return [:]
+            }
         }
     }
 }

@@ -162,6 +162,7 @@ public struct URLPollApplication: Sendable {
                     sources: sources,
                     initial: initial,
                     requests: options.reloadRequests,
+                    remembered: history?.rememberedStates(logger: logger),
                     logger: logger
                 )
                 services.append(.init(service: reloader))

@@ -4,12 +4,12 @@ import GRDBSQLite
 import URLPollCore
 
 extension SQLiteHistoryStore {
-    /// One event as the write transaction needs it: ids the store already knows are filled in.
-    struct PreparedEvent: Sendable {
-        let event: HistoryEvent
-        var urlID: Int64?
-        var statusID: Int64?
-        var lastTime: Int64?
+    /// What the store already knows about the events of a batch, by index: URL ids, status ids and each
+    /// URL's last result time (`nil` where the transaction must look them up or create them).
+    struct Known: Sendable {
+        var urlIDs: [Int64?]
+        var statusIDs: [Int64?]
+        var lastTimes: [Int64?]
     }
 
     /// What a write transaction learnt: new ids, and each URL's last result time.
@@ -21,17 +21,25 @@ extension SQLiteHistoryStore {
 
     public func write(_ events: [HistoryEvent], run: Int64, aliveAt: Date) async throws {
         guard !events.isEmpty else { return }
-        let prepared = events.map { event -> PreparedEvent in
+        var known = Known(urlIDs: [], statusIDs: [], lastTimes: [])
+        known.urlIDs.reserveCapacity(events.count)
+        known.statusIDs.reserveCapacity(events.count)
+        known.lastTimes.reserveCapacity(events.count)
+        for event in events {
             switch event {
             case .polled(let record):
                 let urlID = urlIDs[record.url]
-                return PreparedEvent(event: event, urlID: urlID, statusID: statusIDs[record.status], lastTime: urlID.flatMap { lastTimes[$0] })
+                known.urlIDs.append(urlID)
+                known.statusIDs.append(statusIDs[record.status])
+                known.lastTimes.append(urlID.flatMap { lastTimes[$0] })
             case .removed(let url, _):
-                return PreparedEvent(event: event, urlID: urlIDs[url])
+                known.urlIDs.append(urlIDs[url])
+                known.statusIDs.append(nil)
+                known.lastTimes.append(nil)
             }
         }
         let alive = ResultEncoding.milliseconds(aliveAt)
-        let learnt = try await pool.write { db in try Self.write(prepared, run: run, alive: alive, in: db) }
+        let learnt = try await pool.write { [known] db in try Self.write(events, known: known, run: run, alive: alive, in: db) }
         urlIDs.merge(learnt.urlIDs) { _, new in new }
         statusIDs.merge(learnt.statusIDs) { _, new in new }
         lastTimes.merge(learnt.lastTimes) { _, new in new }
@@ -46,57 +54,53 @@ extension SQLiteHistoryStore {
         let status: Int64
     }
 
+    /// Result rows inserted by one statement (the rest one by one): fewer statement runs per batch.
+    static let rowsPerInsert = 32
+
     /// The transaction of one batch: results, last states, coverage, incidents, removals, the run's
     /// alive time. Result rows are inserted in key order (URL, time), so that each insert lands next to
-    /// the previous one in the table's B-tree instead of seeking across it.
-    static func write(_ events: [PreparedEvent], run: Int64, alive: Int64, in db: Database) throws -> Learnt {
+    /// the previous one in the table's B-tree instead of seeking across it. Every statement is prepared
+    /// once per connection (cached): a URL seen for the first time costs a few statement runs, not a few
+    /// compilations.
+    static func write(_ events: [HistoryEvent], known: Known, run: Int64, alive: Int64, in db: Database) throws -> Learnt {
         var learnt = Learnt()
-        let insertResult = try db.cachedStatement(
-            sql: "INSERT OR REPLACE INTO result (url_id, t, outcome, latency_us, status_id) VALUES (?, ?, ?, ?, ?)"
-        )
+        let closeCoverage = try db.cachedStatement(sql: "UPDATE coverage SET to_t = ? WHERE run_id = ? AND url_id = ? AND to_t IS NULL")
+        let openCoverage = try db.cachedStatement(sql: "INSERT INTO coverage (url_id, run_id, from_t) VALUES (?, ?, ?)")
+        let openIncident = try db.cachedStatement(sql: "INSERT INTO incident (url_id, down_at, status_id) VALUES (?, ?, ?)")
+        let closeIncident = try db.cachedStatement(sql: "UPDATE incident SET up_at = ? WHERE url_id = ? AND up_at IS NULL")
         var rows: [ResultRow] = []
         rows.reserveCapacity(events.count)
-        var lastState: [Int64: (record: PollRecord, statusID: Int64, time: Int64, count: Int64)] = [:]
-        for prepared in events {
-            switch prepared.event {
+        /// Per URL: the index of its last event in the batch, its status id and time, and its results.
+        var lastState: [Int64: (index: Int, statusID: Int64, time: Int64, count: Int64)] = [:]
+        for (index, event) in events.enumerated() {
+            switch event {
             case .polled(let record):
-                let urlID = try prepared.urlID ?? learnt.urlIDs[record.url] ?? urlID(record.url, in: db, learnt: &learnt)
-                let statusID = try prepared.statusID ?? learnt.statusIDs[record.status] ?? statusID(record.status, in: db, learnt: &learnt)
+                let urlID = try known.urlIDs[index] ?? learnt.urlIDs[record.url] ?? urlID(record.url, in: db, learnt: &learnt)
+                let statusID = try known.statusIDs[index] ?? learnt.statusIDs[record.status] ?? statusID(record.status, in: db, learnt: &learnt)
                 // Unique per URL: a result in the same millisecond as the previous one goes a millisecond later.
                 var time = ResultEncoding.milliseconds(record.checkedAt)
-                if let last = learnt.lastTimes[urlID] ?? prepared.lastTime, time <= last { time = last + 1 }
+                if let last = learnt.lastTimes[urlID] ?? known.lastTimes[index], time <= last { time = last + 1 }
                 learnt.lastTimes[urlID] = time
                 let outcome = ResultEncoding.outcome(health: record.health, method: record.method, code: record.code)
                 let latency = max(0, record.latency.wholeMicroseconds)
                 rows.append(ResultRow(urlID: urlID, time: time, outcome: outcome, latency: latency, status: statusID))
-                lastState[urlID] = (record, statusID, time, (lastState[urlID]?.count ?? 0) + 1)
+                lastState[urlID] = (index, statusID, time, (lastState[urlID]?.count ?? 0) + 1)
                 if record.isFirstInRun {
-                    try db.execute(
-                        sql: "UPDATE coverage SET to_t = ? WHERE run_id = ? AND url_id = ? AND to_t IS NULL",
-                        arguments: [time, run, urlID]
-                    )
-                    try db.execute(sql: "INSERT INTO coverage (url_id, run_id, from_t) VALUES (?, ?, ?)", arguments: [urlID, run, time])
+                    try closeCoverage.execute(arguments: [time, run, urlID])
+                    try openCoverage.execute(arguments: [urlID, run, time])
                 }
                 if record.health == .down && record.previous != .down {
-                    try db.execute(
-                        sql: "INSERT INTO incident (url_id, down_at, status_id) VALUES (?, ?, ?)",
-                        arguments: [urlID, time, statusID]
-                    )
+                    try openIncident.execute(arguments: [urlID, time, statusID])
                 } else if record.health == .up && record.previous == .down {
-                    try db.execute(sql: "UPDATE incident SET up_at = ? WHERE url_id = ? AND up_at IS NULL", arguments: [time, urlID])
+                    try closeIncident.execute(arguments: [time, urlID])
                 }
             case .removed(let url, let at):
-                guard let urlID = try prepared.urlID ?? learnt.urlIDs[url] ?? existingURLID(url, in: db) else { continue }
-                try db.execute(
-                    sql: "UPDATE coverage SET to_t = ? WHERE run_id = ? AND url_id = ? AND to_t IS NULL",
-                    arguments: [ResultEncoding.milliseconds(at), run, urlID]
-                )
+                guard let urlID = try known.urlIDs[index] ?? learnt.urlIDs[url] ?? existingURLID(url, in: db) else { continue }
+                try closeCoverage.execute(arguments: [ResultEncoding.milliseconds(at), run, urlID])
             }
         }
         rows.sort { ($0.urlID, $0.time) < ($1.urlID, $1.time) }
-        for row in rows {
-            try insert(insertResult, row)
-        }
+        try insert(rows, in: db)
         let updateURL = try db.cachedStatement(
             sql: """
                 UPDATE url SET health = ?, since = ?, failures = ?, checked_at = ?, outcome = ?, latency_us = ?, status_id = ?,
@@ -105,27 +109,47 @@ extension SQLiteHistoryStore {
                 """
         )
         for (urlID, last) in lastState {
-            let record = last.record
+            guard case .polled(let record) = events[last.index] else { continue }
             try updateURL.execute(arguments: [
                 ResultEncoding.value(record.health), ResultEncoding.milliseconds(record.since), record.consecutiveFailures, last.time,
                 ResultEncoding.outcome(health: record.health, method: record.method, code: record.code),
                 max(0, record.latency.wholeMicroseconds), last.statusID, last.count, urlID,
             ])
         }
-        try db.execute(sql: "UPDATE run SET alive_at = max(alive_at, ?) WHERE id = ?", arguments: [alive, run])
+        try db.cachedStatement(sql: "UPDATE run SET alive_at = max(alive_at, ?) WHERE id = ?").execute(arguments: [alive, run])
         return learnt
     }
 
-    /// Binds the five integers of a result row and steps the statement: the raw C calls, since this
-    /// runs once per result.
-    private static func insert(_ statement: Statement, _ row: ResultRow) throws {
+    /// Inserts `rows` in order, ``rowsPerInsert`` per statement run and the rest one by one.
+    private static func insert(_ rows: [ResultRow], in db: Database) throws {
+        let columns = "INSERT OR REPLACE INTO result (url_id, t, outcome, latency_us, status_id) VALUES "
+        let many = try db.cachedStatement(sql: columns + Array(repeating: "(?, ?, ?, ?, ?)", count: rowsPerInsert).joined(separator: ", "))
+        let one = try db.cachedStatement(sql: columns + "(?, ?, ?, ?, ?)")
+        var start = 0
+        while rows.count - start >= rowsPerInsert {
+            try insert(many, rows[start..<start + rowsPerInsert])
+            start += rowsPerInsert
+        }
+        while start < rows.count {
+            try insert(one, rows[start..<start + 1])
+            start += 1
+        }
+    }
+
+    /// Binds the five integers of each of `rows` and steps the statement once: the raw C calls, since this
+    /// runs for every result.
+    private static func insert(_ statement: Statement, _ rows: ArraySlice<ResultRow>) throws {
         let handle = statement.sqliteStatement
         sqlite3_reset(handle)
-        sqlite3_bind_int64(handle, 1, row.urlID)
-        sqlite3_bind_int64(handle, 2, row.time)
-        sqlite3_bind_int64(handle, 3, row.outcome)
-        sqlite3_bind_int64(handle, 4, row.latency)
-        sqlite3_bind_int64(handle, 5, row.status)
+        var column: Int32 = 1
+        for row in rows {
+            sqlite3_bind_int64(handle, column, row.urlID)
+            sqlite3_bind_int64(handle, column + 1, row.time)
+            sqlite3_bind_int64(handle, column + 2, row.outcome)
+            sqlite3_bind_int64(handle, column + 3, row.latency)
+            sqlite3_bind_int64(handle, column + 4, row.status)
+            column += 5
+        }
         let code = sqlite3_step(handle)
         guard code == SQLITE_DONE else {
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))))
@@ -137,22 +161,22 @@ extension SQLiteHistoryStore {
             learnt.urlIDs[url] = id
             return id
         }
-        try db.execute(sql: "INSERT INTO url (url) VALUES (?)", arguments: [url])
+        try db.cachedStatement(sql: "INSERT INTO url (url) VALUES (?)").execute(arguments: [url])
         let id = db.lastInsertedRowID
         learnt.urlIDs[url] = id
         return id
     }
 
     static func existingURLID(_ url: String, in db: Database) throws -> Int64? {
-        try Int64.fetchOne(db, sql: "SELECT id FROM url WHERE url = ?", arguments: [url])
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM url WHERE url = ?"), arguments: [url])
     }
 
     static func statusID(_ text: String, in db: Database, learnt: inout Learnt) throws -> Int64 {
-        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM status WHERE text = ?", arguments: [text]) {
+        if let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM status WHERE text = ?"), arguments: [text]) {
             learnt.statusIDs[text] = id
             return id
         }
-        try db.execute(sql: "INSERT INTO status (text) VALUES (?)", arguments: [text])
+        try db.cachedStatement(sql: "INSERT INTO status (text) VALUES (?)").execute(arguments: [text])
         let id = db.lastInsertedRowID
         learnt.statusIDs[text] = id
         return id

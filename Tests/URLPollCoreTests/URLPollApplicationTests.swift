@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import Testing
+import URLPollStorage
 
 @testable import URLPollApp
 @testable import URLPollConfig
@@ -102,6 +103,57 @@ struct URLPollApplicationTests {
             for await report in reports where report.urls.count == 2 && report.up == 2 { break }
             run.cancel()
             _ = try? await run.value
+        }
+    }
+
+    /// A URL removed by one reload and added back by a later one finds its history again: its last state,
+    /// failure count and check time, and no poll before its back-off is over (interval 1 h).
+    @Test func aURLAddedBackByAReloadGoesOnWhereItWas() async throws {
+        try await FakeTarget.with { target in
+            let (ok, failing) = (target.url("/ok"), target.url("/status/500"))
+            let directory = try TemporaryDirectory()
+            let database = directory.file("history.sqlite")
+            let config = try TemporaryFile("interval: 1h\nstatus-interval: 50ms\nurls: [\(ok), \(failing)]\n")
+            var flags = Settings.Overrides()
+            flags.database = .sqlite(path: database)
+            let (configuration, sources) = try Self.configuration([], flags: flags, config: config.path)
+            let (requests, request) = AsyncStream.makeStream(of: Void.self)
+            let (reports, report) = AsyncStream.makeStream(of: Report.self)
+            let options = URLPollApplication.Options(
+                reloadSources: sources,
+                reloadRequests: requests,
+                shutdownSignals: [],
+                onReport: { report.yield($0) }
+            )
+            let run = Task { try await URLPollApplication(configuration: configuration, options: options, logger: Self.logger).run() }
+            var seen: URLRecord?
+            for await report in reports {
+                seen = report.urls.first { $0.url == failing && $0.polls == 1 }
+                if seen != nil { break }
+            }
+            let before = try #require(seen)
+            try "interval: 1h\nstatus-interval: 50ms\nurls: [\(ok)]\n".write(toFile: config.path, atomically: true, encoding: .utf8)
+            request.yield()
+            // Removed, and its result written (the writer's batches follow the reports' pace).
+            let reader = try SQLiteHistoryStore.openForReading(path: database)
+            for await report in reports where report.urls.count == 1 {
+                if try await reader.restore([failing])[failing] != nil { break }
+            }
+            try "interval: 1h\nstatus-interval: 50ms\nurls: [\(ok), \(failing)]\n".write(toFile: config.path, atomically: true, encoding: .utf8)
+            request.yield()
+            var back: URLRecord?
+            for await report in reports where report.urls.count == 2 {
+                back = report.urls.first { $0.url == failing }
+                break
+            }
+            run.cancel()
+            _ = try? await run.value
+            let again = try #require(back)
+            #expect(again.health == .down && again.polls == 0)
+            #expect(again.consecutiveFailures == before.consecutiveFailures && again.consecutiveFailures == 1)
+            // Times come back to the millisecond the store keeps.
+            #expect(again.status == before.status && Timestamp.rfc3339(again.since) == Timestamp.rfc3339(before.since))
+            #expect(Timestamp.rfc3339(try #require(again.checkedAt)) == Timestamp.rfc3339(try #require(before.checkedAt)))
         }
     }
 

@@ -119,15 +119,24 @@ public struct PollingEngine: Service {
     }
 
     /// Switches to a reloaded list of URLs while running: kept URLs keep their state, history and
-    /// schedule (with their new options from the next poll), removed ones stop, added ones are polled now.
+    /// schedule (with their new options from the next poll), removed ones stop, added ones are polled now,
+    /// or, when `remembered` knows their last state (a URL added back), go on from it like at a restart.
     /// `policy` replaces the sleep policy.
     ///
     /// Call it from one task at a time (the reload loop): each call reads the running set first.
+    /// - Parameter remembered: looks up what the history knows of the added URLs.
     @discardableResult
-    public func reload(_ targets: TargetList, policy: SleepPolicy) async -> TargetChanges {
+    public func reload(
+        _ targets: TargetList,
+        policy: SleepPolicy,
+        remembered: (@Sendable ([String]) async -> [String: RestoredState])? = nil
+    ) async -> TargetChanges {
         let running = await monitor.running()
         let free = await scheduler.reusableIDs()
-        let changes = TargetChanges(running: running.ids, nextID: running.nextID, free: free, new: targets)
+        var changes = TargetChanges(running: running.ids, nextID: running.nextID, free: free, new: targets)
+        if let remembered, !changes.added.isEmpty {
+            changes.restore(from: await remembered(changes.added.map(\.url)))
+        }
         await monitor.apply(changes)
         await scheduler.apply(changes, policy: policy)
         return changes

@@ -18,6 +18,8 @@ public struct TargetChanges: Sendable {
         public let id: Int
         public let url: String
         public let options: CheckOptions
+        /// What the history remembers of the URL from when it was monitored before, if anything.
+        public var restored: RestoredState?
     }
 
     public private(set) var kept: [Kept] = []
@@ -45,6 +47,13 @@ public struct TargetChanges: Sendable {
             }
         }
         removed = gone.values.sorted()
+    }
+
+    /// Gives each added URL the state `states` remembers of it (a URL added back goes on where it was).
+    public mutating func restore(from states: [String: RestoredState]) {
+        for index in added.indices {
+            added[index].restored = states[added[index].url]
+        }
     }
 
     /// `3 kept, 1 added, 1 removed`.

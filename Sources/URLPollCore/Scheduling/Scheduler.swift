@@ -71,16 +71,15 @@ public actor Scheduler {
         start = now
         count = targets.count
         for (id, target) in targets.targets.enumerated() {
-            var resource = Resource(id: id, url: target.url, options: target.options, dueAt: now)
-            var due = now
-            if let state = restored[id] {
-                resource.consecutiveFailures = state.consecutiveFailures
-                if case .repeating(var policy) = mode {
-                    if let interval = target.options.interval { policy.interval = interval }
-                    let wait = state.checkedAt.timeIntervalSince(wallNow) + policy.sleep(afterConsecutiveFailures: state.consecutiveFailures).seconds
-                    if wait > 0 { due = now + .seconds(wait) }
-                }
-            }
+            let (resource, due) = Self.resource(
+                id: id,
+                url: target.url,
+                options: target.options,
+                restored: restored[id],
+                mode: mode,
+                now: now,
+                wallNow: wallNow
+            )
             queue.insert(resource, due: due)
         }
         if targets.isEmpty { isClosed = true }
@@ -166,11 +165,41 @@ public actor Scheduler {
             }
         }
         let now = clock.now
+        let wallNow = Date()
         for added in changes.added {
             reusable.remove(added.id)
-            queue.insert(Resource(id: added.id, url: added.url, options: added.options, dueAt: now), due: now)
+            let (resource, due) = Self.resource(
+                id: added.id,
+                url: added.url,
+                options: added.options,
+                restored: added.restored,
+                mode: mode,
+                now: now,
+                wallNow: wallNow
+            )
+            queue.insert(resource, due: due)
         }
         dispatch()
+    }
+
+    /// A new resource and when it is first due: now, or, for a URL the history remembers, when its
+    /// last check plus the sleep its failure count earns is over (a restart does not cut a back-off short).
+    private static func resource(
+        id: Int,
+        url: String,
+        options: CheckOptions,
+        restored: RestoredState?,
+        mode: Mode,
+        now: ContinuousClock.Instant,
+        wallNow: Date
+    ) -> (Resource, due: ContinuousClock.Instant) {
+        var resource = Resource(id: id, url: url, options: options, dueAt: now)
+        guard let restored else { return (resource, now) }
+        resource.consecutiveFailures = restored.consecutiveFailures
+        guard case .repeating(var policy) = mode else { return (resource, now) }
+        if let interval = options.interval { policy.interval = interval }
+        let wait = restored.checkedAt.timeIntervalSince(wallNow) + policy.sleep(afterConsecutiveFailures: restored.consecutiveFailures).seconds
+        return (resource, wait > 0 ? now + .seconds(wait) : now)
     }
 
     /// Ids of removed resources that a reload may give to new URLs (see the type's guarantees).

@@ -100,8 +100,9 @@ public struct StateTable: Sendable {
             counts[records[id].health, default: 0] -= 1
         }
         for added in changes.added {
-            let record = URLRecord(id: added.id, url: added.url, name: added.options.name, since: time)
-            counts[.pending, default: 0] += 1
+            var record = URLRecord(id: added.id, url: added.url, name: added.options.name, since: time)
+            if let state = added.restored { record.restore(state) }
+            counts[record.health, default: 0] += 1
             if added.id < records.count {
                 precondition(retired.remove(added.id) != nil, "only a retired slot is reused")
                 records[added.id] = record
