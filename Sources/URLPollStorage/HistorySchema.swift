@@ -8,8 +8,9 @@ import GRDB
 /// - `url`: one row per URL ever monitored, with its last state (what a restart restores) and how many
 ///   results it has (for the per-URL cap, without counting them).
 /// - `status`: each distinct status text once; results refer to it.
-/// - `result`: the raw results, keyed by (URL, time): no rowid and no second index, so a row with its
-///   key costs a few dozen bytes.
+/// - `result`: the raw results, keyed by (URL, time of the row's first result): no rowid and no second
+///   index. A row holds the `n` results of one URL written in one batch and one hour: the first in its
+///   columns, the others packed in `more` (see ``PackedResults``).
 /// - `hourly`: results rolled up per URL and hour (polls, failures, latency sum/min/max/p95).
 /// - `incident`: outages (down at, up at or open, the first failing status).
 /// - `coverage`: when each URL's state was known (from its first poll in a run to the run's end or its
@@ -32,7 +33,7 @@ enum HistorySchema {
                     CREATE TABLE status (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
                     CREATE TABLE result (
                         url_id INTEGER NOT NULL, t INTEGER NOT NULL, outcome INTEGER NOT NULL,
-                        latency_us INTEGER NOT NULL, status_id INTEGER NOT NULL,
+                        latency_us INTEGER NOT NULL, status_id INTEGER NOT NULL, n INTEGER NOT NULL, more BLOB,
                         PRIMARY KEY (url_id, t)) WITHOUT ROWID;
                     CREATE TABLE hourly (
                         url_id INTEGER NOT NULL, hour INTEGER NOT NULL, polls INTEGER NOT NULL, failures INTEGER NOT NULL,

@@ -56,7 +56,8 @@ extension SQLiteHistoryStore {
             sql: "SELECT id FROM url WHERE id >= ? ORDER BY id LIMIT ?",
             arguments: [fromURL, urlsPerStep]
         )
-        let select = try db.cachedStatement(sql: "SELECT outcome, latency_us FROM result WHERE url_id = ? AND t >= ? AND t < ?")
+        // A row never spans two hours (``PackedResults``): the rows starting in the hour hold its results.
+        let select = try db.cachedStatement(sql: "SELECT t, outcome, latency_us, status_id, more FROM result WHERE url_id = ? AND t >= ? AND t < ?")
         let insert = try db.cachedStatement(
             sql: """
                 INSERT OR REPLACE INTO hourly (url_id, hour, polls, failures, latency_sum_us, latency_min_us, latency_max_us, latency_p95_us)
@@ -64,9 +65,11 @@ extension SQLiteHistoryStore {
                 """
         )
         for urlID in urlIDs {
-            let rows = try Row.fetchAll(select, arguments: [urlID, hour, hour + 3_600_000])
-            let results = rows.map { row in
-                (health: ResultEncoding.decode(row[0]).health, latency: Duration.microseconds(row[1] as Int64))
+            var results: [(health: Health, latency: Duration)] = []
+            for row in try Row.fetchAll(select, arguments: [urlID, hour, hour + 3_600_000]) {
+                for entry in try Self.entries(of: row) {
+                    results.append((ResultEncoding.decode(entry.outcome).health, .microseconds(entry.latency)))
+                }
             }
             guard let aggregate = HourlyAggregate(hour: ResultEncoding.date(hour), results: results) else { continue }
             try insert.execute(arguments: [
@@ -97,19 +100,45 @@ extension SQLiteHistoryStore {
     ) throws -> Bool {
         let fromURL = try meta("prune_next_url", in: db) ?? 0
         let urls = try Row.fetchAll(db, sql: "SELECT id, results FROM url WHERE id >= ? ORDER BY id LIMIT ?", arguments: [fromURL, urlsPerStep])
+        let countOld = try db.cachedStatement(sql: "SELECT coalesce(sum(n), 0) FROM result WHERE url_id = ? AND t < ?")
+        let lastOld = try db.cachedStatement(
+            sql: "SELECT t, outcome, latency_us, status_id, more FROM result WHERE url_id = ? AND t < ? ORDER BY t DESC LIMIT 1"
+        )
         let deleteOld = try db.cachedStatement(sql: "DELETE FROM result WHERE url_id = ? AND t < ?")
-        let deleteOldest = try db.cachedStatement(
-            sql: "DELETE FROM result WHERE url_id = ? AND t IN (SELECT t FROM result WHERE url_id = ? AND t < ? ORDER BY t LIMIT ?)"
+        let oldest = try db.cachedStatement(
+            sql: "SELECT t, outcome, latency_us, status_id, more, n FROM result WHERE url_id = ? AND t < ? ORDER BY t LIMIT ?"
         )
         let deleteAggregates = try db.cachedStatement(sql: "DELETE FROM hourly WHERE url_id = ? AND hour < ?")
         let setCount = try db.cachedStatement(sql: "UPDATE url SET results = max(0, results - ?) WHERE id = ?")
         for row in urls {
             let (urlID, count): (Int64, Int64) = (row[0], row[1])
-            try deleteOld.execute(arguments: [urlID, resultCutoff])
-            var removed = Int64(db.changesCount)
+            // Results older than the cutoff; a row that straddles it keeps its newer results.
+            var removed = try Int64.fetchOne(countOld, arguments: [urlID, resultCutoff]) ?? 0
+            if removed > 0 {
+                let straddling = try Row.fetchOne(lastOld, arguments: [urlID, resultCutoff]).map(entries(of:)) ?? []
+                try deleteOld.execute(arguments: [urlID, resultCutoff])
+                let kept = straddling.filter { $0.time >= resultCutoff }
+                try insertRow(kept, urlID: urlID, in: db)
+                removed -= Int64(kept.count)
+            }
+            // Then the oldest results beyond the per-URL cap, the same way.
             if count - removed > perURL {
-                try deleteOldest.execute(arguments: [urlID, urlID, capBefore, count - removed - perURL])
-                removed += Int64(db.changesCount)
+                var excess = count - removed - perURL
+                // Each row holds at least one result: `excess` rows are enough.
+                let rows = try Row.fetchAll(oldest, arguments: [urlID, capBefore, excess])
+                for row in rows where excess > 0 {
+                    let n: Int64 = row[5]
+                    let time: Int64 = row[0]
+                    try db.execute(sql: "DELETE FROM result WHERE url_id = ? AND t = ?", arguments: [urlID, time])
+                    if n > excess {
+                        try insertRow(Array(try entries(of: row).dropFirst(Int(excess))), urlID: urlID, in: db)
+                        removed += excess
+                        excess = 0
+                    } else {
+                        removed += n
+                        excess -= n
+                    }
+                }
             }
             if removed > 0 { try setCount.execute(arguments: [removed, urlID]) }
             try deleteAggregates.execute(arguments: [urlID, aggregateCutoff])
@@ -130,6 +159,22 @@ extension SQLiteHistoryStore {
             arguments: [coverageCutoff]
         )
         return false
+    }
+
+    /// Inserts `entries` (in time order, one URL's, within one hour) as one `result` row; nothing when empty.
+    static func insertRow(_ entries: [PackedResults.Entry], urlID: Int64, in db: Database) throws {
+        guard let first = entries.first else { return }
+        let more = entries.count > 1 ? Data(PackedResults.pack(entries.dropFirst(), after: first)) : nil
+        try db.cachedStatement(
+            sql: "INSERT OR REPLACE INTO result (url_id, t, outcome, latency_us, status_id, n, more) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        ).execute(arguments: [urlID, first.time, first.outcome, first.latency, first.status, entries.count, more])
+    }
+
+    /// The results one `result` row holds (columns t, outcome, latency_us, status_id, more).
+    static func entries(of row: Row) throws -> [PackedResults.Entry] {
+        let first = PackedResults.Entry(time: row[0], outcome: row[1], latency: row[2], status: row[3])
+        let more: Data? = row[4]
+        return try PackedResults.unpack(first: first, more: more.map { [UInt8]($0) })
     }
 
     static func meta(_ key: String, in db: Database) throws -> Int64? {

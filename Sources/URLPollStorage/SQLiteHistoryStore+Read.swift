@@ -79,28 +79,39 @@ extension SQLiteHistoryStore {
     public func results(url: String, since: Date) async throws -> [StoredResult] {
         let from = ResultEncoding.milliseconds(since)
         return try await pool.read { db in
+            // A row starts at most an hour before its last result (``PackedResults``).
             let rows = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT result.t, result.outcome, result.latency_us, status.text
-                    FROM result JOIN url ON url.id = result.url_id JOIN status ON status.id = result.status_id
+                    SELECT result.t, result.outcome, result.latency_us, result.status_id, result.more
+                    FROM result JOIN url ON url.id = result.url_id
                     WHERE url.url = ? AND result.t >= ? ORDER BY result.t
                     """,
-                arguments: [url, from]
+                arguments: [url, from - 3_600_000]
             )
+            var texts: [Int64: String] = [:]
             var results: [StoredResult] = []
             while let row = try rows.next() {
-                let (health, method, code) = ResultEncoding.decode(row[1])
-                results.append(
-                    StoredResult(
-                        checkedAt: ResultEncoding.date(row[0]),
-                        health: health,
-                        code: code,
-                        latency: .microseconds(row[2] as Int64),
-                        status: row[3],
-                        method: method
+                for entry in try Self.entries(of: row) where entry.time >= from {
+                    let status: String
+                    if let known = texts[entry.status] {
+                        status = known
+                    } else {
+                        status = try String.fetchOne(db, sql: "SELECT text FROM status WHERE id = ?", arguments: [entry.status]) ?? ""
+                        texts[entry.status] = status
+                    }
+                    let (health, method, code) = ResultEncoding.decode(entry.outcome)
+                    results.append(
+                        StoredResult(
+                            checkedAt: ResultEncoding.date(entry.time),
+                            health: health,
+                            code: code,
+                            latency: .microseconds(entry.latency),
+                            status: status,
+                            method: method
+                        )
                     )
-                )
+                }
             }
             return results
         }
@@ -169,13 +180,15 @@ extension SQLiteHistoryStore {
         }
     }
 
-    /// Rows per table, for the figures and tests.
+    /// Rows per table, for the figures and tests; for `result`, the results (a row may hold several).
     public func counts() async throws -> [String: Int] {
         try await pool.read { db in
             var counts: [String: Int] = [:]
-            for table in ["url", "status", "result", "hourly", "incident", "coverage", "run"] {
+            for table in ["url", "status", "hourly", "incident", "coverage", "run"] {
                 counts[table] = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0
             }
+            counts["result"] = try Int.fetchOne(db, sql: "SELECT coalesce(sum(n), 0) FROM result") ?? 0
+            counts["result rows"] = try Int.fetchOne(db, sql: "SELECT count(*) FROM result") ?? 0
             return counts
         }
     }

@@ -45,21 +45,19 @@ extension SQLiteHistoryStore {
         lastTimes.merge(learnt.lastTimes) { _, new in new }
     }
 
-    /// One result row, as the table stores it.
+    /// One result with the URL it belongs to, as the transaction collects them.
     struct ResultRow {
         let urlID: Int64
-        let time: Int64
-        let outcome: Int64
-        let latency: Int64
-        let status: Int64
+        let entry: PackedResults.Entry
     }
 
-    /// Result rows inserted by one statement (the rest one by one): fewer statement runs per batch.
+    /// Rows inserted by one statement run (the rest one by one): fewer statement runs per batch.
     static let rowsPerInsert = 32
 
     /// The transaction of one batch: results, last states, coverage, incidents, removals, the run's
-    /// alive time. Result rows are inserted in key order (URL, time), so that each insert lands next to
-    /// the previous one in the table's B-tree instead of seeking across it. Every statement is prepared
+    /// alive time. Results are inserted in key order (URL, time), so that each insert lands next to the
+    /// previous one in the table's B-tree instead of seeking across it, and a URL's results of one hour
+    /// share one row (``PackedResults``). Every statement is prepared
     /// once per connection (cached): a URL seen for the first time costs a few statement runs, not a few
     /// compilations.
     static func write(_ events: [HistoryEvent], known: Known, run: Int64, alive: Int64, in db: Database) throws -> Learnt {
@@ -83,7 +81,7 @@ extension SQLiteHistoryStore {
                 learnt.lastTimes[urlID] = time
                 let outcome = ResultEncoding.outcome(health: record.health, method: record.method, code: record.code)
                 let latency = max(0, record.latency.wholeMicroseconds)
-                rows.append(ResultRow(urlID: urlID, time: time, outcome: outcome, latency: latency, status: statusID))
+                rows.append(ResultRow(urlID: urlID, entry: .init(time: time, outcome: outcome, latency: latency, status: statusID)))
                 lastState[urlID] = (index, statusID, time, (lastState[urlID]?.count ?? 0) + 1)
                 if record.isFirstInRun {
                     try closeCoverage.execute(arguments: [time, run, urlID])
@@ -99,7 +97,7 @@ extension SQLiteHistoryStore {
                 try closeCoverage.execute(arguments: [ResultEncoding.milliseconds(at), run, urlID])
             }
         }
-        rows.sort { ($0.urlID, $0.time) < ($1.urlID, $1.time) }
+        rows.sort { ($0.urlID, $0.entry.time) < ($1.urlID, $1.entry.time) }
         try insert(rows, in: db)
         let updateURL = try db.cachedStatement(
             sql: """
@@ -120,41 +118,66 @@ extension SQLiteHistoryStore {
         return learnt
     }
 
-    /// Inserts `rows` in order, ``rowsPerInsert`` per statement run and the rest one by one.
+    /// Inserts `rows` (sorted by URL and time) as one table row per URL and hour, ``rowsPerInsert``
+    /// table rows per statement run and the rest one by one.
     private static func insert(_ rows: [ResultRow], in db: Database) throws {
-        let columns = "INSERT OR REPLACE INTO result (url_id, t, outcome, latency_us, status_id) VALUES "
-        let many = try db.cachedStatement(sql: columns + Array(repeating: "(?, ?, ?, ?, ?)", count: rowsPerInsert).joined(separator: ", "))
-        let one = try db.cachedStatement(sql: columns + "(?, ?, ?, ?, ?)")
+        let columns = "INSERT OR REPLACE INTO result (url_id, t, outcome, latency_us, status_id, n, more) VALUES "
+        let values = "(?, ?, ?, ?, ?, ?, ?)"
+        let many = try db.cachedStatement(sql: columns + Array(repeating: values, count: rowsPerInsert).joined(separator: ", "))
+        let one = try db.cachedStatement(sql: columns + values)
+        var groups: [Range<Int>] = []
         var start = 0
-        while rows.count - start >= rowsPerInsert {
-            try insert(many, rows[start..<start + rowsPerInsert])
-            start += rowsPerInsert
-        }
         while start < rows.count {
-            try insert(one, rows[start..<start + 1])
-            start += 1
+            let first = rows[start]
+            var end = start + 1
+            while end < rows.count, rows[end].urlID == first.urlID, rows[end].entry.time / 3_600_000 == first.entry.time / 3_600_000 {
+                end += 1
+            }
+            groups.append(start..<end)
+            start = end
+        }
+        var next = 0
+        while groups.count - next >= rowsPerInsert {
+            try insert(many, groups[next..<next + rowsPerInsert], of: rows)
+            next += rowsPerInsert
+        }
+        while next < groups.count {
+            try insert(one, groups[next..<next + 1], of: rows)
+            next += 1
         }
     }
 
-    /// Binds the five integers of each of `rows` and steps the statement once: the raw C calls, since this
-    /// runs for every result.
-    private static func insert(_ statement: Statement, _ rows: ArraySlice<ResultRow>) throws {
+    /// Binds each group of `rows` as one table row and steps the statement once: the raw C calls, since
+    /// this runs for every URL of every batch.
+    private static func insert(_ statement: Statement, _ groups: ArraySlice<Range<Int>>, of rows: [ResultRow]) throws {
         let handle = statement.sqliteStatement
         sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
         var column: Int32 = 1
-        for row in rows {
-            sqlite3_bind_int64(handle, column, row.urlID)
-            sqlite3_bind_int64(handle, column + 1, row.time)
-            sqlite3_bind_int64(handle, column + 2, row.outcome)
-            sqlite3_bind_int64(handle, column + 3, row.latency)
-            sqlite3_bind_int64(handle, column + 4, row.status)
-            column += 5
+        for group in groups {
+            let first = rows[group.lowerBound]
+            sqlite3_bind_int64(handle, column, first.urlID)
+            sqlite3_bind_int64(handle, column + 1, first.entry.time)
+            sqlite3_bind_int64(handle, column + 2, first.entry.outcome)
+            sqlite3_bind_int64(handle, column + 3, first.entry.latency)
+            sqlite3_bind_int64(handle, column + 4, first.entry.status)
+            sqlite3_bind_int64(handle, column + 5, Int64(group.count))
+            if group.count > 1 {
+                let more = PackedResults.pack(rows[group.dropFirst()].lazy.map(\.entry), after: first.entry)
+                more.withUnsafeBytes { bytes in
+                    _ = sqlite3_bind_blob(handle, column + 6, bytes.baseAddress, Int32(bytes.count), transient)
+                }
+            }
+            column += 7
         }
         let code = sqlite3_step(handle)
         guard code == SQLITE_DONE else {
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))))
         }
     }
+
+    /// SQLite's `SQLITE_TRANSIENT`: it copies a bound blob before the call returns.
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
     static func urlID(_ url: String, in db: Database, learnt: inout Learnt) throws -> Int64 {
         if let id = try existingURLID(url, in: db) {

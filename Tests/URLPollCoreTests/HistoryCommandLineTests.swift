@@ -66,8 +66,10 @@ struct HistoryCommandLineTests {
             let (integrity, stored, newest) = try await queue.read { db in
                 (
                     try String.fetchOne(db, sql: "PRAGMA integrity_check"),
-                    try Int.fetchOne(db, sql: "SELECT count(*) FROM result") ?? 0,
-                    try Int64.fetchOne(db, sql: "SELECT max(t) FROM result") ?? 0
+                    // Results (a row holds a URL's results of one batch), and the newest result's time
+                    // (each URL's last check is written in the same transaction as its results).
+                    try Int.fetchOne(db, sql: "SELECT sum(n) FROM result") ?? 0,
+                    try Int64.fetchOne(db, sql: "SELECT max(checked_at) FROM url") ?? 0
                 )
             }
             #expect(integrity == "ok")

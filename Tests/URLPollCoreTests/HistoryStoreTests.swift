@@ -47,7 +47,7 @@ struct HistoryStoreTests {
         let path = directory.file("history.sqlite")
         let store = try SQLiteHistoryStore.open(path: path)
         let counts = try await store.counts()
-        #expect(counts.values.allSatisfy { $0 == 0 } && counts.count == 7)
+        #expect(counts.values.allSatisfy { $0 == 0 } && counts.count == 8)
         try await store.close()
         // Opening again finds every migration applied and changes nothing.
         let again = try SQLiteHistoryStore.open(path: path)
@@ -224,6 +224,50 @@ struct HistoryStoreTests {
         #expect(results.count == 40)
         #expect(results.allSatisfy { $0.checkedAt >= now.addingTimeInterval(-3 * 3600) })
         #expect(results.last?.checkedAt == hour.addingTimeInterval(149 * 120))
+        try await store.close()
+    }
+}
+
+/// Several results of a URL in one row: the packing alone, and the store's rows.
+struct PackedResultsTests {
+    typealias Entry = PackedResults.Entry
+
+    @Test func entriesComeBackAsTheyWent() throws {
+        let first = Entry(time: 1_800_000_000_000, outcome: 801, latency: 950, status: 1)
+        let rest = [
+            Entry(time: 1_800_000_000_001, outcome: 2012, latency: 0, status: 7),
+            Entry(time: 1_800_000_003_600, outcome: 0, latency: 10_000_000_000, status: 300),
+            Entry(time: 1_800_003_599_999, outcome: 3999, latency: 127, status: 128),
+        ]
+        let more = PackedResults.pack(rest, after: first)
+        #expect(more.count < rest.count * 12)
+        #expect(try PackedResults.unpack(first: first, more: more) == [first] + rest)
+        #expect(try PackedResults.unpack(first: first, more: nil) == [first])
+    }
+
+    @Test(arguments: [[0x80], [0x01, 0x02, 0x03], Array(repeating: 0xFF, count: 11) + [0x01]])
+    func aDamagedRowIsAnErrorNotAGuess(more: [UInt8]) {
+        let first = Entry(time: 1, outcome: 1, latency: 1, status: 1)
+        #expect(throws: StoreError.self) { try PackedResults.unpack(first: first, more: more) }
+    }
+
+    /// One batch with 1,000 results of one URL: one row per hour, every result back in order.
+    @Test func aBatchOfOneURLIsOneRowPerHour() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteHistoryStore.open(path: directory.file("history.sqlite"))
+        let run = try await store.beginRun(at: HistoryStoreTests.start)
+        let hour = RetentionPolicy.hourStart(HistoryStoreTests.start).timeIntervalSince(HistoryStoreTests.start)
+        let events = (0..<1_000).map { index in
+            HistoryStoreTests.polled("http://a.test/", at: hour + Double(index) * 5, index % 9 == 0 ? .down : .up, previous: .up)
+        }
+        try await store.write(events, run: run, aliveAt: HistoryStoreTests.start)
+        let counts = try await store.counts()
+        #expect(counts["result"] == 1_000 && counts["result rows"] == 2)  // 5,000 s: two hours
+        let results = try await store.results(url: "http://a.test/", since: HistoryStoreTests.start.addingTimeInterval(hour + 2_000))
+        #expect(results.count == 600)
+        #expect(results.first?.checkedAt == HistoryStoreTests.start.addingTimeInterval(hour + 2_000))
+        #expect(results.map(\.health) == (400..<1_000).map { $0 % 9 == 0 ? .down : .up })
+        #expect(results.filter { $0.health == .down }.allSatisfy { $0.status == "503 Service Unavailable" })
         try await store.close()
     }
 }

@@ -4,7 +4,8 @@ import DequeModule
 /// who waits on it. Owned by the monitor actor, so it needs no lock.
 struct HistoryOutbox {
     let capacity: Int
-    var events: Deque<HistoryEvent> = []
+    /// The queued events, oldest first (an array, so that the writer takes a whole batch by a swap).
+    var events: [HistoryEvent] = []
     var waitingRecorders: Deque<CheckedContinuation<Void, Never>> = []
     var waitingWriter: (continuation: CheckedContinuation<Void, Never>, minimum: Int)?
     var isClosed = false
@@ -14,20 +15,27 @@ struct HistoryOutbox {
     init(capacity: Int) {
         self.capacity = max(1, capacity)
     }
+
+    /// Whether a new event must wait for room.
+    var isFull: Bool { !isClosed && events.count >= capacity }
+
+    /// Whether the waiting writer wants to be woken now.
+    var writerIsDue: Bool {
+        guard let writer = waitingWriter else { return false }
+        return events.count >= writer.minimum
+    }
 }
 
 extension StateMonitor {
     /// Adds `event` to the outbox, first waiting for room while it is full.
+    /// (Called for every poll: the outbox is read and changed in place, never copied.)
     func enqueueHistory(_ event: HistoryEvent) async {
-        while let outbox = historyOutbox, outbox.events.count >= outbox.capacity, !outbox.isClosed {
+        while historyOutbox?.isFull == true {
             historyOutbox?.fullWaits += 1
             await withCheckedContinuation { historyOutbox?.waitingRecorders.append($0) }
         }
         historyOutbox?.events.append(event)
-        if let writer = historyOutbox?.waitingWriter, let count = historyOutbox?.events.count, count >= writer.minimum {
-            historyOutbox?.waitingWriter = nil
-            writer.continuation.resume()
-        }
+        if historyOutbox?.writerIsDue == true { wakeHistoryWriter() }
     }
 
     /// Up to `maximum` history events, oldest first: at once when `maximum` are there; otherwise as soon
@@ -74,9 +82,16 @@ extension StateMonitor {
 
     private func takeHistory(_ maximum: Int) -> [HistoryEvent] {
         guard var outbox = historyOutbox else { return [] }
-        historyOutbox = nil  // moved out while it is changed, so the deque is not copied
-        let batch = Array(outbox.events.prefix(maximum))
-        outbox.events.removeFirst(batch.count)
+        historyOutbox = nil  // moved out while it is changed, so the arrays are not copied
+        let batch: [HistoryEvent]
+        if outbox.events.count <= maximum {
+            batch = outbox.events
+            outbox.events = []
+            outbox.events.reserveCapacity(batch.count)
+        } else {
+            batch = Array(outbox.events.prefix(maximum))
+            outbox.events.removeFirst(batch.count)
+        }
         var resumed: [CheckedContinuation<Void, Never>] = []
         while outbox.events.count + resumed.count < outbox.capacity, let recorder = outbox.waitingRecorders.popFirst() {
             resumed.append(recorder)
