@@ -29,6 +29,7 @@ struct HistorySetup: Sendable {
         do {
             let byURL = try await store.restore(targets.urls)
             var restored: [Int: RestoredState] = [:]
+            restored.reserveCapacity(byURL.count)
             for (id, url) in targets.urls.enumerated() {
                 if let state = byURL[url] { restored[id] = state }
             }

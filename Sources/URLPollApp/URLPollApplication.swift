@@ -107,7 +107,11 @@ public struct URLPollApplication: Sendable {
         _ = consume self
         let settings = configuration!.settings
         let listen = configuration!.listen
+        let opening = ContinuousClock.now
         let history = try await HistorySetup.open(settings.database, targets: configuration!.targets)
+        if let history, case .sqlite(let path) = settings.database {
+            logger.info("history: \(path) opened, \(history.restored.count) URLs restored in \(ContinuousClock.now - opening)")
+        }
         return try await Self.withProbe(options.client, settings: settings, logger: logger) { probe in
             let metrics = listen.map { _ in Self.makeMetrics() }
             let engine = PollingEngine(
