@@ -20,9 +20,12 @@ public actor SQLiteHistoryStore: HistoryStore {
     /// When the last retention round ended (they run at most every ten minutes).
     var lastPruneRound: Date?
 
-    /// The page cache per connection, in KiB: room for the pages the writer touches (each URL's latest
-    /// results), so a batch rewrites them from memory.
+    /// The writer's page cache, in KiB: room for the pages it touches (each URL's latest results), so a
+    /// batch rewrites them from memory.
     static let cacheKiB = 32 * 1024
+    /// Each reader's page cache, in KiB (SQLite's default): readers scan, and up to five of them may be
+    /// open at once.
+    static let readerCacheKiB = 2 * 1024
     /// WAL pages between checkpoints (each checkpoint copies the WAL into the file and syncs it): 40 MiB,
     /// so that a checkpoint follows many batches, not every one.
     static let checkpointPages = 10_000
@@ -46,7 +49,7 @@ public actor SQLiteHistoryStore: HistoryStore {
             configuration.busyMode = .timeout(10)
             configuration.prepareDatabase { db in
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
-                try db.execute(sql: "PRAGMA cache_size = -\(cacheKiB)")
+                try db.execute(sql: "PRAGMA cache_size = -\(db.configuration.readonly ? readerCacheKiB : cacheKiB)")
                 try db.execute(sql: "PRAGMA wal_autocheckpoint = \(checkpointPages)")
             }
             let pool = try DatabasePool(path: path, configuration: configuration)
