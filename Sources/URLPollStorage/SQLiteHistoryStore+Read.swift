@@ -6,8 +6,10 @@ import URLPollCore
 extension SQLiteHistoryStore {
     public func restore(_ urls: [String]) async throws -> [String: RestoredState] {
         let wanted = Set(urls)
-        // A cursor over plain columns, status texts looked up from a small dictionary: 100,000 URLs
+        // Many URLs (a start): one pass over every URL row. A few (a reload adding some): one indexed
+        // lookup each. Raw C calls on plain columns, status texts from a small dictionary: 100,000 URLs
         // restore in a fraction of a second (start-up waits for this).
+        let scan = wanted.count > 1_000
         let (ids, restored) = try await pool.read { db -> ([String: Int64], [String: RestoredState]) in
             var texts: [Int64: String] = [:]
             let statuses = try Row.fetchCursor(db, sql: "SELECT id, text FROM status")
@@ -16,43 +18,57 @@ extension SQLiteHistoryStore {
             var restored: [String: RestoredState] = [:]
             ids.reserveCapacity(wanted.count)
             restored.reserveCapacity(wanted.count)
+            let columns = "SELECT id, url, health, since, failures, checked_at, outcome, latency_us, status_id FROM url"
             let statement = try db.makeStatement(
-                sql: """
-                    SELECT id, url, health, since, failures, checked_at, outcome, latency_us, status_id
-                    FROM url WHERE checked_at IS NOT NULL
-                    """
+                sql: columns + (scan ? " WHERE checked_at IS NOT NULL" : " WHERE url = ? AND checked_at IS NOT NULL")
             )
-            // The raw C calls: this loop runs once per URL ever monitored, before the first poll.
             let handle = statement.sqliteStatement
-            var code = sqlite3_step(handle)
-            while code == SQLITE_ROW {
-                let url = String(cString: sqlite3_column_text(handle, 1))
-                let checkedAt = sqlite3_column_int64(handle, 5)
-                ids[url] = sqlite3_column_int64(handle, 0)
-                if wanted.contains(url) {
-                    let (_, method, code) = ResultEncoding.decode(sqlite3_column_int64(handle, 6))
-                    let since = sqlite3_column_type(handle, 3) == SQLITE_NULL ? checkedAt : sqlite3_column_int64(handle, 3)
-                    let statusID = sqlite3_column_type(handle, 8) == SQLITE_NULL ? nil : Int64?(sqlite3_column_int64(handle, 8))
-                    restored[url] = RestoredState(
-                        health: ResultEncoding.health(sqlite3_column_int64(handle, 2)),
-                        since: ResultEncoding.date(since),
-                        consecutiveFailures: Int(sqlite3_column_int64(handle, 4)),
-                        checkedAt: ResultEncoding.date(checkedAt),
-                        code: code,
-                        latency: .microseconds(sqlite3_column_int64(handle, 7)),
-                        status: statusID.flatMap { texts[$0] } ?? "",
-                        method: method
-                    )
+            func readRows() throws {
+                var code = sqlite3_step(handle)
+                while code == SQLITE_ROW {
+                    let url = String(cString: sqlite3_column_text(handle, 1))
+                    if wanted.contains(url) {
+                        ids[url] = sqlite3_column_int64(handle, 0)
+                        restored[url] = Self.restoredState(handle, texts: texts)
+                    }
+                    code = sqlite3_step(handle)
                 }
-                code = sqlite3_step(handle)
+                guard code == SQLITE_DONE else {
+                    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))))
+                }
             }
-            guard code == SQLITE_DONE else {
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))))
+            if scan {
+                try readRows()
+            } else {
+                for url in wanted {
+                    sqlite3_reset(handle)
+                    try statement.setArguments([url])
+                    try readRows()
+                }
             }
             return (ids, restored)
         }
         if urlIDs.isEmpty { urlIDs = ids } else { urlIDs.merge(ids) { _, new in new } }
         return restored
+    }
+
+    /// The last state in the current row of a `url` query (columns id, url, health, since, failures,
+    /// checked_at, outcome, latency_us, status_id; checked_at not null).
+    private static func restoredState(_ handle: OpaquePointer?, texts: [Int64: String]) -> RestoredState {
+        let checkedAt = sqlite3_column_int64(handle, 5)
+        let (_, method, code) = ResultEncoding.decode(sqlite3_column_int64(handle, 6))
+        let since = sqlite3_column_type(handle, 3) == SQLITE_NULL ? checkedAt : sqlite3_column_int64(handle, 3)
+        let statusID = sqlite3_column_type(handle, 8) == SQLITE_NULL ? nil : Int64?(sqlite3_column_int64(handle, 8))
+        return RestoredState(
+            health: ResultEncoding.health(sqlite3_column_int64(handle, 2)),
+            since: ResultEncoding.date(since),
+            consecutiveFailures: Int(sqlite3_column_int64(handle, 4)),
+            checkedAt: ResultEncoding.date(checkedAt),
+            code: code,
+            latency: .microseconds(sqlite3_column_int64(handle, 7)),
+            status: statusID.flatMap { texts[$0] } ?? "",
+            method: method
+        )
     }
 
     public func timelines(since: Date, now: Date, run: Int64) async throws -> [String: Timeline] {

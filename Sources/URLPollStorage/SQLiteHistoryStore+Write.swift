@@ -43,6 +43,11 @@ extension SQLiteHistoryStore {
         urlIDs.merge(learnt.urlIDs) { _, new in new }
         statusIDs.merge(learnt.statusIDs) { _, new in new }
         lastTimes.merge(learnt.lastTimes) { _, new in new }
+        // A removed URL is forgotten here (the database keeps it): what the store keeps in memory follows
+        // the URLs monitored now, however many a long run of reloads has seen.
+        for case .removed(let url, _) in events {
+            if let id = urlIDs.removeValue(forKey: url) { lastTimes[id] = nil }
+        }
     }
 
     /// One result with the URL it belongs to, as the transaction collects them.

@@ -143,6 +143,25 @@ struct HistoryStoreTests {
         try await store.close()
     }
 
+    /// A start restores every URL in one pass, a reload a few by lookups: both give the same states.
+    @Test func restoringManyURLsOrAFewGivesTheSameStates() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteHistoryStore.open(path: directory.file("history.sqlite"))
+        let run = try await store.beginRun(at: Self.start)
+        let urls = (0..<1_500).map { "http://h.test/\($0)" }
+        let events = urls.enumerated().map { index, url in
+            Self.polled(url, at: Double(index), index % 3 == 0 ? .down : .up, previous: .pending, first: true, failures: index % 3 == 0 ? 2 : 0)
+        }
+        try await store.write(events, run: run, aliveAt: Self.start)
+        let all = try await store.restore(urls + ["http://never.test/"])
+        let few = try await store.restore([urls[0], urls[1], urls[1_499], "http://never.test/"])
+        #expect(all.count == 1_500 && few.count == 3)
+        for url in few.keys { #expect(few[url] == all[url]) }
+        #expect(few[urls[0]]?.health == .down && few[urls[0]]?.consecutiveFailures == 2 && few[urls[1]]?.health == .up)
+        #expect(all[urls[1_499]]?.checkedAt == Self.start.addingTimeInterval(1_499))
+        try await store.close()
+    }
+
     @Test func resultsInTheSameMillisecondAreAllKept() async throws {
         let directory = try TemporaryDirectory()
         let store = try SQLiteHistoryStore.open(path: directory.file("history.sqlite"))
