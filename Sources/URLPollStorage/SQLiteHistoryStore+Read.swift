@@ -34,7 +34,7 @@ extension SQLiteHistoryStore {
                     code = sqlite3_step(handle)
                 }
                 guard code == SQLITE_DONE else {
-                    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))))
+                    throw Self.stepError(code, handle)
                 }
             }
             if scan {

@@ -177,8 +177,13 @@ extension SQLiteHistoryStore {
         }
         let code = sqlite3_step(handle)
         guard code == SQLITE_DONE else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))))
+            throw stepError(code, handle)
         }
+    }
+
+    /// The error of a raw `sqlite3_step` that did not succeed, as GRDB reports its own.
+    static func stepError(_ code: Int32, _ handle: OpaquePointer?) -> DatabaseError {
+        DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))))
     }
 
     /// SQLite's `SQLITE_TRANSIENT`: it copies a bound blob before the call returns.

@@ -3,6 +3,15 @@ import Foundation
 import URLPollApp
 import URLPollCore
 
+/// The options `history` and `incidents` share: which database they read, and how they print.
+struct HistoryOutputOptions: ParsableArguments {
+    @Option(help: "Output: text, json or csv. (default: text)")
+    var format: HistoryListing.Format = .text
+
+    @Option(help: ArgumentHelp("The history database. (default: \(Settings.defaultDatabasePath))", valueName: "path"))
+    var database = Settings.defaultDatabasePath
+}
+
 /// `urlpoll history URL`: one URL's stored results and outages.
 struct HistoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,11 +30,7 @@ struct HistoryCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Only results since this long ago. (default: 24h)", valueName: "duration"), transform: parseDuration)
     var since: Duration = .seconds(86_400)
 
-    @Option(help: "Output: text, json or csv. (default: text)")
-    var format: HistoryListing.Format = .text
-
-    @Option(help: ArgumentHelp("The history database. (default: urlpoll.sqlite)", valueName: "path"))
-    var database = "urlpoll.sqlite"
+    @OptionGroup var output: HistoryOutputOptions
 
     func run() async throws {
         do {
@@ -34,8 +39,8 @@ struct HistoryCommand: AsyncParsableCommand {
                 try await HistoryQueries.history(
                     url: url,
                     since: now.addingTimeInterval(-since.seconds),
-                    database: database,
-                    format: format,
+                    database: output.database,
+                    format: output.format,
                     now: now
                 ),
                 terminator: ""
@@ -60,17 +65,18 @@ struct IncidentsCommand: AsyncParsableCommand {
     )
     var since: Duration = .seconds(7 * 86_400)
 
-    @Option(help: "Output: text, json or csv. (default: text)")
-    var format: HistoryListing.Format = .text
-
-    @Option(help: ArgumentHelp("The history database. (default: urlpoll.sqlite)", valueName: "path"))
-    var database = "urlpoll.sqlite"
+    @OptionGroup var output: HistoryOutputOptions
 
     func run() async throws {
         do {
             let now = Date()
             print(
-                try await HistoryQueries.incidents(since: now.addingTimeInterval(-since.seconds), database: database, format: format, now: now),
+                try await HistoryQueries.incidents(
+                    since: now.addingTimeInterval(-since.seconds),
+                    database: output.database,
+                    format: output.format,
+                    now: now
+                ),
                 terminator: ""
             )
         } catch let failure as URLPollApplication.Failure {

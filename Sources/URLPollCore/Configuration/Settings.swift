@@ -3,6 +3,9 @@
 /// A pure value: the command line fills in what the user gave (``merging(_:)``), then ``validate()``
 /// checks the result before anything runs.
 public struct Settings: Sendable, Equatable {
+    /// Where the history is kept unless `--database` or `database:` says otherwise (the working directory).
+    public static let defaultDatabasePath = "urlpoll.sqlite"
+
     /// Concurrent pollers: the most polls in flight at once.
     public var pollers = 64
     /// Pause between the end of a URL's poll and the start of its next one, when it is up.
@@ -28,7 +31,7 @@ public struct Settings: Sendable, Equatable {
     /// Recent results kept per URL for the status page's sparklines and `/api/urls/{id}`.
     public var history = 60
     /// Where results, incidents and uptime are kept across restarts.
-    public var database = Database.sqlite(path: "urlpoll.sqlite")
+    public var database = Database.sqlite(path: Settings.defaultDatabasePath)
     /// How much of the history is kept.
     public var retention = RetentionPolicy()
 
