@@ -5,10 +5,10 @@ import URLPollCore
 
 /// The options `history` and `incidents` share: which database they read, and how they print.
 struct HistoryOutputOptions: ParsableArguments {
-    @Option(help: "Output: text, json or csv. (default: text)")
+    @Option(help: "Output: text, json or csv.")
     var format: HistoryListing.Format = .text
 
-    @Option(help: ArgumentHelp("The history database. (default: \(Settings.defaultDatabasePath))", valueName: "path"))
+    @Option(help: ArgumentHelp("The history database.", valueName: "path"))
     var database = Settings.defaultDatabasePath
 }
 
