@@ -13,7 +13,8 @@ let swiftSettings: [SwiftSetting] = [
 ///       └─ URLPollApp (the composition root: wires and runs everything in one service group)
 ///            ├─ URLPollConfig (YAML config files, URL lists, layering)      ─┐
 ///            ├─ URLPollProbes (the Probe implementations: LeanHTTP, AHC)    ─┤
-///            ├─ URLPollStorage (the history in SQLite, through GRDB)       ─┼─▶ URLPollCore (the engine)
+///            ├─ URLPollStorage (the history in SQLite, through GRDB)       ─┤
+///            ├─ URLPollAlerts (alert engine, delivery, receivers)           ─┼─▶ URLPollCore (the engine)
 ///            └─ URLPollWeb (status page, JSON API, Prometheus exposition)   ─┘
 ///       LeanHTTP (the lean HTTP/1.1 client on SwiftNIO; knows nothing of urlpoll) ◀─ URLPollProbes
 let package = Package(
@@ -41,6 +42,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         .target(
@@ -107,11 +109,28 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "URLPollAlerts",
+            dependencies: [
+                "URLPollCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Collections", package: "swift-collections"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "CMallocTrim"),
         .target(
             name: "URLPollApp",
             dependencies: [
                 "CMallocTrim",
+                "URLPollAlerts",
                 "URLPollCore",
                 "URLPollConfig",
                 "URLPollProbes",
@@ -146,6 +165,7 @@ let package = Package(
                 "URLPollWeb",
                 "URLPollApp",
                 "URLPollStorage",
+                "URLPollAlerts",
                 "LeanHTTP",
                 "urlpoll",
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -21,6 +21,8 @@ public struct ConfigReloader: Service {
     let initial: RunConfiguration
     let requests: AsyncStream<Void>?
     let remembered: (@Sendable ([String]) async -> [String: RestoredState])?
+    /// Told each applied URL list (the alert engine, for names, receivers and thresholds per URL).
+    let onReload: (@Sendable (TargetList) async -> Void)?
     let logger: Logger
 
     /// - Parameters:
@@ -32,8 +34,10 @@ public struct ConfigReloader: Service {
         initial: RunConfiguration,
         requests: AsyncStream<Void>? = nil,
         remembered: (@Sendable ([String]) async -> [String: RestoredState])? = nil,
+        onReload: (@Sendable (TargetList) async -> Void)? = nil,
         logger: Logger
     ) {
+        self.onReload = onReload
         self.engine = engine
         self.sources = sources
         self.initial = initial
@@ -78,6 +82,7 @@ public struct ConfigReloader: Service {
             return current
         }
         let changes = await engine.reload(next.targets, policy: next.settings.sleepPolicy, remembered: remembered)
+        await onReload?(next.targets)
         MemoryRelease.releaseFreeMemory()
         logger.notice("reloaded \(source): \(changes.summary)")
         let ignored = initial.restartOnlyChanges(comparedTo: next)

@@ -4,6 +4,7 @@ import Metrics
 import NIOCore
 import Prometheus
 import ServiceLifecycle
+import URLPollAlerts
 import URLPollConfig
 import URLPollCore
 import URLPollProbes
@@ -86,7 +87,8 @@ public struct URLPollApplication: Sendable {
 
     /// Which services a run starts, by name, in start order: what the wiring decides, before any I/O.
     public var services: [String] {
-        var names = configuration.settings.database == .none ? [] : ["history"]
+        var names = configuration.alerts.isEnabled ? ["alerts"] : []
+        if configuration.settings.database != .none || configuration.alerts.isEnabled { names.append("history") }
         names.append("engine")
         if configuration.listen != nil { names.append("web") }
         if reloads { names.append("reloader") }
@@ -99,7 +101,8 @@ public struct URLPollApplication: Sendable {
     ///
     /// Consuming: once the engine has the URL list, nothing else keeps it (100,000 URLs hold megabytes),
     /// unless reloads need it to compare against.
-    /// - Throws: ``Failure`` when the web server cannot listen or `--stats` cannot be written.
+    /// - Throws: ``Failure`` when the web server cannot listen, `--stats` cannot be written, the history
+    ///   database cannot be used or an alert template does not parse.
     public consuming func run() async throws -> Outcome {
         warnAboutTheConfiguration()
         let (options, logger, reloads) = (self.options, self.logger, self.reloads)
@@ -107,6 +110,8 @@ public struct URLPollApplication: Sendable {
         _ = consume self
         let settings = configuration!.settings
         let listen = configuration!.listen
+        let alerts = configuration!.alerts
+        try Self.validateAlerts(configuration!)
         let opening = ContinuousClock.now
         let history = try await HistorySetup.open(settings.database, targets: configuration!.targets)
         if let history, case .sqlite(let path) = settings.database {
@@ -114,6 +119,7 @@ public struct URLPollApplication: Sendable {
         }
         return try await Self.withProbe(options.client, settings: settings, logger: logger) { probe in
             let metrics = listen.map { _ in Self.makeMetrics() }
+            let alertBoard = alerts.isEnabled ? AlertStatusBoard() : nil
             let engine = PollingEngine(
                 targets: configuration!.targets,
                 settings: settings,
@@ -122,23 +128,41 @@ public struct URLPollApplication: Sendable {
                 historyLength: listen == nil ? 0 : settings.history,
                 metrics: metrics.map { PollMetrics(factory: $0.factory) },
                 restored: history?.restored ?? [:],
-                historyCapacity: history == nil ? nil : HistorySetup.outboxCapacity,
+                historyCapacity: history == nil && alertBoard == nil ? nil : HistorySetup.outboxCapacity,
                 uptime: history?.board,
+                alerting: alertBoard,
                 onReport: options.onReport
             )
+            var alertService: AlertService?
+            if let alertBoard {
+                alertService = try AlertService(
+                    settings: alerts,
+                    targets: configuration!.targets,
+                    store: history?.store ?? MemoryAlertStore(),
+                    board: alertBoard,
+                    probe: probe,
+                    checkTimeout: settings.timeout,
+                    recheckInterval: settings.recheckInterval,
+                    metrics: metrics.map { AlertMetrics(receivers: alerts.routing.receivers.map(\.name), factory: $0.factory) },
+                    logger: logger
+                )
+            }
             let initial = reloads ? configuration : nil
             configuration = nil
             MemoryRelease.releaseFreeMemory()
-            // The history writer stops last (services stop in reverse order): after the engine, so that
-            // every result the monitor received is written.
+            // The history writer stops after the engine (services stop in reverse order), so that every
+            // result the monitor received is written; alerting stops last, after the writer has handed it
+            // the last batch.
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-            if let history {
+            if let alertService { services.append(.init(service: alertService)) }
+            if history != nil || alertService != nil {
                 let writer = HistoryWriter(
-                    store: history.store,
+                    store: history?.store,
+                    listener: alertService?.listener,
                     monitor: engine.monitor,
-                    board: history.board,
+                    board: history?.board ?? UptimeBoard(),
                     policy: settings.retention,
-                    run: history.run,
+                    run: history?.run ?? 0,
                     logger: logger
                 )
                 services.append(.init(service: writer))
@@ -167,6 +191,7 @@ public struct URLPollApplication: Sendable {
                     initial: initial,
                     requests: options.reloadRequests,
                     remembered: history?.rememberedStates(logger: logger),
+                    onReload: Self.reloadHook(alertService),
                     logger: logger
                 )
                 services.append(.init(service: reloader))
@@ -195,6 +220,36 @@ public struct URLPollApplication: Sendable {
             }
             return Outcome(report: report, summary: summary)
         }
+    }
+
+    /// Checks the alert receivers' templates (what `--check-config` cannot see in the YAML alone).
+    public static func validateAlerts(_ configuration: RunConfiguration) throws(Failure) {
+        do {
+            try AlertService.validate(configuration.alerts)
+        } catch {
+            throw Failure(message: error.message)
+        }
+    }
+
+    /// `urlpoll test-alert`: a test event to `receiver` (or every receiver), one attempt each; a line per
+    /// receiver in the result, and whether every one accepted it.
+    public static func sendTestAlert(_ configuration: RunConfiguration, receiver: String?) async throws(Failure) -> (lines: [String], allDelivered: Bool) {
+        let results: [AlertTest.Result]
+        do {
+            results = try await AlertTest.send(configuration.alerts, only: receiver)
+        } catch {
+            throw Failure(message: error.message)
+        }
+        let lines = results.map { result in
+            "\(result.receiver) (\(result.summary)): " + (result.error.map { "FAILED: \($0.message)" } ?? "delivered")
+        }
+        return (lines, results.allSatisfy { $0.error == nil })
+    }
+
+    /// What the reloader tells alerting about each applied URL list.
+    static func reloadHook(_ service: AlertService?) -> (@Sendable (TargetList) async -> Void)? {
+        guard let service else { return nil }
+        return { targets in await service.reload(targets) }
     }
 
     /// Runs `body` with the chosen client's probe, shutting the client down afterwards. Both clients get

@@ -22,13 +22,17 @@ public struct CheckFields: Sendable, Equatable {
     public var timeout: Duration?
     public var connectTimeout: Duration?
     public var maxBodyBytes: Int?
+    public var recheckInterval: Duration?
+    /// `receivers:`, `failure-threshold:`, `success-threshold:`.
+    public var alerting = URLAlerting()
 
     public init() {}
 
     /// The keys a `defaults:` block may hold.
     static let defaultKeys = [
         "interval", "timeout", "connect-timeout", "method", "headers", "expect", "max-latency", "body-contains", "body-matches",
-        "follow-redirects", "insecure-tls", "cert-expiry-warning", "max-body-size", "sensitive-headers",
+        "follow-redirects", "insecure-tls", "cert-expiry-warning", "max-body-size", "sensitive-headers", "recheck-interval",
+        "receivers", "failure-threshold", "success-threshold",
     ]
     /// The keys a `urls:` entry may hold.
     static let entryKeys = ["url", "name"] + defaultKeys
@@ -53,6 +57,10 @@ public struct CheckFields: Sendable, Equatable {
         merged.timeout = timeout ?? base.timeout
         merged.connectTimeout = connectTimeout ?? base.connectTimeout
         merged.maxBodyBytes = maxBodyBytes ?? base.maxBodyBytes
+        merged.recheckInterval = recheckInterval ?? base.recheckInterval
+        merged.alerting.receivers = alerting.receivers ?? base.alerting.receivers
+        merged.alerting.failureThreshold = alerting.failureThreshold ?? base.alerting.failureThreshold
+        merged.alerting.successThreshold = alerting.successThreshold ?? base.alerting.successThreshold
         return merged
     }
 
@@ -76,12 +84,17 @@ public struct CheckFields: Sendable, Equatable {
             interval: interval ?? settings.interval,
             timeout: timeout ?? settings.timeout,
             connectTimeout: connectTimeout ?? settings.connectTimeout,
-            maxBodyBytes: maxBodyBytes ?? CheckOptions.defaultMaxBodyBytes
+            maxBodyBytes: maxBodyBytes ?? CheckOptions.defaultMaxBodyBytes,
+            alerting: alerting,
+            confirmation: settings.alertFailureThreshold.map { smallest in
+                Confirmation(failures: alerting.failureThreshold ?? smallest, recheck: recheckInterval ?? settings.recheckInterval)
+            }
         )
     }
 
-    /// Reads the fields of one map (a `defaults:` block or a `urls:` entry).
-    init(_ map: ConfigMap) throws(ConfigIssue) {
+    /// Reads the fields of one map (a `defaults:` block or a `urls:` entry); `receivers` are the names of
+    /// the configured alert receivers, which `receivers:` may list.
+    init(_ map: ConfigMap, receivers: [String] = []) throws(ConfigIssue) {
         name = try map.string("name")
         if name?.isEmpty == true { throw ConfigIssue(message: "\(map.name("name")): must not be empty", mark: map.decoder("name")?.mark) }
         method = try map.parsed("method") { text throws(InputError) in
@@ -110,11 +123,22 @@ public struct CheckFields: Sendable, Equatable {
             guard bytes > 0 else { throw InputError("must be at least 1 byte") }
             return bytes
         }
+        recheckInterval = try map.duration("recheck-interval")
+        alerting.failureThreshold = try map.int("failure-threshold", in: AlertRule.thresholdRange)
+        alerting.successThreshold = try map.int("success-threshold", in: AlertRule.thresholdRange)
+        alerting.receivers = try map.list("receivers").map { names throws(ConfigIssue) in
+            for (name, decoder) in names where !receivers.contains(name) {
+                var message = "\(map.name("receivers")): no receiver named \(Excerpt.quoted(name)) in alerts:"
+                if let suggestion = Suggestion.closest(to: name, among: receivers) { message += " (did you mean \"\(suggestion)\"?)" }
+                throw ConfigIssue(message: message, mark: decoder.mark)
+            }
+            return names.map(\.text)
+        }
     }
 
     /// `headers:`: a map of header names to values. Names must be HTTP tokens; values may not hold line
     /// breaks. A value is never quoted in a message.
-    private static func headers(_ map: ConfigMap) throws(ConfigIssue) -> [HeaderField] {
+    static func headers(_ map: ConfigMap) throws(ConfigIssue) -> [HeaderField] {
         guard let decoder = map.decoder("headers") else { return [] }
         let names: [String]
         do {

@@ -29,7 +29,29 @@ public enum ConfigDescription {
                 conditions(options),
             ])
         }
-        return text + TextTable.render(rows)
+        return text + TextTable.render(rows) + alerts(configuration.alerts, settings: settings)
+    }
+
+    /// One line per alert receiver (kind and origin only: never a path, token or header value), and the
+    /// self-check; nothing without receivers.
+    static func alerts(_ alerts: AlertSettings, settings: Settings) -> String {
+        guard alerts.isEnabled else { return "" }
+        var text = "alerts (as \(TextReport.printable(alerts.instance))): recheck every \(DurationFormat.format(settings.recheckInterval)) until confirmed; "
+        if let check = alerts.connectivityCheck {
+            text += "self-check: \(TextReport.printable(AlertReceiverSettings.origin(of: check))) must answer\n"
+        } else {
+            let rule = alerts.selfCheck
+            text += "self-check: \(Int((rule.share * 100).rounded()))% of at least \(rule.minimumURLs) URLs failing without an answer "
+            text += "within \(DurationFormat.format(rule.window))\n"
+        }
+        for receiver in alerts.routing.receivers {
+            text += "  \(TextReport.printable(receiver.name)): \(TextReport.printable(receiver.summary)); down after \(receiver.failureThreshold), "
+            text += receiver.sendOnRecovery ? "recovered after \(receiver.successThreshold)" : "no recovery message"
+            if let every = receiver.repeatInterval { text += ", repeat every \(DurationFormat.format(every))" }
+            text += receiver.urls.isEmpty ? "; every URL" : "; URLs matching \(receiver.urls.map { TextReport.printable($0.description) }.joined(separator: ", "))"
+            text += "\n"
+        }
+        return text
     }
 
     /// The options beyond method, interval, timeout and expected statuses, in words.

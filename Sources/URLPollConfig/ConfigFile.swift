@@ -28,6 +28,8 @@ public struct ConfigFile: Decodable, Sendable {
     public var defaults = CheckFields()
     /// `urls:`, in order.
     public var urls: [Entry] = []
+    /// `alerts:`, `self-check:`, `connectivity-check:`, `instance:`.
+    var alerts = AlertsConfig()
 
     /// One entry of `urls:`.
     public struct Entry: Sendable, Equatable {
@@ -40,7 +42,7 @@ public struct ConfigFile: Decodable, Sendable {
 
     static let keys = [
         "pollers", "interval", "status-interval", "error-backoff", "max-backoff", "timeout", "connect-timeout", "format", "listen",
-        "history", "database", "retention", "defaults", "urls",
+        "history", "database", "retention", "defaults", "urls", "recheck-interval", "alerts", "self-check", "connectivity-check", "instance",
     ]
 
     public init(from decoder: any Decoder) throws {
@@ -65,13 +67,16 @@ public struct ConfigFile: Decodable, Sendable {
             overrides.resultsPerURL = try retention.int("results-per-url", in: 1...10_000_000)
             overrides.aggregateAge = try retention.duration("aggregates")
         }
+        overrides.recheckInterval = try map.duration("recheck-interval")
+        alerts = try AlertsConfig(map)
+        let receivers = alerts.receivers.map(\.name)
         if let block = map.decoder("defaults") {
-            defaults = try CheckFields(ConfigMap(block, path: "defaults", allowed: CheckFields.defaultKeys))
+            defaults = try CheckFields(ConfigMap(block, path: "defaults", allowed: CheckFields.defaultKeys), receivers: receivers)
         }
-        urls = try Self.entries(map)
+        urls = try Self.entries(map, receivers: receivers)
     }
 
-    private static func entries(_ map: ConfigMap) throws(ConfigIssue) -> [Entry] {
+    private static func entries(_ map: ConfigMap, receivers: [String]) throws(ConfigIssue) -> [Entry] {
         guard let decoder = map.decoder("urls") else { return [] }
         guard var list = try? decoder.unkeyedContainer() else {
             throw ConfigIssue(message: "urls: expected a list of URLs", mark: decoder.mark)
@@ -91,7 +96,7 @@ public struct ConfigFile: Decodable, Sendable {
                 }
                 url = given
                 urlMark = entryMap.decoder("url")?.mark
-                fields = try CheckFields(entryMap)
+                fields = try CheckFields(entryMap, receivers: receivers)
             }
             if let problem = URLListParser.problem(with: url) {
                 throw ConfigIssue(message: "\(path): invalid URL \(Excerpt.quoted(url)): \(problem)", mark: urlMark)
@@ -99,6 +104,16 @@ public struct ConfigFile: Decodable, Sendable {
             entries.append(Entry(url: url, fields: fields, line: element.mark?.line ?? 0, column: element.mark?.column ?? 0))
         }
         return entries
+    }
+
+    /// The alert settings the file gives (none configured: alerting is off).
+    public var alertSettings: AlertSettings {
+        AlertSettings(
+            routing: AlertRouting(receivers: alerts.receivers),
+            selfCheck: alerts.selfCheck,
+            connectivityCheck: alerts.connectivityCheck,
+            instance: alerts.instance ?? AlertSettings.defaultInstance
+        )
     }
 
     /// The URL-list entries the file describes: each URL with its own settings over `defaults:` over the

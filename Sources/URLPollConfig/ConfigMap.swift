@@ -119,6 +119,19 @@ struct ConfigMap {
         }
     }
 
+    /// A list of texts (or one text), each with its decoder for messages; `nil` when the key is absent.
+    func list(_ key: String) throws(ConfigIssue) -> [(text: String, decoder: any Decoder)]? {
+        guard let decoder = decoder(key) else { return nil }
+        guard var list = try? decoder.unkeyedContainer() else {
+            return [(try Self.text(of: decoder, name: name(key), context: context), decoder)]
+        }
+        var elements: [(text: String, decoder: any Decoder)] = []
+        while !list.isAtEnd, let element = try? list.superDecoder() {
+            elements.append((try Self.text(of: element, name: "\(name(key))[\(elements.count)]", context: context), element))
+        }
+        return elements
+    }
+
     /// A duration such as `10s`; `positive` rejects `0s`.
     func duration(_ key: String, positive: Bool = true) throws(ConfigIssue) -> Duration? {
         try parsed(key) { text throws(InputError) in

@@ -11,11 +11,14 @@ public struct RunConfiguration: Sendable {
     public let targets: TargetList
     /// `--listen`, else the file's `listen:`.
     public let listen: ListenAddress?
+    /// The alert receivers and the self-check (off without receivers).
+    public let alerts: AlertSettings
 
-    public init(settings: Settings, targets: TargetList, listen: ListenAddress? = nil) {
+    public init(settings: Settings, targets: TargetList, listen: ListenAddress? = nil, alerts: AlertSettings = AlertSettings()) {
         self.settings = settings
         self.targets = targets
         self.listen = listen
+        self.alerts = alerts
     }
 
     /// Where the inputs are: what the command line gave. Kept so that a reload reads the same inputs again.
@@ -42,17 +45,21 @@ public struct RunConfiguration: Sendable {
     ///   settings that break a rule.
     public static func load(
         _ sources: Sources,
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        requiresURLs: Bool = true
     ) throws(InputError) -> RunConfiguration {
         let file = try sources.config.map { path throws(InputError) in try ConfigLoader.load(path: path, environment: environment) }
-        let settings = Settings().merging(file?.overrides ?? Settings.Overrides()).merging(sources.flags)
+        var settings = Settings().merging(file?.overrides ?? Settings.Overrides()).merging(sources.flags)
         try settings.validate()
+        let alerts = file?.alertSettings ?? AlertSettings()
+        settings.alertFailureThreshold = alerts.routing.receivers.map(\.failureThreshold).min()
         let targets = try URLSources.load(
             arguments: sources.arguments,
             file: sources.file,
             configEntries: file?.targets(settings: settings, file: sources.config ?? "") ?? [],
             // The `defaults:` block reaches every URL, wherever it was listed (arguments and lists too).
-            defaults: (file?.defaults ?? CheckFields()).resolved(with: settings)
+            defaults: (file?.defaults ?? CheckFields()).resolved(with: settings),
+            requiresURLs: requiresURLs
         )
         let listen: ListenAddress?
         if let flag = sources.listen {
@@ -64,7 +71,7 @@ public struct RunConfiguration: Sendable {
         } else {
             listen = file?.listen
         }
-        return RunConfiguration(settings: settings, targets: targets, listen: listen)
+        return RunConfiguration(settings: settings, targets: targets, listen: listen, alerts: alerts)
     }
 
     /// The settings that a reload cannot change in a running process, by name, where `other` differs.
@@ -77,6 +84,11 @@ public struct RunConfiguration: Sendable {
         if settings.history != other.settings.history { names.append("history") }
         if settings.database != other.settings.database { names.append("database") }
         if settings.retention != other.settings.retention { names.append("retention") }
+        if alerts.routing.receivers != other.alerts.routing.receivers { names.append("alerts") }
+        if alerts.selfCheck != other.alerts.selfCheck || alerts.connectivityCheck != other.alerts.connectivityCheck {
+            names.append("self-check")
+        }
+        if alerts.instance != other.alerts.instance { names.append("instance") }
         return names
     }
 }

@@ -9,14 +9,17 @@ public enum URLSources {
     /// The targets from `arguments` (first), the file at `path` (then) and `configEntries` (last), each URL
     /// once (the first mention wins).
     ///
-    /// - Parameter defaults: the options of URLs from arguments and lists.
+    /// - Parameters:
+    ///   - defaults: the options of URLs from arguments and lists.
+    ///   - requiresURLs: whether no URL at all is an error (it is for a run, not for `test-alert`).
     /// - Throws: ``InputError`` when the file cannot be read, holds an invalid URL (naming file and line)
     ///   or holds no URL, when an argument is not a valid URL, or when no URL was given at all.
     public static func load(
         arguments: [String],
         file path: String?,
         configEntries: [URLListEntry] = [],
-        defaults: CheckOptions = CheckOptions()
+        defaults: CheckOptions = CheckOptions(),
+        requiresURLs: Bool = true
     ) throws(InputError) -> TargetList {
         var entries: [URLListEntry] = []
         for (position, argument) in arguments.enumerated() {
@@ -27,7 +30,7 @@ public enum URLSources {
             entries += try URLListParser.parse(try read(path), source: source)
         }
         entries += configEntries
-        if entries.isEmpty {
+        if entries.isEmpty && requiresURLs {
             throw InputError("no URLs to poll: give URLs as arguments, a URL list with --file PATH, or a config file with urls:")
         }
         return TargetList(entries, defaults: defaults)

@@ -16,6 +16,8 @@ import GRDB
 /// - `coverage`: when each URL's state was known (from its first poll in a run to the run's end or its
 ///   removal): the other half of honest uptime.
 /// - `meta`: small facts (how far rollup has come).
+/// - `alert_announcement` (v2): which URL's outage was announced to which receiver, since when, last when.
+/// - `alert_outbox` (v2): alert events not yet delivered, as JSON, in the order they were decided.
 enum HistorySchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -51,6 +53,16 @@ enum HistorySchema {
                         from_t INTEGER NOT NULL, to_t INTEGER);
                     CREATE INDEX coverage_by_url ON coverage (url_id);
                     CREATE INDEX coverage_open ON coverage (run_id, url_id) WHERE to_t IS NULL;
+                    """
+            )
+        }
+        migrator.registerMigration("v2") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE alert_announcement (
+                        url TEXT NOT NULL, receiver TEXT NOT NULL, since INTEGER NOT NULL, last_sent INTEGER NOT NULL,
+                        PRIMARY KEY (url, receiver)) WITHOUT ROWID;
+                    CREATE TABLE alert_outbox (id INTEGER PRIMARY KEY, receiver TEXT NOT NULL, event TEXT NOT NULL);
                     """
             )
         }

@@ -34,7 +34,7 @@ enum StatusPage {
             <p class="time">as of <time datetime="\(Timestamp.rfc3339(report.time))">\(Timestamp.rfc3339(report.time))</time> \
             &middot; reloads every \(max(2, refreshSeconds))s &middot; <a href="/api/status">JSON</a> &middot; <a href="/metrics">metrics</a></p>
             </header>
-            \(outages(incidents, now: report.time))<div class="table\(hasUptime ? " uptime" : "")" role="table">\
+            \(selfCheck(report.alerting))\(outages(incidents, now: report.time))<div class="table\(hasUptime ? " uptime" : "")" role="table">\
             <div class="row head" role="row"><span>state</span><span>URL</span><span>status</span>\
             <span class="num">latency</span><span class="num">for</span>\(uptimeHeads)<span>recent</span></div>
 
@@ -58,6 +58,14 @@ enum StatusPage {
         }
         html += "</div></body></html>\n"
         return html
+    }
+
+    /// A warning while urlpoll suspects its own network; nothing otherwise.
+    static func selfCheck(_ status: AlertStatusBoard.Status?) -> String {
+        guard let status, let since = status.suspectedSince else { return "" }
+        return "<p class=\"selfcheck\" role=\"alert\"><b>Self-check:</b> urlpoll suspects its own network since "
+            + "<time datetime=\"\(Timestamp.rfc3339(since))\">\(Timestamp.rfc3339(since))</time>: polls fail without any answer. "
+            + "Down alerts are held back (\(status.held) URLs) until something answers again.</p>\n"
     }
 
     /// The last outages, newest first, as a short list; nothing without any.
@@ -84,6 +92,7 @@ enum StatusPage {
         .row.down{background:#fff5f5}.counts .badge{font-size:1.1em;margin-right:.3em}\
         .spark polyline{fill:none;stroke:#0969da;stroke-width:1.5}.spark rect{fill:#cf222e}\
         .uptime .row{grid-template-columns:5.5em minmax(12em,3fr) minmax(8em,2fr) 5em 4.5em 4.5em 4.5em 4.5em 128px}\
+        .selfcheck{background:#fff8c5;border:1px solid #d4a72c;padding:.5em .8em;border-radius:.3em}\
         .outages{margin:0 0 1em}.outages h2{font-size:1.05em;margin:.2em 0}.outages ul{margin:0;padding-left:1.2em;color:#444}
         """
 }

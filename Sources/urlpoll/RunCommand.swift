@@ -29,6 +29,12 @@ struct RunCommand: AsyncParsableCommand {
             insecure-tls and cert-expiry-warning (see docs/configuration.md). Flags override the file's \
             top-level settings. SIGHUP reloads it.
 
+            With alerts: receivers (webhook, template presets for Slack, Discord, Teams, PagerDuty and ntfy, \
+            Alertmanager, a command), a URL is announced down after failure-threshold failed polls in a row \
+            (default 3; until then it is rechecked every recheck-interval, default 10s) and recovered after \
+            success-threshold good ones (default 2); when every URL fails without an answer, urlpoll suspects \
+            its own network and holds down alerts back (see docs/alerts.md). `urlpoll test-alert` checks a setup.
+
             Results, outages and uptime are kept in a SQLite file (--database, default urlpoll.sqlite in the \
             working directory), so a restart goes on where it stopped; --database none keeps nothing.
 
@@ -189,6 +195,11 @@ struct RunCommand: AsyncParsableCommand {
             throw usageFailure(error.message)
         }
         if checkConfig {
+            do {
+                try URLPollApplication.validateAlerts(configuration)
+            } catch {
+                throw usageFailure(error.message)
+            }
             print(ConfigDescription.render(configuration), terminator: "")
             return
         }

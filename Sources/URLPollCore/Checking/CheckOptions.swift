@@ -35,6 +35,10 @@ public final class CheckOptions: Sendable {
     public let connectTimeout: Duration?
     /// The most body bytes read for the body conditions; a longer body is judged by its start.
     public let maxBodyBytes: Int
+    /// The URL's own alert settings (which receivers, which thresholds).
+    public let alerting: URLAlerting
+    /// The quick recheck of an unconfirmed outage; `nil` when no alert receiver is configured.
+    public let confirmation: Confirmation?
 
     /// The documented defaults (1 MiB of body at most).
     public static let defaultMaxBodyBytes = 1 << 20
@@ -53,7 +57,9 @@ public final class CheckOptions: Sendable {
         interval: Duration? = nil,
         timeout: Duration? = nil,
         connectTimeout: Duration? = nil,
-        maxBodyBytes: Int = CheckOptions.defaultMaxBodyBytes
+        maxBodyBytes: Int = CheckOptions.defaultMaxBodyBytes,
+        alerting: URLAlerting = URLAlerting(),
+        confirmation: Confirmation? = nil
     ) {
         self.name = name
         self.method = method
@@ -69,6 +75,8 @@ public final class CheckOptions: Sendable {
         self.timeout = timeout
         self.connectTimeout = connectTimeout
         self.maxBodyBytes = maxBodyBytes
+        self.alerting = alerting
+        self.confirmation = confirmation
     }
 
     /// Whether a condition needs the response body (and so a GET).

@@ -34,6 +34,11 @@ public struct Settings: Sendable, Equatable {
     public var database = Database.sqlite(path: Settings.defaultDatabasePath)
     /// How much of the history is kept.
     public var retention = RetentionPolicy()
+    /// The pause between polls of a failing URL until its outage is confirmed (with alert receivers).
+    public var recheckInterval = Confirmation.defaultRecheck
+    /// The smallest `failure-threshold` of the alert receivers; `nil` without receivers. Set by the
+    /// config loader: with it, each URL gets a ``Confirmation``.
+    public var alertFailureThreshold: Int?
 
     /// Where the history is kept.
     public enum Database: Sendable, Equatable, CustomStringConvertible {
@@ -94,6 +99,7 @@ public struct Settings: Sendable, Equatable {
         if let value = overrides.resultAge { settings.retention.resultAge = value }
         if let value = overrides.resultsPerURL { settings.retention.resultsPerURL = value }
         if let value = overrides.aggregateAge { settings.retention.aggregateAge = value }
+        if let value = overrides.recheckInterval { settings.recheckInterval = value }
         return settings
     }
 
@@ -115,6 +121,7 @@ public struct Settings: Sendable, Equatable {
         public var resultAge: Duration?
         public var resultsPerURL: Int?
         public var aggregateAge: Duration?
+        public var recheckInterval: Duration?
 
         public init() {}
     }

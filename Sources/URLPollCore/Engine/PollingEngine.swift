@@ -29,6 +29,8 @@ public struct PollingEngine: Service {
     let clock: any AlarmClock
     /// Each URL's uptime, when a history is kept.
     public let uptime: UptimeBoard?
+    /// The alerting side's status, with alert receivers.
+    public let alerting: AlertStatusBoard?
     let onReport: @Sendable (Report) async -> Void
 
     /// - Parameters:
@@ -39,6 +41,7 @@ public struct PollingEngine: Service {
     ///   - historyCapacity: with a history, how many events the monitor holds for the writer before
     ///     polls wait.
     ///   - uptime: where reports get each URL's uptime (with a history).
+    ///   - alerting: where reports get the self-check's verdict and the alert queues (with receivers).
     ///   - onReport: receives each report, in order, one at a time: one every
     ///     ``Settings/statusInterval`` in long-running mode, and a final one; none when ``Settings/quiet``.
     public init(
@@ -52,6 +55,7 @@ public struct PollingEngine: Service {
         restored: [Int: RestoredState] = [:],
         historyCapacity: Int? = nil,
         uptime: UptimeBoard? = nil,
+        alerting: AlertStatusBoard? = nil,
         onReport: @escaping @Sendable (Report) async -> Void
     ) {
         let clock = clock ?? probe.alarmClock
@@ -59,6 +63,7 @@ public struct PollingEngine: Service {
         self.probe = probe
         self.clock = clock
         self.uptime = uptime
+        self.alerting = alerting
         self.monitor = StateMonitor(
             targets: targets,
             historyLength: historyLength,
@@ -115,6 +120,7 @@ public struct PollingEngine: Service {
     public func report() async -> Report {
         var report = await monitor.report()
         if let uptime { report.uptime = await uptime.uptime(of: report.urls.map(\.url)) }
+        if let alerting { report.alerting = await alerting.status }
         return report
     }
 

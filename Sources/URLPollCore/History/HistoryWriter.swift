@@ -11,6 +11,9 @@ import ServiceLifecycle
 /// - Every ``maintenanceInterval`` (and once at start) it lets the store roll up finished hours and apply
 ///   retention, in small steps between batches, then recomputes every URL's uptime for the reports
 ///   (``UptimeBoard``).
+/// - After each batch is stored, it hands the batch to its ``HistoryListener`` (the alert engine), so an
+///   alert never goes out for a result the history does not have. Without a store (`--database none`
+///   with alerts), it only hands the batches on.
 /// - On a graceful shutdown it stops once everything the monitor received is written (so it must stop
 ///   after the engine: list it before the engine in the service group), and ends the run. Cancelled
 ///   (the group failed, say, because the web server could not listen), it stops at once, saying how many
@@ -20,7 +23,8 @@ public struct HistoryWriter: Service {
     public static let largeBatch = 25_000
     public static let maintenanceInterval: Duration = .seconds(60)
 
-    let store: any HistoryStore
+    let store: (any HistoryStore)?
+    let listener: (any HistoryListener)?
     let monitor: StateMonitor
     let board: UptimeBoard
     let policy: RetentionPolicy
@@ -29,7 +33,8 @@ public struct HistoryWriter: Service {
     let logger: Logger
 
     public init(
-        store: any HistoryStore,
+        store: (any HistoryStore)?,
+        listener: (any HistoryListener)? = nil,
         monitor: StateMonitor,
         board: UptimeBoard,
         policy: RetentionPolicy,
@@ -38,6 +43,7 @@ public struct HistoryWriter: Service {
         logger: Logger
     ) {
         self.store = store
+        self.listener = listener
         self.monitor = monitor
         self.board = board
         self.policy = policy
@@ -48,7 +54,7 @@ public struct HistoryWriter: Service {
 
     public func run() async {
         await withDiscardingTaskGroup { tasks in
-            tasks.addTask { await maintainForever() }
+            if store != nil { tasks.addTask { await maintainForever() } }
             await withGracefulShutdownHandler {
                 await writeUntilClosed()
             } onGracefulShutdown: {
@@ -57,7 +63,7 @@ public struct HistoryWriter: Service {
             tasks.cancelAll()
         }
         do {
-            try await store.endRun(run, at: Date())
+            try await store?.endRun(run, at: Date())
         } catch {
             logger.error("history: cannot close the run: \(error)")
         }
@@ -70,23 +76,26 @@ public struct HistoryWriter: Service {
             let batch = await monitor.nextHistoryBatch(maximum: Self.largeBatch, deadline: lastWrite + Self.batchWindow)
             if batch.isEmpty { return }
             lastWrite = clock.now
-            await write(batch)
+            if await write(batch) { await listener?.historyWritten(batch) }
         }
     }
 
     /// Writes one batch, retrying until it is stored. Shutting down, it gives up after a few attempts, and
-    /// cancelled at once, saying how many results were lost.
-    func write(_ batch: [HistoryEvent]) async {
+    /// cancelled at once, saying how many results were lost. Returns whether the batch is stored (always,
+    /// without a store).
+    @discardableResult
+    func write(_ batch: [HistoryEvent]) async -> Bool {
+        guard let store else { return true }
         var attempt = 0
         while true {
             if Task.isCancelled {
                 logger.error("history: stopped before writing \(batch.count) results")
-                return
+                return false
             }
             do {
                 try await store.write(batch, run: run, aliveAt: Date())
                 if attempt > 0 { logger.notice("history: writing works again (\(batch.count) results written)") }
-                return
+                return true
             } catch {
                 attempt += 1
                 if attempt == 1 || attempt.isMultiple(of: 10) {
@@ -94,7 +103,7 @@ public struct HistoryWriter: Service {
                 }
                 if Task.isShuttingDownGracefully && attempt >= 3 {
                     logger.critical("history: giving up at shutdown; \(batch.count) results are not stored")
-                    return
+                    return false
                 }
                 try? await clock.sleep(until: clock.now + .seconds(min(30, attempt)))
             }
@@ -111,6 +120,7 @@ public struct HistoryWriter: Service {
 
     /// Runs maintenance steps until there is nothing left to do for now, then refreshes the uptime board.
     public func maintainOnce() async {
+        guard let store else { return }
         do {
             while !Task.isCancelled, try await store.maintain(now: Date(), policy: policy) {
                 await Task.yield()

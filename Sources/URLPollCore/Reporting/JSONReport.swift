@@ -12,7 +12,9 @@ import Foundation
 /// when the server did not answer. `method` is the last poll's (GET after a HEAD→GET fallback); `name` is `null` unless the
 /// configuration names the URL; `cert_expires_at` is `null` except for https URLs. With a history, each URL also has
 /// `uptime`: `{"1h":0.9991,"24h":…,"7d":…,"30d":…}`, the share of known time it was up (``UptimeArithmetic``), `null` where
-/// nothing is known. Keys appear in the documented order. Strings are escaped per RFC 8259, so no URL or status text can
+/// nothing is known. With alert receivers, the report ends with `alerting`: `{"self_check":{"suspected":true,
+/// "since":"…"},"held":12,"announced":1,"queued":0}` (whether urlpoll suspects its own network and holds `down` alerts
+/// back, how many, the outages announced, the deliveries waiting). Keys appear in the documented order. Strings are escaped per RFC 8259, so no URL or status text can
 /// break the line.
 public enum JSONReport {
     public static func render(_ report: Report) -> String {
@@ -23,8 +25,17 @@ public enum JSONReport {
             if index > 0 { json += "," }
             json += object(record, extra: hasUptime ? ",\"uptime\":\(uptime(report.uptime[index]))" : "")
         }
-        json += "]}\n"
+        json += "]"
+        if let alerting = report.alerting { json += ",\"alerting\":\(self.alerting(alerting))" }
+        json += "}\n"
         return json
+    }
+
+    /// `{"self_check":{"suspected":false,"since":null},"held":0,"announced":1,"queued":0}`.
+    static func alerting(_ status: AlertStatusBoard.Status) -> String {
+        let since = status.suspectedSince.map { quote(Timestamp.rfc3339($0)) } ?? "null"
+        return "{\"self_check\":{\"suspected\":\(status.suspected),\"since\":\(since)},\"held\":\(status.held)"
+            + ",\"announced\":\(status.announced),\"queued\":\(status.queued)}"
     }
 
     /// One URL as a JSON object (the elements of `urls`).

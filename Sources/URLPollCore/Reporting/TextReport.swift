@@ -36,7 +36,11 @@ public enum TextReport {
             if hasUptime { row.append(percent(report.uptime[index][.day])) }
             rows.append(row)
         }
-        return "\(Timestamp.rfc3339(report.time))  up \(report.up)  down \(report.down)  pending \(report.pending)\n" + TextTable.render(rows)
+        var heading = "\(Timestamp.rfc3339(report.time))  up \(report.up)  down \(report.down)  pending \(report.pending)"
+        if let since = report.alerting?.suspectedSince {
+            heading += "  SELF-CHECK: own network suspected since \(Timestamp.rfc3339(since)), down alerts held"
+        }
+        return heading + "\n" + TextTable.render(rows)
     }
 
     /// `99.95%`: a share with two decimals (fewer when they are zeros), `100%`, or `-` for none.

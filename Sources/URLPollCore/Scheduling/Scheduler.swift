@@ -4,7 +4,8 @@ import Foundation
 /// Owns every ``Resource`` that is not being polled, and hands each to a ``Poller`` when it is due.
 ///
 /// This is the codewalk's *pending queue* and *sleep* in one owner: a completed resource sleeps
-/// `interval + min(errorBackoff × consecutiveFailures, maxBackoff)` (``SleepPolicy``), then is pending
+/// `interval + min(errorBackoff × consecutiveFailures, maxBackoff)` (``SleepPolicy``), or only its
+/// `recheck-interval` while an outage is not yet confirmed (``Confirmation``), then is pending
 /// until a poller takes it, oldest due first. The first round runs as fast as the pollers allow; second
 /// polls are spread evenly over one interval (``SleepPolicy/spreadSlot(position:count:firstRoundStart:)``)
 /// so that later rounds do not replay the first round's burst. Sleeping costs one entry in a heap
@@ -118,8 +119,10 @@ public actor Scheduler {
             }
             if let interval = resource.options.interval { policy.interval = interval }
             if !isClosed {
-                var due = clock.now + policy.sleep(afterConsecutiveFailures: resource.consecutiveFailures)
-                if resource.polls == 1, let slot = policy.spreadSlot(position: resource.id, count: count, firstRoundStart: start) {
+                let confirmation = resource.options.confirmation
+                let rechecking = confirmation?.recheckPause(afterConsecutiveFailures: resource.consecutiveFailures, interval: policy.interval) != nil
+                var due = clock.now + policy.sleep(afterConsecutiveFailures: resource.consecutiveFailures, confirmation: confirmation)
+                if resource.polls == 1, !rechecking, let slot = policy.spreadSlot(position: resource.id, count: count, firstRoundStart: start) {
                     due = max(due, slot)
                 }
                 queue.insert(resource, due: due)
@@ -198,7 +201,8 @@ public actor Scheduler {
         resource.consecutiveFailures = restored.consecutiveFailures
         guard case .repeating(var policy) = mode else { return (resource, now) }
         if let interval = options.interval { policy.interval = interval }
-        let wait = restored.checkedAt.timeIntervalSince(wallNow) + policy.sleep(afterConsecutiveFailures: restored.consecutiveFailures).seconds
+        let sleep = policy.sleep(afterConsecutiveFailures: restored.consecutiveFailures, confirmation: options.confirmation)
+        let wait = restored.checkedAt.timeIntervalSince(wallNow) + sleep.seconds
         return (resource, wait > 0 ? now + .seconds(wait) : now)
     }
 

@@ -21,6 +21,11 @@ public struct SleepPolicy: Sendable, Equatable {
         interval + backoff(afterConsecutiveFailures: failures)
     }
 
+    /// The sleep after a poll, with `confirmation`'s quick recheck while an outage is unconfirmed.
+    public func sleep(afterConsecutiveFailures failures: Int, confirmation: Confirmation?) -> Duration {
+        confirmation?.recheckPause(afterConsecutiveFailures: failures, interval: interval) ?? sleep(afterConsecutiveFailures: failures)
+    }
+
     /// The extra pause that failures add: `min(errorBackoff × failures, maxBackoff)`, never negative.
     public func backoff(afterConsecutiveFailures failures: Int) -> Duration {
         guard failures > 0, errorBackoff > .zero, maxBackoff > .zero else { return .zero }

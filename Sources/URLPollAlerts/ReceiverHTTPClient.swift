@@ -1,0 +1,57 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import URLPollCore
+
+/// The HTTP client every HTTP receiver posts through: async-http-client with its own connection pool,
+/// no redirects (a POST is never re-sent elsewhere), TLS verified. Thread-safe; shut it down once, when
+/// alerting stops.
+public final class ReceiverHTTPClient: Sendable {
+    let client: HTTPClient
+
+    public init() {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        configuration.connectionPool.idleTimeout = .seconds(60)
+        client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }
+
+    public func shutdown() async {
+        try? await client.shutdown()
+    }
+
+    /// Posts `body` to `url` and returns once the server answered 2xx.
+    ///
+    /// - Throws: ``DeliveryError`` for another status (4xx other than 408 and 429 are not retried), a
+    ///   timeout or a transport failure. The message names the origin only, never the path or query.
+    func post(_ body: [UInt8], to url: String, headers: [(String, String)], timeout: Duration) async throws(DeliveryError) {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.headers.replaceOrAdd(name: "User-Agent", value: "urlpoll/\(URLPollVersion.current)")
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let origin = AlertReceiverSettings.origin(of: url)
+        let status: HTTPResponseStatus
+        do {
+            let deadline = NIODeadline.now() + TimeAmount.nanoseconds(timeout.wholeNanoseconds)
+            let response = try await client.execute(request, deadline: deadline)
+            status = response.status
+            _ = try await response.body.collect(upTo: 64 * 1024)
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+            throw DeliveryError("\(origin): no answer within \(DurationFormat.format(timeout))")
+        } catch {
+            throw DeliveryError("\(origin): \(Self.describe(error))")
+        }
+        guard (200..<300).contains(status.code) else {
+            let retryable = status.code >= 500 || status.code == 408 || status.code == 429
+            throw DeliveryError("\(origin) answered \(status.code) \(status.reasonPhrase)", isRetryable: retryable)
+        }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        if let error = error as? HTTPClientError { return "\(error)" }
+        if let error = error as? IOError { return "\(error)" }
+        return String(describing: type(of: error))
+    }
+}

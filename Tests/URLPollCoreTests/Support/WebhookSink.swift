@@ -1,0 +1,106 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import Synchronization
+
+/// An alert receiver for tests: an HTTP server on 127.0.0.1 that records every POST (path, headers,
+/// body, time) and answers from a script: each request takes the next ``Answer`` (then `200`).
+struct WebhookSink {
+    enum Answer: Sendable {
+        case status(Int)
+        /// Never answers (until the client gives up).
+        case hang
+    }
+
+    struct Delivery: Sendable {
+        let path: String
+        let headers: [String: String]
+        let body: [UInt8]
+        let status: Int
+        let at: ContinuousClock.Instant
+
+        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:] }
+        var text: String { String(decoding: body, as: UTF8.self) }
+    }
+
+    final class Log: Sendable {
+        let deliveries = Mutex<[Delivery]>([])
+        let script = Mutex<[Answer]>([])
+        var all: [Delivery] { deliveries.withLock { $0 } }
+        /// Deliveries the sink accepted (answered 2xx).
+        var accepted: [Delivery] { all.filter { (200..<300).contains($0.status) } }
+    }
+
+    let port: Int
+    let log: Log
+
+    func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+
+    /// The next requests get these answers, in order.
+    func answer(_ answers: [Answer]) { log.script.withLock { $0 += answers } }
+
+    /// Waits (up to `timeout`) until `condition` holds for the deliveries so far.
+    func wait(timeout: Duration = .seconds(20), until condition: ([Delivery]) -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !condition(log.all) {
+            if ContinuousClock.now > deadline { throw WaitTimeout(what: "webhook deliveries (\(log.all.count) so far)") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    static func with<T: Sendable>(_ body: (WebhookSink) async throws -> T) async throws -> T {
+        let log = Log()
+        let router = Router()
+        router.post("**") { request, _ -> Response in
+            let bytes = try await request.body.collect(upTo: 1 << 20)
+            let answer = log.script.withLock { $0.isEmpty ? Answer.status(200) : $0.removeFirst() }
+            var headers: [String: String] = [:]
+            for field in request.headers { headers[field.name.canonicalName] = field.value }
+            let status: Int
+            switch answer {
+            case .status(let code): status = code
+            case .hang:
+                status = 0
+                try? await Task.sleep(for: .seconds(3600))
+            }
+            log.deliveries.withLock {
+                $0.append(Delivery(path: request.uri.path, headers: headers, body: Array(buffer: bytes), status: status, at: .now))
+            }
+            return Response(status: HTTPResponse.Status(code: status))
+        }
+        return try await LoopbackServer.serve(router) { port in try await body(WebhookSink(port: port, log: log)) }
+    }
+}
+
+/// A test's wait that ran out of time.
+struct WaitTimeout: Error, CustomStringConvertible {
+    let what: String
+    var description: String { "timed out waiting for \(what)" }
+}
+
+/// A target whose URLs `/u/{name}` answer 200 or 503 as the test switches them, counting polls.
+struct SwitchTarget {
+    final class State: Sendable {
+        let down = Mutex<Set<String>>([])
+        let polls = Mutex<[String: [ContinuousClock.Instant]]>([:])
+    }
+
+    let port: Int
+    let state: State
+
+    func url(_ name: String) -> String { "http://127.0.0.1:\(port)/u/\(name)" }
+    func setDown(_ name: String, _ isDown: Bool) { state.down.withLock { if isDown { $0.insert(name) } else { $0.remove(name) } } }
+    func polls(_ name: String) -> [ContinuousClock.Instant] { state.polls.withLock { $0[name] ?? [] } }
+
+    static func with<T: Sendable>(down: Set<String> = [], _ body: (SwitchTarget) async throws -> T) async throws -> T {
+        let state = State()
+        state.down.withLock { $0 = down }
+        let router = Router(options: .autoGenerateHeadEndpoints)
+        router.get("/u/{name}") { _, context -> HTTPResponse.Status in
+            let name = try context.parameters.require("name")
+            state.polls.withLock { $0[name, default: []].append(.now) }
+            return state.down.withLock { $0.contains(name) } ? .serviceUnavailable : .ok
+        }
+        return try await LoopbackServer.serve(router) { port in try await body(SwitchTarget(port: port, state: state)) }
+    }
+}
