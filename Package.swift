@@ -168,6 +168,7 @@ let package = Package(
                 "URLPollAlerts",
                 "LeanHTTP",
                 "urlpoll",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

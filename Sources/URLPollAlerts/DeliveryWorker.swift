@@ -19,7 +19,8 @@ actor DeliveryWorker {
     private var queue: Deque<PendingDelivery> = []
     private var idle: CheckedContinuation<Void, Never>?
     private var busy = false
-    private var drained: [CheckedContinuation<Void, Never>] = []
+    private var drained: [Int: CheckedContinuation<Void, Never>] = [:]
+    private var nextWaiter = 0
 
     init(receiver: any Receiver, policy: RetryPolicy, metrics: AlertMetrics?, logger: Logger) {
         self.receiver = receiver
@@ -37,10 +38,27 @@ actor DeliveryWorker {
         idle = nil
     }
 
-    /// Returns once the queue is empty and no delivery is in progress.
+    /// Returns once the queue is empty and no delivery is in progress, or when the calling task is cancelled.
     func waitUntilDrained() async {
         if backlog == 0 { return }
-        await withCheckedContinuation { drained.append($0) }
+        let id = nextWaiter
+        nextWaiter += 1
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                if Task.isCancelled { continuation.resume() } else { drained[id] = continuation }
+            }
+        } onCancel: {
+            Task { await self.releaseWaiter(id) }
+        }
+    }
+
+    private func releaseWaiter(_ id: Int) {
+        drained.removeValue(forKey: id)?.resume()
+    }
+
+    private func releaseAllWaiters() {
+        for waiter in drained.values { waiter.resume() }
+        drained = [:]
     }
 
     /// Delivers until cancelled, reporting done deliveries' ids to `finished`.
@@ -52,8 +70,7 @@ actor DeliveryWorker {
                     await finished(done)
                     done = []
                 }
-                for waiter in drained { waiter.resume() }
-                drained = []
+                releaseAllWaiters()
                 await withTaskCancellationHandler {
                     await withCheckedContinuation { continuation in
                         if Task.isCancelled { continuation.resume() } else { idle = continuation }
@@ -72,8 +89,7 @@ actor DeliveryWorker {
             }
         }
         if !done.isEmpty { await finished(done) }
-        for waiter in drained { waiter.resume() }
-        drained = []
+        releaseAllWaiters()
     }
 
     private func wake() {

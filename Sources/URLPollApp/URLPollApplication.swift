@@ -39,6 +39,8 @@ public struct URLPollApplication: Sendable {
         public var onReport: @Sendable (Report) async -> Void
         /// Called with the web server's port once it listens.
         public var onListening: @Sendable (Int) async -> Void
+        /// Ends the run gracefully at its first element, like a shutdown signal (tests).
+        public var stopRequests: AsyncStream<Void>?
 
         public init(
             client: HTTPClientChoice = .nio,
@@ -47,8 +49,10 @@ public struct URLPollApplication: Sendable {
             reloadRequests: AsyncStream<Void>? = nil,
             shutdownSignals: [UnixSignal] = [.sigterm, .sigint],
             onReport: @escaping @Sendable (Report) async -> Void = { _ in },
-            onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+            onListening: @escaping @Sendable (Int) async -> Void = { _ in },
+            stopRequests: AsyncStream<Void>? = nil
         ) {
+            self.stopRequests = stopRequests
             self.client = client
             self.statsPath = statsPath
             self.reloadSources = reloadSources
@@ -195,6 +199,9 @@ public struct URLPollApplication: Sendable {
                     logger: logger
                 )
                 services.append(.init(service: reloader))
+            }
+            if let stops = options.stopRequests {
+                services.append(.init(service: StopRequest(requests: stops), successTerminationBehavior: .gracefullyShutdownGroup))
             }
             let group = ServiceGroup(
                 configuration: .init(services: services, gracefulShutdownSignals: options.shutdownSignals, logger: logger)

@@ -26,6 +26,8 @@ struct WebhookSink {
     final class Log: Sendable {
         let deliveries = Mutex<[Delivery]>([])
         let script = Mutex<[Answer]>([])
+        /// Requests received and not yet answered.
+        let inProgress = Mutex(0)
         var all: [Delivery] { deliveries.withLock { $0 } }
         /// Deliveries the sink accepted (answered 2xx).
         var accepted: [Delivery] { all.filter { (200..<300).contains($0.status) } }
@@ -39,13 +41,14 @@ struct WebhookSink {
     /// The next requests get these answers, in order.
     func answer(_ answers: [Answer]) { log.script.withLock { $0 += answers } }
 
+    /// Waits until `count` requests are being held (answered later, or never).
+    func waitForRequestsInProgress(_ count: Int) async throws {
+        try await Eventually.wait("\(count) requests in progress") { log.inProgress.withLock { $0 } >= count }
+    }
+
     /// Waits (up to `timeout`) until `condition` holds for the deliveries so far.
     func wait(timeout: Duration = .seconds(20), until condition: ([Delivery]) -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while !condition(log.all) {
-            if ContinuousClock.now > deadline { throw WaitTimeout(what: "webhook deliveries (\(log.all.count) so far)") }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        try await Eventually.wait("webhook deliveries (\(log.all.count) so far)", timeout: timeout) { condition(log.all) }
     }
 
     static func with<T: Sendable>(_ body: (WebhookSink) async throws -> T) async throws -> T {
@@ -54,6 +57,8 @@ struct WebhookSink {
         router.post("**") { request, _ -> Response in
             let bytes = try await request.body.collect(upTo: 1 << 20)
             let answer = log.script.withLock { $0.isEmpty ? Answer.status(200) : $0.removeFirst() }
+            log.inProgress.withLock { $0 += 1 }
+            defer { log.inProgress.withLock { $0 -= 1 } }
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }
             let status: Int
@@ -72,11 +77,6 @@ struct WebhookSink {
     }
 }
 
-/// A test's wait that ran out of time.
-struct WaitTimeout: Error, CustomStringConvertible {
-    let what: String
-    var description: String { "timed out waiting for \(what)" }
-}
 
 /// A target whose URLs `/u/{name}` answer 200 or 503 as the test switches them, counting polls.
 struct SwitchTarget {
@@ -91,6 +91,18 @@ struct SwitchTarget {
     func url(_ name: String) -> String { "http://127.0.0.1:\(port)/u/\(name)" }
     func setDown(_ name: String, _ isDown: Bool) { state.down.withLock { if isDown { $0.insert(name) } else { $0.remove(name) } } }
     func polls(_ name: String) -> [ContinuousClock.Instant] { state.polls.withLock { $0[name] ?? [] } }
+
+    /// Waits until `name` has been polled at least `count` times in all.
+    func waitForPolls(_ name: String, atLeast count: Int) async throws {
+        try await Eventually.wait("\(count) polls of \(name)") { polls(name).count >= count }
+    }
+
+    /// How often `name` is polled in the next `window` (a measurement, for cadence checks).
+    func pollCount(_ name: String, during window: Duration) async throws -> Int {
+        let before = polls(name).count
+        try await Task.sleep(for: window)
+        return polls(name).count - before
+    }
 
     static func with<T: Sendable>(down: Set<String> = [], _ body: (SwitchTarget) async throws -> T) async throws -> T {
         let state = State()
