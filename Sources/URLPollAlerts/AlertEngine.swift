@@ -50,7 +50,11 @@ public actor AlertEngine: HistoryListener {
             var byReceiver: [String: [PendingDelivery]] = [:]
             var orphans: [Int64] = []
             for delivery in ledger.pending {
-                if workers[delivery.event.receiver] == nil { orphans.append(delivery.id) } else { byReceiver[delivery.event.receiver, default: []].append(delivery) }
+                if workers[delivery.event.receiver] == nil {
+                    orphans.append(delivery.id)
+                } else {
+                    byReceiver[delivery.event.receiver, default: []].append(delivery)
+                }
             }
             for (receiver, deliveries) in byReceiver { await workers[receiver]?.enqueue(deliveries) }
             if !orphans.isEmpty {
@@ -58,7 +62,9 @@ public actor AlertEngine: HistoryListener {
                 try await store.finish(orphans)
             }
             if !ledger.pending.isEmpty || !ledger.announcements.isEmpty {
-                logger.info("alerts: \(ledger.announcements.count) ongoing outages announced earlier, \(ledger.pending.count - orphans.count) alerts still to deliver")
+                logger.info(
+                    "alerts: \(ledger.announcements.count) ongoing outages announced earlier, \(ledger.pending.count - orphans.count) alerts still to deliver"
+                )
             }
         } catch {
             logger.error("alerts: cannot read the alert state (\(error)); starting without it")
@@ -71,7 +77,11 @@ public actor AlertEngine: HistoryListener {
         for event in batch {
             switch event {
             case .polled(let poll):
-                judge.observe(url: poll.url, at: poll.checkedAt, transportFailure: ConnectivityJudge.isTransportFailure(health: poll.health, code: poll.code))
+                judge.observe(
+                    url: poll.url,
+                    at: poll.checkedAt,
+                    transportFailure: ConnectivityJudge.isTransportFailure(health: poll.health, code: poll.code)
+                )
                 if poll.health == .down { events += updateSuspicion(at: poll.checkedAt) }
                 let options = self.options[poll.url]
                 events += tracker.observe(
@@ -131,7 +141,9 @@ public actor AlertEngine: HistoryListener {
         } else if !suspects, let since = suspectedSince {
             suspectedSince = nil
             metrics?.setSuspected(false)
-            logger.notice("self-check: the network answers again after \(DurationFormat.format(.seconds(now.timeIntervalSince(since).rounded()))); held alerts go out if still down")
+            logger.notice(
+                "self-check: the network answers again after \(DurationFormat.format(.seconds(now.timeIntervalSince(since).rounded()))); held alerts go out if still down"
+            )
             return tracker.releaseHeld(at: now) { url in rules(for: url) }
         }
         return []

@@ -50,7 +50,8 @@ struct CommandReceiver: Receiver {
         if timedOut { throw DeliveryError("\(label): still running after \(DurationFormat.format(timeout)); killed") }
         guard process.terminationReason == .exit, process.terminationStatus == 0 else {
             let detail = (try? String(contentsOf: errorFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-            let how = process.terminationReason == .exit ? "exited with \(process.terminationStatus)" : "killed by signal \(process.terminationStatus)"
+            let how =
+                process.terminationReason == .exit ? "exited with \(process.terminationStatus)" : "killed by signal \(process.terminationStatus)"
             throw DeliveryError("\(label): \(how)\(detail.isEmpty ? "" : ": \(Excerpt.bounded(detail))")")
         }
     }

@@ -106,7 +106,9 @@ actor DeliveryWorker {
             do {
                 try await receiver.deliver(event, sentAt: Date())
                 metrics?.count(.delivered, receiver: receiver.name)
-                if attempt > 1 { logger.notice("alerts: \(event.kind.rawValue) of \(label(event)) delivered to \(receiver.name) at attempt \(attempt)") }
+                if attempt > 1 {
+                    logger.notice("alerts: \(event.kind.rawValue) of \(label(event)) delivered to \(receiver.name) at attempt \(attempt)")
+                }
                 return true
             } catch {
                 if Task.isCancelled { return false }
@@ -118,7 +120,9 @@ actor DeliveryWorker {
                     return true
                 }
                 metrics?.count(.retried, receiver: receiver.name)
-                if attempt == 1 { logger.warning("alerts: \(receiver.name) refused \(event.kind.rawValue) of \(label(event)): \(error.message); retrying") }
+                if attempt == 1 {
+                    logger.warning("alerts: \(receiver.name) refused \(event.kind.rawValue) of \(label(event)): \(error.message); retrying")
+                }
                 do {
                     try await Task.sleep(for: pause)
                 } catch {

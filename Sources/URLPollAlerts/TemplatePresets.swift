@@ -16,16 +16,16 @@ enum TemplatePresets {
         "slack": #"{"text": "{{emoji}} {{summary}}"}"#,
         "discord": #"{"content": "{{emoji}} {{summary}}", "username": "urlpoll"}"#,
         "teams": #"""
-            {"@type": "MessageCard", "@context": "https://schema.org/extensions", "summary": "{{summary}}", "themeColor": "{{color}}", \#
-            "title": "{{title}}", "text": "{{details}}"}
-            """#,
+        {"@type": "MessageCard", "@context": "https://schema.org/extensions", "summary": "{{summary}}", "themeColor": "{{color}}", \#
+        "title": "{{title}}", "text": "{{details}}"}
+        """#,
         "pagerduty": #"""
-            {"routing_key": "{{routing_key}}", "event_action": "{{action}}", "dedup_key": "{{dedup_key}}", "client": "urlpoll"\#
-            {{#is_trigger}}, "payload": {"summary": "{{summary}}", "source": "{{instance}}", "severity": "{{severity}}", \#
-            "timestamp": "{{decided_at}}", "custom_details": {"url": "{{url}}", "status": "{{status}}", "failures": "{{failures}}"}}{{/is_trigger}}}
-            """#,
+        {"routing_key": "{{routing_key}}", "event_action": "{{action}}", "dedup_key": "{{dedup_key}}", "client": "urlpoll"\#
+        {{#is_trigger}}, "payload": {"summary": "{{summary}}", "source": "{{instance}}", "severity": "{{severity}}", \#
+        "timestamp": "{{decided_at}}", "custom_details": {"url": "{{url}}", "status": "{{status}}", "failures": "{{failures}}"}}{{/is_trigger}}}
+        """#,
         "ntfy": #"""
-            {"topic": "{{topic}}", "title": "{{title}}", "message": "{{details}}", "tags": ["{{tag}}"], "priority": {{priority}}}
-            """#,
+        {"topic": "{{topic}}", "title": "{{title}}", "message": "{{details}}", "tags": ["{{tag}}"], "priority": {{priority}}}
+        """#,
     ]
 }

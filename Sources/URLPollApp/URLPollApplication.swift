@@ -240,7 +240,9 @@ public struct URLPollApplication: Sendable {
 
     /// `urlpoll test-alert`: a test event to `receiver` (or every receiver), one attempt each; a line per
     /// receiver in the result, and whether every one accepted it.
-    public static func sendTestAlert(_ configuration: RunConfiguration, receiver: String?) async throws(Failure) -> (lines: [String], allDelivered: Bool) {
+    public static func sendTestAlert(_ configuration: RunConfiguration, receiver: String?) async throws(Failure) -> (
+        lines: [String], allDelivered: Bool
+    ) {
         let results: [AlertTest.Result]
         do {
             results = try await AlertTest.send(configuration.alerts, only: receiver)

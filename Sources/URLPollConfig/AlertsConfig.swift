@@ -41,7 +41,10 @@ struct AlertsConfig: Sendable, Equatable {
             while !list.isAtEnd, let element = try? list.superDecoder() {
                 let receiver = try Self.receiver(ConfigMap(element, path: "alerts[\(receivers.count)]", allowed: Self.receiverKeys))
                 if receivers.contains(where: { $0.name == receiver.name }) {
-                    throw ConfigIssue(message: "alerts[\(receivers.count)]: a second receiver named \(Excerpt.quoted(receiver.name))", mark: element.mark)
+                    throw ConfigIssue(
+                        message: "alerts[\(receivers.count)]: a second receiver named \(Excerpt.quoted(receiver.name))",
+                        mark: element.mark
+                    )
                 }
                 receivers.append(receiver)
             }
@@ -107,7 +110,9 @@ struct AlertsConfig: Sendable, Equatable {
         case "webhook":
             let block = try ConfigMap(decoder, path: path, allowed: ["url", "secret", "headers"])
             let secret = try block.string("secret", secret: true)
-            if secret?.isEmpty == true { throw ConfigIssue(message: "\(block.name("secret")): must not be empty", mark: block.decoder("secret")?.mark) }
+            if secret?.isEmpty == true {
+                throw ConfigIssue(message: "\(block.name("secret")): must not be empty", mark: block.decoder("secret")?.mark)
+            }
             return .webhook(url: try receiverURL(block), headers: try headers(block), secret: secret)
         case "template":
             let block = try ConfigMap(

@@ -36,7 +36,8 @@ public enum ConfigDescription {
     /// self-check; nothing without receivers.
     static func alerts(_ alerts: AlertSettings, settings: Settings) -> String {
         guard alerts.isEnabled else { return "" }
-        var text = "alerts (as \(TextReport.printable(alerts.instance))): recheck every \(DurationFormat.format(settings.recheckInterval)) until confirmed; "
+        var text =
+            "alerts (as \(TextReport.printable(alerts.instance))): recheck every \(DurationFormat.format(settings.recheckInterval)) until confirmed; "
         if let check = alerts.connectivityCheck {
             text += "self-check: \(TextReport.printable(AlertReceiverSettings.origin(of: check))) must answer\n"
         } else {
@@ -48,7 +49,9 @@ public enum ConfigDescription {
             text += "  \(TextReport.printable(receiver.name)): \(TextReport.printable(receiver.summary)); down after \(receiver.failureThreshold), "
             text += receiver.sendOnRecovery ? "recovered after \(receiver.successThreshold)" : "no recovery message"
             if let every = receiver.repeatInterval { text += ", repeat every \(DurationFormat.format(every))" }
-            text += receiver.urls.isEmpty ? "; every URL" : "; URLs matching \(receiver.urls.map { TextReport.printable($0.description) }.joined(separator: ", "))"
+            text +=
+                receiver.urls.isEmpty
+                ? "; every URL" : "; URLs matching \(receiver.urls.map { TextReport.printable($0.description) }.joined(separator: ", "))"
             text += "\n"
         }
         return text

@@ -121,7 +121,13 @@ struct AlertDecisionTests {
     @Test func summariesShowTheOriginOnly() {
         let hook = AlertReceiverSettings(
             name: "chat",
-            kind: .template(url: "https://hooks.slack.com/services/T000/B000/XXXXSECRET", headers: [], template: .preset("slack"), contentType: "application/json", variables: [:])
+            kind: .template(
+                url: "https://hooks.slack.com/services/T000/B000/XXXXSECRET",
+                headers: [],
+                template: .preset("slack"),
+                contentType: "application/json",
+                variables: [:]
+            )
         )
         #expect(hook.summary == "slack (template) to https://hooks.slack.com")
         #expect(AlertReceiverSettings.origin(of: "http://user:pw@127.0.0.1:8080/x?token=1") == "http://127.0.0.1:8080")

@@ -93,7 +93,10 @@ struct AlertDeliveryTests {
         try await SwitchTarget.with(down: ["a"]) { target in
             try await WebhookSink.with { sink in
                 sink.answer([.hang])
-                let yaml = Self.config(target: target, sink: sink, urls: ["a", "b"]).replacingOccurrences(of: "interval: 300ms", with: "interval: 100ms")
+                let yaml = Self.config(target: target, sink: sink, urls: ["a", "b"]).replacingOccurrences(
+                    of: "interval: 300ms",
+                    with: "interval: 100ms"
+                )
                 _ = try await AlertingRun.run(yaml, pollers: 1, environment: Self.environment) { _ in
                     // The down is being delivered (and hangs) once a's third poll is done.
                     try await target.waitForPolls("a", atLeast: 3)
@@ -131,12 +134,29 @@ struct AlertDeliveryTests {
                 // Well past the threshold of three failures: still nothing sent.
                 try await Eventually.wait("six failures of every URL") {
                     let report = try await HTTPGet.text(status)
-                    return report.components(separatedBy: "\"consecutive_failures\":").dropFirst().allSatisfy { (Int($0.prefix { $0.isNumber }) ?? 0) >= 6 }
+                    return report.components(separatedBy: "\"consecutive_failures\":").dropFirst().allSatisfy {
+                        (Int($0.prefix { $0.isNumber }) ?? 0) >= 6
+                    }
                 }
             }
             #expect(report.urls.allSatisfy { $0.consecutiveFailures >= 3 })
             #expect(report.alerting?.suspected == true && report.alerting?.held == 3)
             #expect(sink.log.all.isEmpty)
+        }
+    }
+
+    /// With a `connectivity-check` URL, only its failure means "our network": a down URL that answers
+    /// is held while the check fails.
+    @Test func aFailingConnectivityCheckHoldsDownAlerts() async throws {
+        try await SwitchTarget.with(down: ["a"]) { target in
+            try await WebhookSink.with { sink in
+                let yaml = Self.config(target: target, sink: sink, urls: ["a"]) + "connectivity-check: http://127.0.0.1:1/\n"
+                let report = try await AlertingRun.run(yaml, environment: Self.environment) { _ in
+                    try await target.waitForPolls("a", atLeast: 4)
+                }
+                #expect(report.alerting?.suspected == true && report.alerting?.held == 1)
+                #expect(sink.log.all.isEmpty)
+            }
         }
     }
 

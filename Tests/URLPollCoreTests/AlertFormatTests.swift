@@ -105,7 +105,13 @@ struct AlertFormatTests {
             routing: AlertRouting(receivers: [
                 AlertReceiverSettings(
                     name: "chat",
-                    kind: .template(url: "https://h.example/", headers: [], template: .text("{{#open}} never closed"), contentType: "text/plain", variables: [:])
+                    kind: .template(
+                        url: "https://h.example/",
+                        headers: [],
+                        template: .text("{{#open}} never closed"),
+                        contentType: "text/plain",
+                        variables: [:]
+                    )
                 )
             ])
         )
@@ -128,7 +134,9 @@ struct AlertFormatTests {
         #expect(object["version"] as? Int == 1 && object["event"] as? String == "recovered" && object["outage_seconds"] as? Int == 125)
         #expect(object["since"] as? String == "2027-01-15T08:00:00Z" && object["sent_at"] as? String == "2027-01-15T08:02:11Z")
         #expect(object["idempotency_key"] as? String == Self.event(.recovered).idempotencyKey)
-        let down = try #require(try JSONSerialization.jsonObject(with: Data(WebhookPayload(Self.event(.down), instance: "i", sentAt: Self.since).json)) as? [String: Any])
+        let down = try #require(
+            try JSONSerialization.jsonObject(with: Data(WebhookPayload(Self.event(.down), instance: "i", sentAt: Self.since).json)) as? [String: Any]
+        )
         #expect(down["ended_at"] is NSNull)
     }
 

@@ -21,11 +21,17 @@ struct AlertStoreTests {
         // A database as urlpoll 0.2 (schema v1) left it: a result written, then the v2 tables taken away.
         do {
             let old = try SQLiteHistoryStore.open(path: path)
-            _ = try await old.write([HistoryStoreTests.polled("https://a.example/", at: 1, .down, previous: .pending, first: true, failures: 1)], run: old.beginRun(at: Self.start), aliveAt: Self.start + 1)
+            _ = try await old.write(
+                [HistoryStoreTests.polled("https://a.example/", at: 1, .down, previous: .pending, first: true, failures: 1)],
+                run: old.beginRun(at: Self.start),
+                aliveAt: Self.start + 1
+            )
             try await old.close()
         }
         let reopened = try DatabaseQueue(path: path)
-        try await reopened.write { db in try db.execute(sql: "DROP TABLE alert_announcement; DROP TABLE alert_outbox; DELETE FROM grdb_migrations WHERE identifier = 'v2'") }
+        try await reopened.write { db in
+            try db.execute(sql: "DROP TABLE alert_announcement; DROP TABLE alert_outbox; DELETE FROM grdb_migrations WHERE identifier = 'v2'")
+        }
         #expect(try await reopened.read { db in try HistorySchema.migrator.appliedIdentifiers(db) } == ["v1"])
         try await reopened.close()
 

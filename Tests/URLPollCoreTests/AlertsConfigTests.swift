@@ -7,7 +7,9 @@ import Testing
 /// `alerts:` and its companions in the config file: every receiver kind, URL overrides, and bad input
 /// (one message with file:line:column, never a secret).
 struct AlertsConfigTests {
-    static let environment = ["HOOK_SECRET": "hmac-s3cret", "SLACK_WEBHOOK_URL": "https://hooks.slack.com/services/T0/B0/XSECRETX", "PD_KEY": "pd-r0uting"]
+    static let environment = [
+        "HOOK_SECRET": "hmac-s3cret", "SLACK_WEBHOOK_URL": "https://hooks.slack.com/services/T0/B0/XSECRETX", "PD_KEY": "pd-r0uting",
+    ]
 
     static let full = """
         interval: 60s
@@ -67,7 +69,14 @@ struct AlertsConfigTests {
         #expect(alerts.selfCheck == ConnectivityJudge.Rule(minimumURLs: 5, share: 0.9, window: .seconds(30)))
         let receivers = alerts.routing.receivers
         #expect(receivers.map(\.name) == ["ops", "chat", "pager", "am", "script"])
-        #expect(receivers[0].kind == .webhook(url: "https://hooks.example/urlpoll", headers: [HeaderField(name: "X-Team", value: "core", isSensitive: true)], secret: "hmac-s3cret"))
+        #expect(
+            receivers[0].kind
+                == .webhook(
+                    url: "https://hooks.example/urlpoll",
+                    headers: [HeaderField(name: "X-Team", value: "core", isSensitive: true)],
+                    secret: "hmac-s3cret"
+                )
+        )
         #expect(receivers[0].repeatInterval == .seconds(3600))
         #expect(receivers[1].urls == [GlobPattern("api-*")] && !receivers[1].sendOnRecovery)
         guard case .template(_, _, .preset("pagerduty"), "application/json", let variables) = receivers[2].kind else {
@@ -101,14 +110,20 @@ struct AlertsConfigTests {
         ("alerts:\n  - name: a\n    webhook: {url: 'https://h.example/'}\n    command: [/bin/true]\n", "(found webhook and command)"),
         ("alerts:\n  - name: a\n    webhok: {url: 'https://h.example/'}\n", "unknown key \"webhok\" in alerts[0] (did you mean \"webhook\"?)"),
         ("alerts:\n  - name: a\n    command: [/bin/true]\n  - name: a\n    command: [/bin/true]\n", "a second receiver named \"a\""),
-        ("alerts:\n  - name: a\n    template: {preset: slak, url: 'https://h.example/'}\n", "no preset \"slak\" (there are slack, discord, teams, pagerduty, ntfy) (did you mean \"slack\"?)"),
+        (
+            "alerts:\n  - name: a\n    template: {preset: slak, url: 'https://h.example/'}\n",
+            "no preset \"slak\" (there are slack, discord, teams, pagerduty, ntfy) (did you mean \"slack\"?)"
+        ),
         ("alerts:\n  - name: a\n    template: {preset: pagerduty, url: 'https://h.example/'}\n", "the pagerduty preset needs routing-key"),
         ("alerts:\n  - name: a\n    template: {url: 'https://h.example/'}\n", "give either preset or body"),
         ("alerts:\n  - name: a\n    command: [/bin/true]\n    failure-threshold: 0\n", "alerts[0].failure-threshold: must be from 1 to 1000 (got 0)"),
         ("alerts:\n  - name: a\n    command: [/bin/true]\n    repeat: soon\n", "alerts[0].repeat:"),
         ("self-check: {share: 150%}\nurls: [https://e.example/]\n", "self-check.share: expected a share above 0 and at most 100%"),
         ("connectivity-check: not-a-url\nurls: [https://e.example/]\n", "connectivity-check: invalid URL"),
-        ("alerts:\n  - name: ops\n    command: [/bin/true]\nurls:\n  - url: https://e.example/\n    receivers: [opz]\n", "urlpoll.yml:6:17: urls[0].receivers: no receiver named \"opz\" in alerts: (did you mean \"ops\"?)"),
+        (
+            "alerts:\n  - name: ops\n    command: [/bin/true]\nurls:\n  - url: https://e.example/\n    receivers: [opz]\n",
+            "urlpoll.yml:6:17: urls[0].receivers: no receiver named \"opz\" in alerts: (did you mean \"ops\"?)"
+        ),
     ])
     func badInputIsOneMessageWithItsPlace(yaml: String, expected: String) throws {
         let text = message(yaml + (yaml.contains("urls") ? "" : "urls: [https://e.example/]\n"))

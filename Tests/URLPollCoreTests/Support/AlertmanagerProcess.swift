@@ -1,6 +1,6 @@
-import Testing
 import Foundation
 import NIOPosix
+import Testing
 
 /// A real Prometheus Alertmanager (Debian's `prometheus-alertmanager`) on a loopback port, clustering
 /// off, with a throwaway storage directory; stopped (SIGTERM) when `body` returns.

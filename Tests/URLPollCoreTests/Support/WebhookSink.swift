@@ -77,7 +77,6 @@ struct WebhookSink {
     }
 }
 
-
 /// A target whose URLs `/u/{name}` answer 200 or 503 as the test switches them, counting polls.
 struct SwitchTarget {
     final class State: Sendable {
