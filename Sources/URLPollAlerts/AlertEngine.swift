@@ -83,11 +83,10 @@ public actor AlertEngine: HistoryListener {
                     transportFailure: ConnectivityJudge.isTransportFailure(health: poll.health, code: poll.code)
                 )
                 if poll.health == .down { events += updateSuspicion(at: poll.checkedAt) }
-                let options = self.options[poll.url]
                 events += tracker.observe(
                     poll,
-                    name: options?.name,
-                    rules: options.map { settings.routing.rules(url: poll.url, options: $0) } ?? [],
+                    name: options[poll.url]?.name,
+                    rules: rules(for: poll.url),
                     holdingDown: suspectedSince != nil
                 )
             case .removed(let url, _):

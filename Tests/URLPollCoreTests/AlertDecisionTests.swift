@@ -21,20 +21,24 @@ struct AlertDecisionTests {
         // One answer, even a 500, clears it: that URL's network works.
         judge.observe(url: "d", at: Self.start + 3, transportFailure: false)
         #expect(!suspects(&judge, at: Self.start + 3))
-        // Its answer ages out of the window; the failures polled again stay.
-        for (offset, url) in ["a", "b", "c"].enumerated() { judge.observe(url: url, at: Self.start + 20 + Double(offset), transportFailure: true) }
-        #expect(suspects(&judge, at: Self.start + 23.5))
-        // A URL's latest poll is what counts: "a" answered again.
-        judge.observe(url: "a", at: Self.start + 24, transportFailure: false)
-        #expect(!suspects(&judge, at: Self.start + 24))
+        // Its answer ages out of the 20 s window (answers are counted per whole second); the failures
+        // polled again stay.
+        for (offset, url) in ["a", "b", "c"].enumerated() { judge.observe(url: url, at: Self.start + 21 + Double(offset), transportFailure: true) }
+        #expect(!suspects(&judge, at: Self.start + 23.5), "the answer at 3 s is still in the window")
+        #expect(suspects(&judge, at: Self.start + 24))
+        // A URL's latest poll is what counts: "a" answered again, and its failure no longer counts.
+        judge.observe(url: "a", at: Self.start + 25, transportFailure: false)
+        #expect(!suspects(&judge, at: Self.start + 25))
+        // Failures older than the window do not count either.
+        #expect(!suspects(&judge, at: Self.start + 60))
     }
 
     @Test func theSelfCheckShareIsConfigurable() {
         var judge = ConnectivityJudge(rule: .init(minimumURLs: 3, share: 0.75, window: .seconds(60)))
         for index in 0..<8 { judge.observe(url: "u\(index)", at: Self.start, transportFailure: index < 6) }
-        #expect(suspects(&judge, at: Self.start))
+        #expect(suspects(&judge, at: Self.start), "6 of 8")
         judge.observe(url: "u5", at: Self.start + 1, transportFailure: false)
-        #expect(!suspects(&judge, at: Self.start + 1))
+        #expect(!suspects(&judge, at: Self.start + 1), "5 of 8")
     }
 
     @Test func aConnectivityCheckDecidesAlone() {

@@ -32,8 +32,9 @@ struct AlertStoreTests {
         try await reopened.write { db in
             try db.execute(sql: "DROP TABLE alert_announcement; DROP TABLE alert_outbox; DELETE FROM grdb_migrations WHERE identifier = 'v2'")
         }
-        #expect(try await reopened.read { db in try HistorySchema.migrator.appliedIdentifiers(db) } == ["v1"])
-        try await reopened.close()
+        let applied = try await reopened.read { db in try HistorySchema.migrator.appliedIdentifiers(db) }
+        #expect(applied == ["v1"])
+        try reopened.close()
 
         let store = try SQLiteHistoryStore.open(path: path)
         #expect(try await store.results(url: "https://a.example/", since: .distantPast).count == 1, "the v1 results are kept")

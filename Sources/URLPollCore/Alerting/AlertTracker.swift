@@ -87,9 +87,19 @@ public struct AlertTracker: Sendable {
 
     /// Takes in one poll, in order, and returns what to announce. `rules` are the URL's (``AlertRouting``);
     /// with `holdingDown`, no `down` is announced (the URL is remembered as held instead).
-    public mutating func observe(_ poll: PollRecord, name: String?, rules: [AlertRule], holdingDown: Bool) -> [AlertEvent] {
-        var entry = entries[poll.url] ?? Entry()
-        if entry.isIdle && poll.health != .down { return [] }
+    /// `rules` is evaluated only when the poll can matter (the URL is down, or was down or announced), so
+    /// the polls of URLs that are simply up cost one dictionary lookup.
+    public mutating func observe(
+        _ poll: PollRecord,
+        name: @autoclosure () -> String?,
+        rules: @autoclosure () -> [AlertRule],
+        holdingDown: Bool
+    ) -> [AlertEvent] {
+        if entries.isEmpty && poll.health != .down { return [] }
+        guard let existing = entries[poll.url] ?? (poll.health == .down ? Entry() : nil) else { return [] }
+        var entry = existing
+        let rules = rules()
+        let name = name()
         var events: [AlertEvent] = []
         switch poll.health {
         case .down:

@@ -3,17 +3,21 @@ import Foundation
 
 /// The self-check: decides from the latest polls whether urlpoll's own network is the likely culprit.
 ///
-/// It looks at the latest poll of every URL polled within ``Rule/window``: when at least
-/// ``Rule/minimumURLs`` URLs were polled and at least ``Rule/share`` of them failed without any answer
-/// (refused, timed out, DNS, TLS: a *transport* failure, no HTTP status), it suspects the network.
-/// An HTTP error status is an answer, so a server returning 500 never looks like a network outage.
-/// With a `connectivity-check` URL, only that URL's latest poll counts (``observeConnectivityCheck``).
-/// A pure value; the caller gives the time.
+/// It looks at the polls of the last ``Rule/window``: the URLs whose latest poll failed without any
+/// answer (refused, timed out, DNS, TLS: a *transport* failure, no HTTP status), each counted once, and
+/// the polls that got an answer. When at least ``Rule/minimumURLs`` URLs are failing so and they make at
+/// least ``Rule/share`` of the two together, it suspects the network (at the default share of 100 %: no
+/// answer at all in the window). An HTTP error status is an answer, so a server returning 500 never looks
+/// like a network outage. With a `connectivity-check` URL, only that URL's latest poll counts
+/// (``observeConnectivityCheck(failed:)``).
+///
+/// Cheap on the poll path: an answered poll adds one to a per-second counter, and looks up its URL only
+/// while some URL is failing; only failing URLs are kept by name. A pure value; the caller gives the time.
 public struct ConnectivityJudge: Sendable {
     public struct Rule: Sendable, Equatable {
-        /// The fewest URLs that must have been polled in the window before anything is suspected.
+        /// The fewest URLs failing without an answer before anything is suspected.
         public var minimumURLs: Int
-        /// The share of those whose latest poll failed without an answer (0 < share ≤ 1).
+        /// The share of the window's polls (each failing URL once) that failed without an answer (0 < share ≤ 1).
         public var share: Double
         /// How far back polls count.
         public var window: Duration
@@ -37,11 +41,11 @@ public struct ConnectivityJudge: Sendable {
     }
 
     public let rule: Rule
-    /// The latest poll of each URL in the window: when, and whether it failed without an answer.
-    private var latest: [String: (at: Date, transportFailure: Bool)] = [:]
-    /// Every poll in the window, oldest first, to expire ``latest``.
-    private var polls: Deque<(at: Date, url: String)> = []
-    private var failing = 0
+    /// URLs whose latest poll in the window failed without an answer, with that poll's time.
+    private var failing: [String: Date] = [:]
+    /// Answered polls per whole second (oldest first), for the window's count.
+    private var answers: Deque<(second: Int64, count: Int)> = []
+    private var answered = 0
     private var checkFailed = false
 
     public init(rule: Rule = Rule()) {
@@ -51,11 +55,18 @@ public struct ConnectivityJudge: Sendable {
     /// Takes in one poll of a monitored URL at `time` (in time order).
     public mutating func observe(url: String, at time: Date, transportFailure: Bool) {
         guard !rule.usesConnectivityCheck else { return }
-        if let previous = latest[url], previous.transportFailure { failing -= 1 }
-        latest[url] = (time, transportFailure)
-        if transportFailure { failing += 1 }
-        polls.append((time, url))
-        expire(before: time.addingTimeInterval(-rule.window.seconds))
+        if transportFailure {
+            failing[url] = time
+        } else {
+            if !failing.isEmpty { failing[url] = nil }
+            let second = Int64(time.timeIntervalSince1970.rounded(.down))
+            if let last = answers.last, last.second == second {
+                answers[answers.count - 1].count += 1
+            } else {
+                answers.append((second, 1))
+            }
+            answered += 1
+        }
     }
 
     /// Takes in a poll of the `connectivity-check` URL: its failure alone means suspicion.
@@ -66,23 +77,19 @@ public struct ConnectivityJudge: Sendable {
     /// Whether urlpoll suspects its own network at `now`.
     public mutating func suspects(at now: Date) -> Bool {
         if rule.usesConnectivityCheck { return checkFailed }
-        expire(before: now.addingTimeInterval(-rule.window.seconds))
-        let polled = latest.count
-        return polled >= rule.minimumURLs && Double(failing) >= rule.share * Double(polled)
+        let limit = now.addingTimeInterval(-rule.window.seconds)
+        while let oldest = answers.first, Double(oldest.second + 1) <= limit.timeIntervalSince1970 {
+            answered -= oldest.count
+            answers.removeFirst()
+        }
+        if failing.count >= rule.minimumURLs {
+            failing = failing.filter { $0.value >= limit }
+        }
+        return failing.count >= rule.minimumURLs && Double(failing.count) >= rule.share * Double(failing.count + answered)
     }
 
     /// Whether a poll's result is a transport failure: down with no HTTP status at all.
     public static func isTransportFailure(health: Health, code: Int?) -> Bool {
         health == .down && code == nil
-    }
-
-    private mutating func expire(before limit: Date) {
-        while let oldest = polls.first, oldest.at < limit {
-            polls.removeFirst()
-            if let entry = latest[oldest.url], entry.at == oldest.at {
-                latest[oldest.url] = nil
-                if entry.transportFailure { failing -= 1 }
-            }
-        }
     }
 }
