@@ -110,21 +110,26 @@ public enum JSONReport {
 
     /// `text` as a JSON string literal.
     static func quote(_ text: String) -> String {
-        var quoted = "\""
+        "\"" + escape(text) + "\""
+    }
+
+    /// `text` escaped for use inside a JSON string (RFC 8259): quotes, backslashes and control characters.
+    public static func escape(_ text: String) -> String {
+        var escaped = ""
         for scalar in text.unicodeScalars {
             switch scalar {
-            case "\"": quoted += "\\\""
-            case "\\": quoted += "\\\\"
-            case "\n": quoted += "\\n"
-            case "\r": quoted += "\\r"
-            case "\t": quoted += "\\t"
+            case "\"": escaped += "\\\""
+            case "\\": escaped += "\\\\"
+            case "\n": escaped += "\\n"
+            case "\r": escaped += "\\r"
+            case "\t": escaped += "\\t"
             case let control where control.value < 0x20:
-                quoted +=
+                escaped +=
                     "\\u" + String(repeating: "0", count: 4 - String(control.value, radix: 16).count)
                     + String(control.value, radix: 16)
-            default: quoted.unicodeScalars.append(scalar)
+            default: escaped.unicodeScalars.append(scalar)
             }
         }
-        return quoted + "\""
+        return escaped
     }
 }
