@@ -11,6 +11,8 @@ struct HTTPTarget: Sendable, Equatable {
         let port: Int
         /// Set for https connections that skip certificate verification: they are never shared with verified ones.
         var skipsVerification = false
+        /// The TLS profile of https connections made with one: they are shared only with the same profile.
+        var profile: TLSProfile?
     }
 
     let connection: ConnectionKey

@@ -33,6 +33,9 @@ public struct LeanHTTPRequest: Sendable {
     public var drainLimit: Int
     /// Whether an https server's certificate is accepted without verification.
     public var skipsCertificateVerification: Bool
+    /// TLS beyond the client's defaults; when set, it decides verification (``skipsCertificateVerification``
+    /// is ignored).
+    public var tls: TLSProfile?
 
     public init(
         url: String,
@@ -41,8 +44,10 @@ public struct LeanHTTPRequest: Sendable {
         connectTimeout: Duration = .seconds(5),
         bodyLimit: Int = 0,
         drainLimit: Int = 64 * 1024,
-        skipsCertificateVerification: Bool = false
+        skipsCertificateVerification: Bool = false,
+        tls: TLSProfile? = nil
     ) {
+        self.tls = tls
         self.url = url
         self.method = method
         self.headers = headers

@@ -55,6 +55,7 @@ public final class LeanHTTPSession {
         }
         var key = target.connection
         key.skipsVerification = key.isTLS && request.skipsCertificateVerification
+        if key.isTLS, let profile = request.tls { key.profile = profile }
         let head = RequestHead(method: request.method, target: target, headers: request.headers, userAgent: client.configuration.userAgent)
         let now = NIODeadline.now()
         if let connection = pool.take(key, now: now) {
@@ -116,7 +117,7 @@ public final class LeanHTTPSession {
         let remaining = deadline - connectStart
         let timeout = min(TimeAmount(connectTimeout), remaining)
         guard timeout > .zero else { throw ConnectionFailure.timedOut }
-        let tlsContext = key.skipsVerification ? client.insecureTLSContext : client.tlsContext
+        let tlsContext = key.profile?.context ?? (key.skipsVerification ? client.insecureTLSContext : client.tlsContext)
         // Ready when connected, for TLS when the handshake is done, so that its failure is reported as
         // such (not as a closed channel).
         let ready = eventLoop.makePromise(of: NIOLoopBound<ResponseHandler>.self)
@@ -128,7 +129,8 @@ public final class LeanHTTPSession {
                     let pipeline = channel.pipeline.syncOperations
                     if key.isTLS {
                         let isAddress = key.host.contains(":") || key.host.allSatisfy { $0.isNumber || $0 == "." }
-                        try pipeline.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: isAddress ? nil : key.host))
+                        let name = key.profile?.serverName ?? (isAddress ? nil : key.host)
+                        try pipeline.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: name))
                     }
                     try pipeline.addHandler(ResponseHandler(ready: ready, isTLS: key.isTLS))
                 }

@@ -64,6 +64,17 @@ public struct ConfigReloader: Service {
         }
     }
 
+    /// `configuration` with its TLS files read again (a renewed certificate is picked up by a reload).
+    ///
+    /// - Throws: ``InputError`` naming the file, so that the reload is rejected like a bad config file.
+    static func preparingTLS(_ configuration: RunConfiguration, logger: Logger) throws(InputError) -> RunConfiguration {
+        do {
+            return try URLPollApplication.preparingTLS(configuration, logger: logger)
+        } catch {
+            throw InputError(error.message)
+        }
+    }
+
     /// Loads the configuration again and applies it, or logs why not.
     ///
     /// - Returns: the configuration that runs afterwards.
@@ -73,7 +84,8 @@ public struct ConfigReloader: Service {
         let next: RunConfiguration
         do {
             let sources = self.sources
-            next = try await loader.runIfActive { try RunConfiguration.load(sources) }
+            let loaded = try await loader.runIfActive { try RunConfiguration.load(sources) }
+            next = try Self.preparingTLS(loaded, logger: logger)
         } catch let error as InputError {
             logger.error("reload of \(source) rejected, still running the previous configuration: \(error.message)")
             return current

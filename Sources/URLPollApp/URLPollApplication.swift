@@ -116,6 +116,7 @@ public struct URLPollApplication: Sendable {
         let listen = configuration!.listen
         let alerts = configuration!.alerts
         try Self.validateAlerts(configuration!)
+        configuration = try Self.preparingTLS(configuration!, logger: logger)
         let opening = ContinuousClock.now
         let history = try await HistorySetup.open(settings.database, targets: configuration!.targets)
         if let history, case .sqlite(let path) = settings.database {
@@ -229,6 +230,26 @@ public struct URLPollApplication: Sendable {
         }
     }
 
+    /// Checks what the YAML alone cannot show (`--check-config`): alert templates parse, TLS files exist
+    /// and hold what they should.
+    public static func validate(_ configuration: RunConfiguration, logger: Logger) throws(Failure) {
+        try validateAlerts(configuration)
+        _ = try preparingTLS(configuration, logger: logger)
+    }
+
+    /// `configuration` with its URLs' TLS settings read and made ready (one context per distinct
+    /// settings); warnings (a client key others can read) are logged.
+    static func preparingTLS(_ configuration: RunConfiguration, logger: Logger) throws(Failure) -> RunConfiguration {
+        guard configuration.targets.options.contains(where: { $0.tls != nil }) else { return configuration }
+        do {
+            let (targets, warnings) = try TLSPreparation.prepare(configuration.targets)
+            for warning in warnings { logger.warning("\(warning)") }
+            return configuration.replacingTargets(targets)
+        } catch {
+            throw Failure(message: error.message)
+        }
+    }
+
     /// Checks the alert receivers' templates (what `--check-config` cannot see in the YAML alone).
     public static func validateAlerts(_ configuration: RunConfiguration) throws(Failure) {
         do {
@@ -302,6 +323,9 @@ public struct URLPollApplication: Sendable {
         if options.client == .asyncHTTPClient {
             if configuration.targets.options.contains(where: { $0.certExpiryWarning != nil }) {
                 logger.warning("cert-expiry-warning needs --http-client nio: async-http-client does not expose the certificate")
+            }
+            if configuration.targets.options.contains(where: { $0.tls?.serverName != nil }) {
+                logger.warning("server-name needs --http-client nio: async-http-client sends the URL's host")
             }
             if configuration.targets.options.contains(where: { $0.connectTimeout != configuration.settings.connectTimeout }) {
                 logger.warning("per-URL connect-timeout needs --http-client nio: async-http-client uses the global one")

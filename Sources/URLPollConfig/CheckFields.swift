@@ -25,6 +25,32 @@ public struct CheckFields: Sendable, Equatable {
     public var recheckInterval: Duration?
     /// `receivers:`, `failure-threshold:`, `success-threshold:`.
     public var alerting = URLAlerting()
+    /// `ca-file:`, `ca-only:`, `client-cert:`, `client-key:`, `server-name:`, `min-tls-version:` (paths
+    /// already resolved against the config file's folder), each layered on its own.
+    public var tls = TLSFields()
+
+    /// The TLS keys as written, each optional for layering.
+    public struct TLSFields: Sendable, Equatable {
+        public var caFile: String?
+        public var caOnly: Bool?
+        public var clientCertificate: String?
+        public var clientKey: String?
+        public var serverName: String?
+        public var minimumVersion: TLSSettings.Version?
+
+        /// The settings, or `nil` when none is set.
+        var resolved: TLSSettings? {
+            let settings = TLSSettings(
+                caFile: caFile,
+                caOnly: caOnly ?? false,
+                clientCertificate: clientCertificate,
+                clientKey: clientKey,
+                serverName: serverName,
+                minimumVersion: minimumVersion
+            )
+            return settings.isDefault ? nil : settings
+        }
+    }
 
     public init() {}
 
@@ -32,7 +58,8 @@ public struct CheckFields: Sendable, Equatable {
     static let defaultKeys = [
         "interval", "timeout", "connect-timeout", "method", "headers", "expect", "max-latency", "body-contains", "body-matches",
         "follow-redirects", "insecure-tls", "cert-expiry-warning", "max-body-size", "sensitive-headers", "recheck-interval",
-        "receivers", "failure-threshold", "success-threshold",
+        "receivers", "failure-threshold", "success-threshold", "ca-file", "ca-only", "client-cert", "client-key", "server-name",
+        "min-tls-version",
     ]
     /// The keys a `urls:` entry may hold.
     static let entryKeys = ["url", "name"] + defaultKeys
@@ -61,6 +88,12 @@ public struct CheckFields: Sendable, Equatable {
         merged.alerting.receivers = alerting.receivers ?? base.alerting.receivers
         merged.alerting.failureThreshold = alerting.failureThreshold ?? base.alerting.failureThreshold
         merged.alerting.successThreshold = alerting.successThreshold ?? base.alerting.successThreshold
+        merged.tls.caFile = tls.caFile ?? base.tls.caFile
+        merged.tls.caOnly = tls.caOnly ?? base.tls.caOnly
+        merged.tls.clientCertificate = tls.clientCertificate ?? base.tls.clientCertificate
+        merged.tls.clientKey = tls.clientKey ?? base.tls.clientKey
+        merged.tls.serverName = tls.serverName ?? base.tls.serverName
+        merged.tls.minimumVersion = tls.minimumVersion ?? base.tls.minimumVersion
         return merged
     }
 
@@ -88,7 +121,8 @@ public struct CheckFields: Sendable, Equatable {
             alerting: alerting,
             confirmation: settings.alertFailureThreshold.map { smallest in
                 Confirmation(failures: alerting.failureThreshold ?? smallest, recheck: recheckInterval ?? settings.recheckInterval)
-            }
+            },
+            tls: tls.resolved
         )
     }
 
@@ -126,6 +160,7 @@ public struct CheckFields: Sendable, Equatable {
         recheckInterval = try map.duration("recheck-interval")
         alerting.failureThreshold = try map.int("failure-threshold", in: AlertRule.thresholdRange)
         alerting.successThreshold = try map.int("success-threshold", in: AlertRule.thresholdRange)
+        tls = try Self.tlsFields(map)
         alerting.receivers = try map.list("receivers").map { names throws(ConfigIssue) in
             for (name, decoder) in names where !receivers.contains(name) {
                 var message = "\(map.name("receivers")): no receiver named \(Excerpt.quoted(name)) in alerts:"
@@ -134,6 +169,33 @@ public struct CheckFields: Sendable, Equatable {
             }
             return names.map(\.text)
         }
+    }
+
+    /// The TLS keys; relative paths are taken from the config file's folder.
+    private static func tlsFields(_ map: ConfigMap) throws(ConfigIssue) -> TLSFields {
+        var fields = TLSFields()
+        fields.caFile = try map.path("ca-file")
+        fields.caOnly = try map.bool("ca-only")
+        fields.clientCertificate = try map.path("client-cert")
+        fields.clientKey = try map.path("client-key")
+        fields.serverName = try map.string("server-name")
+        if fields.serverName?.isEmpty == true {
+            throw ConfigIssue(message: "\(map.name("server-name")): must not be empty", mark: map.decoder("server-name")?.mark)
+        }
+        fields.minimumVersion = try map.parsed("min-tls-version") { text throws(InputError) in
+            guard let version = TLSSettings.Version(rawValue: text) else {
+                throw InputError("\(Excerpt.quoted(text)) is not a TLS version urlpoll can require (1.2 or 1.3)")
+            }
+            return version
+        }
+        if (fields.clientCertificate == nil) != (fields.clientKey == nil) {
+            let given = fields.clientCertificate == nil ? "client-key" : "client-cert"
+            throw ConfigIssue(
+                message: "\(map.name(given)): client-cert and client-key go together (give both)",
+                mark: map.decoder(given)?.mark
+            )
+        }
+        return fields
     }
 
     /// `headers:`: a map of header names to values. Names must be HTTP tokens; values may not hold line

@@ -70,6 +70,12 @@ public enum ConfigDescription {
         if options.insecureTLS { parts.append("insecure TLS") }
         if let warning = options.certExpiryWarning { parts.append("certificate valid for \(DurationFormat.format(warning)) more") }
         if let connect = options.connectTimeout { parts.append("connect timeout \(DurationFormat.format(connect))") }
+        if let tls = options.tls {
+            if let ca = tls.caFile { parts.append("\(tls.caOnly ? "only " : "")CA \(TextReport.printable(ca))") }
+            if let certificate = tls.clientCertificate { parts.append("client certificate \(TextReport.printable(certificate))") }
+            if let name = tls.serverName { parts.append("server name \(TextReport.printable(name))") }
+            if let version = tls.minimumVersion { parts.append("TLS \(version.rawValue) or newer") }
+        }
         for header in options.headers {
             parts.append("header \(TextReport.printable(header.description))\(header.isSensitive ? " (kept from other origins)" : "")")
         }

@@ -132,6 +132,15 @@ struct ConfigMap {
         return elements
     }
 
+    /// A file path; a relative one is taken from the config file's folder. Empty is an error.
+    func path(_ key: String) throws(ConfigIssue) -> String? {
+        guard let text = try string(key) else { return nil }
+        guard !text.isEmpty else { throw ConfigIssue(message: "\(name(key)): must not be empty", mark: decoder(key)?.mark) }
+        if text.hasPrefix("/") { return text }
+        let folder = (context.file as NSString).deletingLastPathComponent
+        return folder.isEmpty ? text : (folder as NSString).appendingPathComponent(text)
+    }
+
     /// A duration such as `10s`; `positive` rejects `0s`.
     func duration(_ key: String, positive: Bool = true) throws(ConfigIssue) -> Duration? {
         try parsed(key) { text throws(InputError) in

@@ -21,6 +21,11 @@ public struct RunConfiguration: Sendable {
         self.alerts = alerts
     }
 
+    /// The same configuration with `targets` (their options prepared by the probe layer, say).
+    public func replacingTargets(_ targets: TargetList) -> RunConfiguration {
+        RunConfiguration(settings: settings, targets: targets, listen: listen, alerts: alerts)
+    }
+
     /// Where the inputs are: what the command line gave. Kept so that a reload reads the same inputs again.
     public struct Sources: Sendable {
         public var arguments: [String]

@@ -97,7 +97,9 @@ public struct AsyncHTTPClientProbe: Probe {
             for header in probeRequest.headers {
                 request.headers.replaceOrAdd(name: header.name, value: header.value)
             }
-            if probeRequest.insecureTLS {
+            if let prepared = probeRequest.tls as? PreparedTLSContext {
+                request.tlsConfiguration = prepared.configuration
+            } else if probeRequest.insecureTLS {
                 var tls = TLSConfiguration.makeClientConfiguration()
                 tls.certificateVerification = .none
                 request.tlsConfiguration = tls

@@ -53,7 +53,8 @@ public struct NIOProbe: Probe {
                 connectTimeout: request.connectTimeout,
                 bodyLimit: request.bodyLimit,
                 drainLimit: ProbeRequest.drainLimit,
-                skipsCertificateVerification: request.insecureTLS
+                skipsCertificateVerification: request.insecureTLS,
+                tls: (request.tls as? PreparedTLSContext)?.profile
             )
             let response: LeanHTTPResponse
             do {

@@ -196,7 +196,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         if checkConfig {
             do {
-                try URLPollApplication.validateAlerts(configuration)
+                try URLPollApplication.validate(configuration, logger: Logger(label: "urlpoll"))
             } catch {
                 throw usageFailure(error.message)
             }

@@ -7,7 +7,9 @@ import Testing
 /// Alerts end to end, in process: a real run polls loopback targets and announces to a loopback webhook
 /// receiver. Intervals are short so the tests are quick; what they check is counted, not timed (except
 /// the hanging receiver, whose point is the cadence of other polls).
-@Suite(.timeLimit(.minutes(2)))
+/// Serialized: each test runs a whole urlpoll (64 pollers) and servers; together they would load a
+/// 2-core machine enough to disturb the timing-sensitive tests of other suites.
+@Suite(.serialized, .timeLimit(.minutes(2)))
 struct AlertDeliveryTests {
     /// - Parameter receiver: more settings of the `ops` receiver, one per line.
     static func config(target: SwitchTarget, sink: WebhookSink, urls: [String], receiver: [String] = []) -> String {

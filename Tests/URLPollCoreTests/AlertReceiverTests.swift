@@ -6,7 +6,9 @@ import Testing
 /// The receivers that are not a plain webhook, against the real thing: a command (its environment,
 /// standard input and timeout), a real Prometheus Alertmanager, and `urlpoll test-alert` through the
 /// binary.
-@Suite(.timeLimit(.minutes(2)))
+/// Serialized: each test runs a whole urlpoll (64 pollers) and servers; together they would load a
+/// 2-core machine enough to disturb the timing-sensitive tests of other suites.
+@Suite(.serialized, .timeLimit(.minutes(2)))
 struct AlertReceiverTests {
     static let toolsRequired = ProcessInfo.processInfo.environment["URLPOLL_REQUIRE_TOOLS"] == "1"
 

@@ -39,6 +39,10 @@ public final class CheckOptions: Sendable {
     public let alerting: URLAlerting
     /// The quick recheck of an unconfirmed outage; `nil` when no alert receiver is configured.
     public let confirmation: Confirmation?
+    /// TLS beyond the defaults (a private CA, a client certificate, a server name, a minimum version).
+    public let tls: TLSSettings?
+    /// ``tls`` made ready by the probe layer (see ``preparing(_:)``); `nil` until then.
+    public let preparedTLS: (any PreparedTLS)?
 
     /// The documented defaults (1 MiB of body at most).
     public static let defaultMaxBodyBytes = 1 << 20
@@ -59,7 +63,9 @@ public final class CheckOptions: Sendable {
         connectTimeout: Duration? = nil,
         maxBodyBytes: Int = CheckOptions.defaultMaxBodyBytes,
         alerting: URLAlerting = URLAlerting(),
-        confirmation: Confirmation? = nil
+        confirmation: Confirmation? = nil,
+        tls: TLSSettings? = nil,
+        preparedTLS: (any PreparedTLS)? = nil
     ) {
         self.name = name
         self.method = method
@@ -77,6 +83,32 @@ public final class CheckOptions: Sendable {
         self.maxBodyBytes = maxBodyBytes
         self.alerting = alerting
         self.confirmation = confirmation
+        self.tls = tls
+        self.preparedTLS = preparedTLS
+    }
+
+    /// These options with `prepared` as their ready TLS (a new instance: options are immutable).
+    public func preparing(_ prepared: any PreparedTLS) -> CheckOptions {
+        CheckOptions(
+            name: name,
+            method: method,
+            headers: headers,
+            expect: expect,
+            maxLatency: maxLatency,
+            bodyContains: bodyContains,
+            bodyMatches: bodyMatches,
+            followRedirects: followRedirects,
+            insecureTLS: insecureTLS,
+            certExpiryWarning: certExpiryWarning,
+            interval: interval,
+            timeout: timeout,
+            connectTimeout: connectTimeout,
+            maxBodyBytes: maxBodyBytes,
+            alerting: alerting,
+            confirmation: confirmation,
+            tls: tls,
+            preparedTLS: prepared
+        )
     }
 
     /// Whether a condition needs the response body (and so a GET).

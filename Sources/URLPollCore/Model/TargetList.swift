@@ -42,6 +42,13 @@ public struct TargetList: Sendable {
         zip(urls, options).lazy.map { (url: $0, options: $1) }
     }
 
+    /// The same list with each URL's options replaced by `transform`'s (called once per URL, in order).
+    public func mappingOptions<Failure: Error>(_ transform: (CheckOptions) throws(Failure) -> CheckOptions) throws(Failure) -> TargetList {
+        var list = self
+        for index in list.options.indices { list.options[index] = try transform(list.options[index]) }
+        return list
+    }
+
     public var count: Int { urls.count }
     public var isEmpty: Bool { urls.isEmpty }
 }

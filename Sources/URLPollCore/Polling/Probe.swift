@@ -41,6 +41,8 @@ public struct ProbeRequest: Sendable {
     public var bodyLimit: Int
     /// Whether https certificates are accepted without verification.
     public var insecureTLS: Bool
+    /// The URL's TLS settings, ready for the client; `nil` uses the client's defaults.
+    public var tls: (any PreparedTLS)?
 
     /// The longest body a client skips (reads without keeping) to reuse the connection when the body is
     /// not needed; a longer one is cut off by closing the connection.
@@ -57,6 +59,7 @@ public struct ProbeRequest: Sendable {
         self.maximumRedirects = 10
         self.bodyLimit = options.bodyLimit
         self.insecureTLS = options.insecureTLS
+        self.tls = options.preparedTLS
     }
 }
 

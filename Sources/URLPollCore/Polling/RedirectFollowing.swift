@@ -10,7 +10,8 @@ extension ProbeSession {
     /// a URL longer than ``Resource/maximumURLLength``.
     /// Every hop uses the request's method (HEAD or GET are both safe to repeat, whatever the code).
     /// Credentials stay with their origin: which configured headers follow a redirect is
-    /// ``RedirectHeaders/forwarded(_:from:to:)``'s decision. Texts from the server (the reason phrase, a
+    /// ``RedirectHeaders/forwarded(_:from:to:)``'s decision, and the URL's TLS settings (client
+    /// certificate, CA, server name) apply only to its own origin. Texts from the server (the reason phrase, a
     /// refused `Location`) are shortened to ``Excerpt/limit`` characters.
     public func probe(_ request: ProbeRequest, deadline: NIODeadline) async -> ProbeResult {
         var hop = request
@@ -39,6 +40,9 @@ extension ProbeSession {
                 if visited.isEmpty { visited.insert(request.url) }
                 guard visited.insert(next).inserted else { return failure("redirect loop", certificateExpiry) }
                 hop.headers = RedirectHeaders.forwarded(hop.headers, from: current, to: nextOrigin)
+                // A client certificate is a credential and a server name belongs to the URL's host: the
+                // URL's TLS settings stay with its origin, like its credentials.
+                if nextOrigin != current { hop.tls = nil }
                 hop.url = next
             }
             return failure("too many redirects", certificateExpiry)

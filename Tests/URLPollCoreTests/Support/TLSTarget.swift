@@ -16,7 +16,13 @@ struct TLSTarget {
     static func with<T: Sendable>(validFor: TimeInterval, _ body: (TLSTarget) async throws -> T) async throws -> T {
         let certificate = try TestCertificate(validFor: validFor)
         let notValidAfter = certificate.notValidAfter
-        let context = try certificate.serverContext()
+        return try await serve(context: try certificate.serverContext()) { port in
+            try await body(TLSTarget(port: port, notValidAfter: notValidAfter))
+        }
+    }
+
+    /// Serves `200 ok` over https with `context` on 127.0.0.1 (an ephemeral port) for the duration of `body`.
+    static func serve<T: Sendable>(context: NIOSSLContext, _ body: (_ port: Int) async throws -> T) async throws -> T {
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
@@ -28,7 +34,7 @@ struct TLSTarget {
             }
             .bind(host: "127.0.0.1", port: 0).get()
         do {
-            let result = try await body(TLSTarget(port: server.localAddress?.port ?? 0, notValidAfter: notValidAfter))
+            let result = try await body(server.localAddress?.port ?? 0)
             try? await server.close()
             return result
         } catch {
