@@ -33,6 +33,9 @@ public struct LeanHTTPRequest: Sendable {
     public var drainLimit: Int
     /// Whether an https server's certificate is accepted without verification.
     public var skipsCertificateVerification: Bool
+    /// Whether the request may use (and leave behind) a kept-alive connection. `false` opens a new one
+    /// (DNS, connect and the TLS handshake every time), sends `Connection: close` and closes it after.
+    public var reusesConnection: Bool
     /// TLS beyond the client's defaults; when set, it decides verification (``skipsCertificateVerification``
     /// is ignored).
     public var tls: TLSProfile?
@@ -45,9 +48,11 @@ public struct LeanHTTPRequest: Sendable {
         bodyLimit: Int = 0,
         drainLimit: Int = 64 * 1024,
         skipsCertificateVerification: Bool = false,
-        tls: TLSProfile? = nil
+        tls: TLSProfile? = nil,
+        reusesConnection: Bool = true
     ) {
         self.tls = tls
+        self.reusesConnection = reusesConnection
         self.url = url
         self.method = method
         self.headers = headers

@@ -56,9 +56,10 @@ public final class LeanHTTPSession {
         var key = target.connection
         key.skipsVerification = key.isTLS && request.skipsCertificateVerification
         if key.isTLS, let profile = request.tls { key.profile = profile }
-        let head = RequestHead(method: request.method, target: target, headers: request.headers, userAgent: client.configuration.userAgent)
+        var head = RequestHead(method: request.method, target: target, headers: request.headers, userAgent: client.configuration.userAgent)
+        head.closesConnection = !request.reusesConnection
         let now = NIODeadline.now()
-        if let connection = pool.take(key, now: now) {
+        if request.reusesConnection, let connection = pool.take(key, now: now) {
             let isFresh = !key.isTLS || now - connection.openedAt < TimeAmount(client.configuration.certificateRecheckInterval)
             if connection.channel.isActive && isFresh {
                 do {
@@ -104,7 +105,7 @@ public final class LeanHTTPSession {
             connection.channel.close(promise: nil)
             throw error
         }
-        if answer.isReusable {
+        if answer.isReusable && request.reusesConnection {
             pool.put(connection, for: key)
         } else {
             connection.channel.close(promise: nil)

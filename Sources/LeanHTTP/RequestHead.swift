@@ -10,6 +10,8 @@ struct RequestHead: Sendable {
     let target: HTTPTarget
     let headers: [LeanHTTPRequest.Header]
     let userAgent: String
+    /// Whether to ask the server to close the connection after the answer.
+    var closesConnection = false
 
     /// Appends the head to `buffer`.
     func write(into buffer: inout ByteBuffer) {
@@ -26,6 +28,7 @@ struct RequestHead: Sendable {
             buffer.writeString(userAgent)
             buffer.writeStaticString("\r\n")
         }
+        if closesConnection { buffer.writeStaticString("Connection: close\r\n") }
         for header in headers {
             buffer.writeString(header.name)
             buffer.writeStaticString(": ")

@@ -22,6 +22,7 @@ public struct CheckFields: Sendable, Equatable {
     public var timeout: Duration?
     public var connectTimeout: Duration?
     public var maxBodyBytes: Int?
+    public var reuseConnections: Bool?
     public var recheckInterval: Duration?
     /// `receivers:`, `failure-threshold:`, `success-threshold:`.
     public var alerting = URLAlerting()
@@ -59,7 +60,7 @@ public struct CheckFields: Sendable, Equatable {
         "interval", "timeout", "connect-timeout", "method", "headers", "expect", "max-latency", "body-contains", "body-matches",
         "follow-redirects", "insecure-tls", "cert-expiry-warning", "max-body-size", "sensitive-headers", "recheck-interval",
         "receivers", "failure-threshold", "success-threshold", "ca-file", "ca-only", "client-cert", "client-key", "server-name",
-        "min-tls-version",
+        "min-tls-version", "reuse-connections",
     ]
     /// The keys a `urls:` entry may hold.
     static let entryKeys = ["url", "name"] + defaultKeys
@@ -84,6 +85,7 @@ public struct CheckFields: Sendable, Equatable {
         merged.timeout = timeout ?? base.timeout
         merged.connectTimeout = connectTimeout ?? base.connectTimeout
         merged.maxBodyBytes = maxBodyBytes ?? base.maxBodyBytes
+        merged.reuseConnections = reuseConnections ?? base.reuseConnections
         merged.recheckInterval = recheckInterval ?? base.recheckInterval
         merged.alerting.receivers = alerting.receivers ?? base.alerting.receivers
         merged.alerting.failureThreshold = alerting.failureThreshold ?? base.alerting.failureThreshold
@@ -122,7 +124,8 @@ public struct CheckFields: Sendable, Equatable {
             confirmation: settings.alertFailureThreshold.map { smallest in
                 Confirmation(failures: alerting.failureThreshold ?? smallest, recheck: recheckInterval ?? settings.recheckInterval)
             },
-            tls: tls.resolved
+            tls: tls.resolved,
+            reuseConnections: reuseConnections ?? true
         )
     }
 
@@ -161,6 +164,7 @@ public struct CheckFields: Sendable, Equatable {
         alerting.failureThreshold = try map.int("failure-threshold", in: AlertRule.thresholdRange)
         alerting.successThreshold = try map.int("success-threshold", in: AlertRule.thresholdRange)
         tls = try Self.tlsFields(map)
+        reuseConnections = try map.bool("reuse-connections")
         alerting.receivers = try map.list("receivers").map { names throws(ConfigIssue) in
             for (name, decoder) in names where !receivers.contains(name) {
                 var message = "\(map.name("receivers")): no receiver named \(Excerpt.quoted(name)) in alerts:"

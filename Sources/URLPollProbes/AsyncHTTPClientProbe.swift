@@ -97,6 +97,8 @@ public struct AsyncHTTPClientProbe: Probe {
             for header in probeRequest.headers {
                 request.headers.replaceOrAdd(name: header.name, value: header.value)
             }
+            // async-http-client closes a connection whose request says so, instead of pooling it.
+            if !probeRequest.reuseConnections { request.headers.replaceOrAdd(name: "Connection", value: "close") }
             if let prepared = probeRequest.tls as? PreparedTLSContext {
                 request.tlsConfiguration = prepared.configuration
             } else if probeRequest.insecureTLS {

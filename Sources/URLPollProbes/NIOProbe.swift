@@ -54,7 +54,8 @@ public struct NIOProbe: Probe {
                 bodyLimit: request.bodyLimit,
                 drainLimit: ProbeRequest.drainLimit,
                 skipsCertificateVerification: request.insecureTLS,
-                tls: (request.tls as? PreparedTLSContext)?.profile
+                tls: (request.tls as? PreparedTLSContext)?.profile,
+                reusesConnection: request.reuseConnections
             )
             let response: LeanHTTPResponse
             do {

@@ -168,3 +168,41 @@ struct TLSSettingsTests {
         #expect(prepared.options[0] === prepared.options[2], "options shared before stay shared")
     }
 }
+
+/// `reuse-connections: false`: a new connection (and handshake) for every poll, seen at the server.
+@Suite(.timeLimit(.minutes(1)))
+struct FreshConnectionTests {
+    @Test(arguments: HTTPClientChoice.allCases, [false, true])
+    func eachPollOpensItsOwnConnectionWhenAsked(client: HTTPClientChoice, reuse: Bool) async throws {
+        try await RecordingTarget.with(tls: true) { target in
+            let directory = try TemporaryDirectory()
+            let path = directory.file("urlpoll.yml")
+            try """
+            interval: 50ms
+            urls:
+              - url: \(target.url("/fresh"))
+                insecure-tls: true
+                reuse-connections: \(reuse)
+
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+            var flags = Settings.Overrides()
+            flags.quiet = true
+            flags.database = Settings.Database.none
+            let configuration = try RunConfiguration.load(.init(arguments: [], file: nil, config: path, flags: flags), environment: [:])
+            let (stops, stop) = AsyncStream<Void>.makeStream()
+            let options = URLPollApplication.Options(client: client, shutdownSignals: [], stopRequests: stops)
+            let run = Task { try await URLPollApplication(configuration: configuration, options: options, logger: TLSSettingsTests.logger).run() }
+            try await Eventually.wait("five polls") { target.log.requests.count >= 5 }
+            stop.yield()
+            _ = try await run.value
+            let requests = target.log.requests
+            #expect(requests.count >= 5)
+            if reuse {
+                #expect(target.log.connections <= 2, "\(target.log.connections) connections for \(requests.count) polls")
+            } else {
+                #expect(target.log.connections == requests.count)
+                #expect(requests.allSatisfy { $0.header("connection") == "close" })
+            }
+        }
+    }
+}

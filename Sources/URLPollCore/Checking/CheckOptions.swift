@@ -39,6 +39,8 @@ public final class CheckOptions: Sendable {
     public let alerting: URLAlerting
     /// The quick recheck of an unconfirmed outage; `nil` when no alert receiver is configured.
     public let confirmation: Confirmation?
+    /// Whether polls may reuse kept-alive connections; `false` checks DNS, connect and TLS on every poll.
+    public let reuseConnections: Bool
     /// TLS beyond the defaults (a private CA, a client certificate, a server name, a minimum version).
     public let tls: TLSSettings?
     /// ``tls`` made ready by the probe layer (see ``preparing(_:)``); `nil` until then.
@@ -65,8 +67,10 @@ public final class CheckOptions: Sendable {
         alerting: URLAlerting = URLAlerting(),
         confirmation: Confirmation? = nil,
         tls: TLSSettings? = nil,
-        preparedTLS: (any PreparedTLS)? = nil
+        preparedTLS: (any PreparedTLS)? = nil,
+        reuseConnections: Bool = true
     ) {
+        self.reuseConnections = reuseConnections
         self.name = name
         self.method = method
         self.headers = headers
@@ -107,7 +111,8 @@ public final class CheckOptions: Sendable {
             alerting: alerting,
             confirmation: confirmation,
             tls: tls,
-            preparedTLS: prepared
+            preparedTLS: prepared,
+            reuseConnections: reuseConnections
         )
     }
 

@@ -43,6 +43,8 @@ public struct ProbeRequest: Sendable {
     public var insecureTLS: Bool
     /// The URL's TLS settings, ready for the client; `nil` uses the client's defaults.
     public var tls: (any PreparedTLS)?
+    /// Whether kept-alive connections may be used; `false` connects anew for every request.
+    public var reuseConnections: Bool
 
     /// The longest body a client skips (reads without keeping) to reuse the connection when the body is
     /// not needed; a longer one is cut off by closing the connection.
@@ -60,6 +62,7 @@ public struct ProbeRequest: Sendable {
         self.bodyLimit = options.bodyLimit
         self.insecureTLS = options.insecureTLS
         self.tls = options.preparedTLS
+        self.reuseConnections = options.reuseConnections
     }
 }
 

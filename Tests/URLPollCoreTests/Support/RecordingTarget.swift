@@ -23,6 +23,10 @@ struct RecordingTarget {
     /// The requests seen so far and the redirect table; shared by the server's connections.
     final class Log: Sendable {
         private let seen = Mutex<[Seen]>([])
+        private let accepted = Mutex(0)
+        /// Connections the server accepted so far.
+        var connections: Int { accepted.withLock { $0 } }
+        func connectionAccepted() { accepted.withLock { $0 += 1 } }
         fileprivate let redirects = Mutex<[String: String]>([:])
         func append(_ request: Seen) { seen.withLock { $0.append(request) } }
         var requests: [Seen] { seen.withLock { $0 } }
@@ -53,7 +57,8 @@ struct RecordingTarget {
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                log.connectionAccepted()
+                return channel.eventLoop.makeCompletedFuture {
                     if let context { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                     try channel.pipeline.syncOperations.addHandler(Responder(log: log))
