@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import Testing
 import X509
 
@@ -204,5 +205,34 @@ struct FreshConnectionTests {
                 #expect(requests.allSatisfy { $0.header("connection") == "close" })
             }
         }
+    }
+}
+
+/// A URL's TLS settings (its client certificate above all) go with it only to its own origin.
+struct TLSRedirectTests {
+    final class Prepared: PreparedTLS {
+        let settings = TLSSettings(clientCertificate: "c.pem", clientKey: "c.key")
+    }
+
+    /// Redirects from the first URL to `location`, then answers 200; records each hop's TLS.
+    final class RedirectingSession: ProbeSession {
+        let location: String
+        var seen: [(url: String, hasTLS: Bool)] = []
+        init(location: String) { self.location = location }
+        func exchange(_ request: ProbeRequest, deadline: NIODeadline) async throws -> ProbeExchange {
+            seen.append((request.url, request.tls != nil))
+            return seen.count == 1 ? ProbeExchange(code: 302, reason: "Found", location: location) : ProbeExchange(code: 200, reason: "OK")
+        }
+        func close() {}
+    }
+
+    @Test(arguments: [("https://a.example/next", true), ("https://b.example/next", false), ("http://a.example/next", false)])
+    func tlsSettingsFollowARedirectOnlyWithinTheOrigin(location: String, keeps: Bool) async {
+        let options = CheckOptions(tls: Prepared().settings, preparedTLS: Prepared())
+        let session = RedirectingSession(location: location)
+        let request = ProbeRequest(url: "https://a.example/start", options: options, method: .get, timeout: .seconds(1))
+        let result = await session.probe(request, deadline: .now() + .seconds(1))
+        #expect(result.outcome == .response(code: 200, reason: "OK"))
+        #expect(session.seen.map(\.hasTLS) == [true, keeps])
     }
 }
