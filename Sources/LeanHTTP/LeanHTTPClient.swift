@@ -59,16 +59,21 @@ public struct LeanHTTPClient: Sendable {
     public init(configuration: Configuration = Configuration(), group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
         self.configuration = configuration
         self.group = group
-        self.tlsContext = try NIOSSLContext(configuration: .makeClientConfiguration())
-        var insecure = TLSConfiguration.makeClientConfiguration()
-        insecure.certificateVerification = .none
-        self.insecureTLSContext = try NIOSSLContext(configuration: insecure)
+        (self.tlsContext, self.insecureTLSContext) = try Self.defaultContexts.get()
         self.executors = group.makeIterator().map(EventLoopTaskExecutor.init)
         self.pools = SharedPools(
             loops: executors.map(\.eventLoop),
             capacity: configuration.idleConnectionsPerLoop,
             idleTimeout: TimeAmount(configuration.idleConnectionTimeout)
         )
+    }
+
+    /// The two default TLS contexts (verifying with the system's roots, and not verifying), built once per
+    /// process and shared by every client: building one parses the system's CA bundle (about 30 ms).
+    static let defaultContexts = Result { () throws -> (NIOSSLContext, NIOSSLContext) in
+        var insecure = TLSConfiguration.makeClientConfiguration()
+        insecure.certificateVerification = .none
+        return (try NIOSSLContext(configuration: .makeClientConfiguration()), try NIOSSLContext(configuration: insecure))
     }
 
     /// The number of event loops the client's connections live on.

@@ -1,10 +1,14 @@
-/// One HTTP/1.1 request for ``LeanHTTPSession/send(_:deadline:)``: where, how, and how much of the answer
-/// to keep. The client sends no request body.
+/// One HTTP/1.1 request for ``LeanHTTPSession/send(_:deadline:)``: where, how, with what body, and how
+/// much of the answer to keep.
 public struct LeanHTTPRequest: Sendable {
     /// The request methods the client sends.
     public enum Method: String, Sendable {
         case head = "HEAD"
         case get = "GET"
+        case post = "POST"
+        case put = "PUT"
+        case patch = "PATCH"
+        case options = "OPTIONS"
     }
 
     /// One request header. Names and values are sent as given: the caller has checked that they hold
@@ -33,6 +37,9 @@ public struct LeanHTTPRequest: Sendable {
     public var drainLimit: Int
     /// Whether an https server's certificate is accepted without verification.
     public var skipsCertificateVerification: Bool
+    /// The request body, sent with its `Content-Length` (POST, PUT and PATCH always send one, empty if
+    /// `nil`); its `Content-Type` is one of ``headers``.
+    public var body: [UInt8]?
     /// Whether the request may use (and leave behind) a kept-alive connection. `false` opens a new one
     /// (DNS, connect and the TLS handshake every time), sends `Connection: close` and closes it after.
     public var reusesConnection: Bool
@@ -49,8 +56,10 @@ public struct LeanHTTPRequest: Sendable {
         drainLimit: Int = 64 * 1024,
         skipsCertificateVerification: Bool = false,
         tls: TLSProfile? = nil,
-        reusesConnection: Bool = true
+        reusesConnection: Bool = true,
+        body: [UInt8]? = nil
     ) {
+        self.body = body
         self.tls = tls
         self.reusesConnection = reusesConnection
         self.url = url

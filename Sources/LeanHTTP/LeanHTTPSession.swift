@@ -58,6 +58,7 @@ public final class LeanHTTPSession {
         if key.isTLS, let profile = request.tls { key.profile = profile }
         var head = RequestHead(method: request.method, target: target, headers: request.headers, userAgent: client.configuration.userAgent)
         head.closesConnection = !request.reusesConnection
+        head.body = request.body
         let now = NIODeadline.now()
         if request.reusesConnection, let connection = pool.take(key, now: now) {
             let isFresh = !key.isTLS || now - connection.openedAt < TimeAmount(client.configuration.certificateRecheckInterval)

@@ -1,4 +1,6 @@
+import Foundation
 import URLPollCore
+import Yams
 
 /// The per-URL settings of a config file as written: every field optional, so that a URL's own settings,
 /// the `defaults:` block and the global settings can be layered (``merged(over:)``) and then resolved
@@ -23,6 +25,12 @@ public struct CheckFields: Sendable, Equatable {
     public var connectTimeout: Duration?
     public var maxBodyBytes: Int?
     public var reuseConnections: Bool?
+    /// `body:` or `body-file:` (read when the file is loaded).
+    public var requestBody: [UInt8]?
+    /// `content-type:`.
+    public var contentType: String?
+    /// From `basic-auth:` or `bearer-token-file:` (the token read from its file); a secret.
+    public var authorization: HeaderField?
     public var recheckInterval: Duration?
     /// `receivers:`, `failure-threshold:`, `success-threshold:`.
     public var alerting = URLAlerting()
@@ -60,7 +68,7 @@ public struct CheckFields: Sendable, Equatable {
         "interval", "timeout", "connect-timeout", "method", "headers", "expect", "max-latency", "body-contains", "body-matches",
         "follow-redirects", "insecure-tls", "cert-expiry-warning", "max-body-size", "sensitive-headers", "recheck-interval",
         "receivers", "failure-threshold", "success-threshold", "ca-file", "ca-only", "client-cert", "client-key", "server-name",
-        "min-tls-version", "reuse-connections",
+        "min-tls-version", "reuse-connections", "body", "body-file", "content-type", "basic-auth", "bearer-token-file",
     ]
     /// The keys a `urls:` entry may hold.
     static let entryKeys = ["url", "name"] + defaultKeys
@@ -86,6 +94,9 @@ public struct CheckFields: Sendable, Equatable {
         merged.connectTimeout = connectTimeout ?? base.connectTimeout
         merged.maxBodyBytes = maxBodyBytes ?? base.maxBodyBytes
         merged.reuseConnections = reuseConnections ?? base.reuseConnections
+        merged.requestBody = requestBody ?? base.requestBody
+        merged.contentType = contentType ?? base.contentType
+        merged.authorization = authorization ?? base.authorization
         merged.recheckInterval = recheckInterval ?? base.recheckInterval
         merged.alerting.receivers = alerting.receivers ?? base.alerting.receivers
         merged.alerting.failureThreshold = alerting.failureThreshold ?? base.alerting.failureThreshold
@@ -104,11 +115,8 @@ public struct CheckFields: Sendable, Equatable {
     public func resolved(with settings: Settings) -> CheckOptions {
         CheckOptions(
             name: name,
-            method: method ?? .head,
-            headers: headers.map { header in
-                sensitiveHeaders.contains(header.name.lowercased())
-                    ? HeaderField(name: header.name, value: header.value, isSensitive: true) : header
-            },
+            method: method ?? (requestBody == nil ? .head : .post),
+            headers: resolvedHeaders,
             expect: expect ?? .standard,
             maxLatency: maxLatency,
             bodyContains: bodyContains,
@@ -125,8 +133,22 @@ public struct CheckFields: Sendable, Equatable {
                 Confirmation(failures: alerting.failureThreshold ?? smallest, recheck: recheckInterval ?? settings.recheckInterval)
             },
             tls: tls.resolved,
-            reuseConnections: reuseConnections ?? true
+            reuseConnections: reuseConnections ?? true,
+            requestBody: requestBody
         )
+    }
+
+    /// The configured headers, then `Authorization` (from `basic-auth:` or `bearer-token-file:`) and
+    /// `Content-Type` (from `content-type:`) unless `headers:` sets them.
+    private var resolvedHeaders: [HeaderField] {
+        var fields = headers.map { header in
+            sensitiveHeaders.contains(header.name.lowercased()) ? HeaderField(name: header.name, value: header.value, isSensitive: true) : header
+        }
+        if let authorization, !fields.contains(where: { $0.name.lowercased() == "authorization" }) { fields.append(authorization) }
+        if let contentType, !fields.contains(where: { $0.name.lowercased() == "content-type" }) {
+            fields.append(HeaderField(name: "Content-Type", value: contentType))
+        }
+        return fields
     }
 
     /// Reads the fields of one map (a `defaults:` block or a `urls:` entry); `receivers` are the names of
@@ -136,7 +158,7 @@ public struct CheckFields: Sendable, Equatable {
         if name?.isEmpty == true { throw ConfigIssue(message: "\(map.name("name")): must not be empty", mark: map.decoder("name")?.mark) }
         method = try map.parsed("method") { text throws(InputError) in
             guard let method = CheckMethod(rawValue: text.uppercased()) else {
-                throw InputError("\(Excerpt.quoted(text)) is not a method urlpoll polls with (HEAD or GET)")
+                throw InputError("\(Excerpt.quoted(text)) is not a method urlpoll polls with (HEAD, GET, POST, PUT, PATCH or OPTIONS)")
             }
             return method
         }
@@ -165,6 +187,7 @@ public struct CheckFields: Sendable, Equatable {
         alerting.successThreshold = try map.int("success-threshold", in: AlertRule.thresholdRange)
         tls = try Self.tlsFields(map)
         reuseConnections = try map.bool("reuse-connections")
+        try readRequest(map)
         alerting.receivers = try map.list("receivers").map { names throws(ConfigIssue) in
             for (name, decoder) in names where !receivers.contains(name) {
                 var message = "\(map.name("receivers")): no receiver named \(Excerpt.quoted(name)) in alerts:"
@@ -173,6 +196,74 @@ public struct CheckFields: Sendable, Equatable {
             }
             return names.map(\.text)
         }
+    }
+
+    /// `body:`/`body-file:`, `content-type:`, `basic-auth:` and `bearer-token-file:`.
+    private mutating func readRequest(_ map: ConfigMap) throws(ConfigIssue) {
+        if map.decoder("body") != nil && map.decoder("body-file") != nil {
+            throw ConfigIssue(message: "\(map.name("body-file")): give body or body-file, not both", mark: map.decoder("body-file")?.mark)
+        }
+        if let text = try map.string("body") { requestBody = Array(text.utf8) }
+        if let path = try map.path("body-file") {
+            requestBody = try Self.file(path, key: map.name("body-file"), mark: map.decoder("body-file")?.mark, limit: 1 << 20)
+        }
+        if requestBody != nil, let method, method == .head || method == .get {
+            throw ConfigIssue(
+                message: "\(map.name("method")): a request body needs POST, PUT, PATCH or OPTIONS (got \(method.rawValue))",
+                mark: map.decoder("method")?.mark
+            )
+        }
+        contentType = try map.string("content-type")
+        if let value = contentType, value.isEmpty || value.unicodeScalars.contains(where: { $0.value < 0x20 }) {
+            throw ConfigIssue(message: "\(map.name("content-type")): not a media type", mark: map.decoder("content-type")?.mark)
+        }
+        let basic = map.decoder("basic-auth")
+        let bearer = map.decoder("bearer-token-file")
+        if basic != nil && bearer != nil {
+            throw ConfigIssue(message: "\(map.name("bearer-token-file")): give basic-auth or bearer-token-file, not both", mark: bearer?.mark)
+        }
+        if basic != nil || bearer != nil, headers.contains(where: { $0.name.lowercased() == "authorization" }) {
+            throw ConfigIssue(
+                message: "\(map.name("headers")): an Authorization header and \(basic != nil ? "basic-auth" : "bearer-token-file") clash; give one",
+                mark: map.decoder("headers")?.mark
+            )
+        }
+        if let basic {
+            let credentials = try ConfigMap(basic, path: map.name("basic-auth"), allowed: ["username", "password"])
+            guard let username = try credentials.string("username"), let password = try credentials.string("password", secret: true) else {
+                throw ConfigIssue(message: "\(map.name("basic-auth")): needs username and password", mark: basic.mark)
+            }
+            guard !username.contains(":") else {
+                throw ConfigIssue(
+                    message: "\(credentials.name("username")): a user name cannot hold a colon",
+                    mark: credentials.decoder("username")?.mark
+                )
+            }
+            authorization = HeaderField(name: "Authorization", value: "Basic " + Data("\(username):\(password)".utf8).base64EncodedString())
+        }
+        if let path = try map.path("bearer-token-file") {
+            let bytes = try Self.file(path, key: map.name("bearer-token-file"), mark: bearer?.mark, limit: 64 * 1024)
+            let token = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !token.isEmpty, !token.unicodeScalars.contains(where: { $0.value < 0x20 }) else {
+                throw ConfigIssue(
+                    message: "\(map.name("bearer-token-file")): \(path) holds no token on one line (value not shown)",
+                    mark: bearer?.mark
+                )
+            }
+            authorization = HeaderField(name: "Authorization", value: "Bearer " + token)
+        }
+    }
+
+    /// The bytes of the file at `path` (at most `limit`), or one message naming it.
+    private static func file(_ path: String, key: String, mark: Mark?, limit: Int) throws(ConfigIssue) -> [UInt8] {
+        guard FileManager.default.fileExists(atPath: path) else { throw ConfigIssue(message: "\(key): \(path): no such file", mark: mark) }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigIssue(message: "\(key): \(path): cannot be read (permission denied?)", mark: mark)
+        }
+        guard data.count <= limit else {
+            throw ConfigIssue(message: "\(key): \(path): larger than \(ByteSize.format(limit))", mark: mark)
+        }
+        return Array(data)
     }
 
     /// The TLS keys; relative paths are taken from the config file's folder.

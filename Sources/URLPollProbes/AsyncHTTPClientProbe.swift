@@ -93,7 +93,12 @@ public struct AsyncHTTPClientProbe: Probe {
 
         private func send(_ probeRequest: ProbeRequest, deadline: NIODeadline) async throws -> ProbeExchange {
             var request = HTTPClientRequest(url: probeRequest.url)
-            request.method = probeRequest.method == .get ? .GET : .HEAD
+            request.method = HTTPMethod(rawValue: probeRequest.method.rawValue)
+            if let body = probeRequest.body {
+                request.body = .bytes(ByteBuffer(bytes: body))
+            } else if probeRequest.method.sendsBody {
+                request.body = .bytes(ByteBuffer())
+            }
             for header in probeRequest.headers {
                 request.headers.replaceOrAdd(name: header.name, value: header.value)
             }

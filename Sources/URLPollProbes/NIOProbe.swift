@@ -48,14 +48,15 @@ public struct NIOProbe: Probe {
         func exchange(_ request: ProbeRequest, deadline: NIODeadline) async throws -> ProbeExchange {
             let leanRequest = LeanHTTPRequest(
                 url: request.url,
-                method: request.method == .get ? .get : .head,
+                method: LeanHTTPRequest.Method(rawValue: request.method.rawValue) ?? .get,
                 headers: request.headers.map { LeanHTTPRequest.Header(name: $0.name, value: $0.value) },
                 connectTimeout: request.connectTimeout,
                 bodyLimit: request.bodyLimit,
                 drainLimit: ProbeRequest.drainLimit,
                 skipsCertificateVerification: request.insecureTLS,
                 tls: (request.tls as? PreparedTLSContext)?.profile,
-                reusesConnection: request.reuseConnections
+                reusesConnection: request.reuseConnections,
+                body: request.body
             )
             let response: LeanHTTPResponse
             do {

@@ -136,8 +136,8 @@ struct ConfigLoaderTests {
             #"urlpoll.yml:3:13: urls[0].expect: invalid status "700": status codes are from 100 to 599"#
         ),
         (
-            "urls:\n  - url: http://a/\n    method: POST\n",
-            #"urlpoll.yml:3:13: urls[0].method: "POST" is not a method urlpoll polls with (HEAD or GET)"#
+            "urls:\n  - url: http://a/\n    method: DELETE\n",
+            #"urlpoll.yml:3:13: urls[0].method: "DELETE" is not a method urlpoll polls with (HEAD, GET, POST, PUT, PATCH or OPTIONS)"#
         ),
         (
             "urls:\n  - url: http://a/\n    follow-redirects: maybe\n",

@@ -25,7 +25,7 @@ struct LiveServerTests {
         try await FakeTarget.with { target in
             let (process, base) = try await startServing([target.url("/ok"), target.url("/status/503")])
             defer { process.signal(SIGTERM) }
-            let parsed = try #require(Tool.run("/usr/bin/env", ["python3", Tool.script("parse_metrics.py"), base + "metrics"]))
+            let parsed = try #require(await Tool.run("/usr/bin/env", ["python3", Tool.script("parse_metrics.py"), base + "metrics"]))
             #expect(parsed.status == 0, "parser failed: \(parsed.stderr)")
             let families = try #require(try JSONSerialization.jsonObject(with: Data(parsed.stdout.utf8)) as? [String: [String: Any]])
             let expectedTypes = [
@@ -66,7 +66,7 @@ struct LiveServerTests {
             let profile = FileManager.default.temporaryDirectory.appendingPathComponent("urlpoll-chromium-\(UUID().uuidString)").path
             defer { try? FileManager.default.removeItem(atPath: profile) }
             let dump = try #require(
-                Tool.run(browser, ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(profile)", "--dump-dom", base])
+                await Tool.run(browser, ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(profile)", "--dump-dom", base])
             )
             #expect(dump.status == 0, "chromium failed: \(dump.stderr)")
             let dom = dump.stdout
@@ -98,17 +98,41 @@ enum Tool {
     }
 
     /// Runs `executable` to completion, its output captured in files (so neither stream can fill a pipe and stall it).
+    /// Blocks the calling thread: for the quick checks of static properties only.
     static func run(_ executable: String, _ arguments: [String]) -> Result? {
+        guard let out = try? TemporaryFile(""), let err = try? TemporaryFile(""), let process = start(executable, arguments, out, err) else {
+            return nil
+        }
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: out.contents, stderr: err.contents)
+    }
+
+    /// As ``run(_:_:)``, awaiting the exit instead of blocking a thread: a headless browser takes seconds,
+    /// and a blocked thread of Swift's two-thread pool would stall every other test meanwhile.
+    static func run(_ executable: String, _ arguments: [String]) async -> Result? {
         guard let out = try? TemporaryFile(""), let err = try? TemporaryFile("") else { return nil }
+        let (exited, exit) = AsyncStream.makeStream(of: Void.self)
+        guard let process = start(executable, arguments, out, err, onExit: { exit.finish() }) else { return nil }
+        for await _ in exited {}
+        return Result(status: process.terminationStatus, stdout: out.contents, stderr: err.contents)
+    }
+
+    private static func start(
+        _ executable: String,
+        _ arguments: [String],
+        _ out: TemporaryFile,
+        _ err: TemporaryFile,
+        onExit: (@Sendable () -> Void)? = nil
+    ) -> Process? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.standardOutput = try? FileHandle(forWritingTo: URL(fileURLWithPath: out.path))
         process.standardError = try? FileHandle(forWritingTo: URL(fileURLWithPath: err.path))
         process.standardInput = FileHandle.nullDevice
+        if let onExit { process.terminationHandler = { _ in onExit() } }
         guard (try? process.run()) != nil else { return nil }
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: out.contents, stderr: err.contents)
+        return process
     }
 
     /// A script in `Tests/scripts`.

@@ -55,7 +55,7 @@ struct ShellTests {
 
     /// `--threshold` counts tenths: 20 fails an exposure above 2.0 (the unit scores 1.4, "OK").
     @Test(.enabled(if: systemdAnalyze != nil || LiveServerTests.toolsRequired, "needs systemd-analyze"))
-    func theSystemdUnitVerifiesAndIsHardened() throws {
+    func theSystemdUnitVerifiesAndIsHardened() async throws {
         let analyze = try #require(Self.systemdAnalyze)
         var unit = try String(contentsOf: Self.repository.appendingPathComponent("deploy/urlpoll.service"), encoding: .utf8)
         #expect(unit.contains("ExecReload=/bin/kill -HUP $MAINPID"))
@@ -67,10 +67,10 @@ struct ShellTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("urlpoll.service").path
         try unit.write(toFile: path, atomically: true, encoding: .utf8)
-        let verify = try #require(Tool.run(analyze, ["verify", "--man=no", path]))
+        let verify = try #require(await Tool.run(analyze, ["verify", "--man=no", path]))
         #expect(verify.status == 0, "\(verify.stderr)")
         #expect(verify.stderr.isEmpty, "\(verify.stderr)")
-        let security = try #require(Tool.run(analyze, ["security", "--offline=true", "--threshold=20", path]))
+        let security = try #require(await Tool.run(analyze, ["security", "--offline=true", "--threshold=20", path]))
         #expect(security.status == 0, "exposure above 2.0: \(security.stdout.suffix(200))")
     }
 }

@@ -171,7 +171,9 @@ struct TLSSettingsTests {
 }
 
 /// `reuse-connections: false`: a new connection (and handshake) for every poll, seen at the server.
-@Suite(.timeLimit(.minutes(1)))
+/// Serialized: each test runs a whole urlpoll; at once they would load a 2-core machine enough to disturb
+/// timing-sensitive suites.
+@Suite(.serialized, .timeLimit(.minutes(1)))
 struct FreshConnectionTests {
     @Test(arguments: HTTPClientChoice.allCases, [false, true])
     func eachPollOpensItsOwnConnectionWhenAsked(client: HTTPClientChoice, reuse: Bool) async throws {

@@ -39,6 +39,8 @@ public final class CheckOptions: Sendable {
     public let alerting: URLAlerting
     /// The quick recheck of an unconfirmed outage; `nil` when no alert receiver is configured.
     public let confirmation: Confirmation?
+    /// The request body (`body:` or `body-file:`), sent with its `Content-Type` header; `nil` sends none.
+    public let requestBody: [UInt8]?
     /// Whether polls may reuse kept-alive connections; `false` checks DNS, connect and TLS on every poll.
     public let reuseConnections: Bool
     /// TLS beyond the defaults (a private CA, a client certificate, a server name, a minimum version).
@@ -68,9 +70,11 @@ public final class CheckOptions: Sendable {
         confirmation: Confirmation? = nil,
         tls: TLSSettings? = nil,
         preparedTLS: (any PreparedTLS)? = nil,
-        reuseConnections: Bool = true
+        reuseConnections: Bool = true,
+        requestBody: [UInt8]? = nil
     ) {
         self.reuseConnections = reuseConnections
+        self.requestBody = requestBody
         self.name = name
         self.method = method
         self.headers = headers
@@ -112,15 +116,17 @@ public final class CheckOptions: Sendable {
             confirmation: confirmation,
             tls: tls,
             preparedTLS: prepared,
-            reuseConnections: reuseConnections
+            reuseConnections: reuseConnections,
+            requestBody: requestBody
         )
     }
 
     /// Whether a condition needs the response body (and so a GET).
     public var needsBody: Bool { bodyContains != nil || bodyMatches != nil }
 
-    /// The method of a URL's first poll: GET when asked for or when the body is needed.
-    public var initialMethod: CheckMethod { needsBody ? .get : method }
+    /// The method of a URL's first poll: as configured, except that HEAD becomes GET when a condition
+    /// needs the body.
+    public var initialMethod: CheckMethod { needsBody && method == .head ? .get : method }
 
     /// How many body bytes a poll keeps: ``maxBodyBytes`` when a condition needs them, else none.
     public var bodyLimit: Int { needsBody ? maxBodyBytes : 0 }

@@ -45,6 +45,8 @@ public struct ProbeRequest: Sendable {
     public var tls: (any PreparedTLS)?
     /// Whether kept-alive connections may be used; `false` connects anew for every request.
     public var reuseConnections: Bool
+    /// The request body, if any (dropped when a 303 turns the request into a GET).
+    public var body: [UInt8]?
 
     /// The longest body a client skips (reads without keeping) to reuse the connection when the body is
     /// not needed; a longer one is cut off by closing the connection.
@@ -63,6 +65,7 @@ public struct ProbeRequest: Sendable {
         self.insecureTLS = options.insecureTLS
         self.tls = options.preparedTLS
         self.reuseConnections = options.reuseConnections
+        self.body = method == .head || method == .get ? nil : options.requestBody
     }
 }
 

@@ -8,7 +8,8 @@ extension ProbeSession {
     /// Never throws: every failure becomes ``ProbeOutcome/failure(reason:)``. Refused: a redirect loop, an
     /// 11th redirect, a `Location` that is not a URL, a redirect to a scheme other than http or https or to
     /// a URL longer than ``Resource/maximumURLLength``.
-    /// Every hop uses the request's method (HEAD or GET are both safe to repeat, whatever the code).
+    /// Every hop uses the request's method and body, except that a 303 turns anything but HEAD into a
+    /// GET without a body.
     /// Credentials stay with their origin: which configured headers follow a redirect is
     /// ``RedirectHeaders/forwarded(_:from:to:)``'s decision, and the URL's TLS settings (client
     /// certificate, CA, server name) apply only to its own origin. Texts from the server (the reason phrase, a
@@ -43,6 +44,13 @@ extension ProbeSession {
                 // A client certificate is a credential and a server name belongs to the URL's host: the
                 // URL's TLS settings stay with its origin, like its credentials.
                 if nextOrigin != current { hop.tls = nil }
+                // 303 See Other: fetch the answer with GET (a HEAD stays HEAD); 301, 302, 307 and 308 repeat
+                // the request as it was, body and all (RFC 9110 §15.4).
+                if exchange.code == 303 && hop.method != .head {
+                    hop.method = .get
+                    hop.body = nil
+                    hop.headers.removeAll { $0.name.lowercased() == "content-type" }
+                }
                 hop.url = next
             }
             return failure("too many redirects", certificateExpiry)

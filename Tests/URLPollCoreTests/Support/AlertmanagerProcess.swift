@@ -23,17 +23,19 @@ enum AlertmanagerProcess {
         ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
+        let (exited, exit) = AsyncStream.makeStream(of: Void.self)
+        process.terminationHandler = { _ in exit.finish() }
         try process.run()
         let url = "http://127.0.0.1:\(port)"
         do {
             try await Eventually.wait("Alertmanager to be ready") { (try? await HTTPGet.text("\(url)/-/ready")) != nil }
             let result = try await body(url)
             process.terminate()
-            process.waitUntilExit()
+            for await _ in exited {}
             return result
         } catch {
             process.terminate()
-            process.waitUntilExit()
+            for await _ in exited {}
             throw error
         }
     }

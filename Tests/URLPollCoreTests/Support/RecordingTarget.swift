@@ -13,6 +13,8 @@ struct RecordingTarget {
     struct Seen: Sendable {
         let path: String
         let headers: [(name: String, value: String)]
+        var method = "GET"
+        var body: [UInt8] = []
 
         /// The value of the header `name` (case-insensitive), if sent.
         func header(_ name: String) -> String? {
@@ -28,6 +30,8 @@ struct RecordingTarget {
         var connections: Int { accepted.withLock { $0 } }
         func connectionAccepted() { accepted.withLock { $0 += 1 } }
         fileprivate let redirects = Mutex<[String: String]>([:])
+        /// The status of a redirect, by path (302 unless set).
+        let redirectCodes = Mutex<[String: Int]>([:])
         func append(_ request: Seen) { seen.withLock { $0.append(request) } }
         var requests: [Seen] { seen.withLock { $0 } }
     }
@@ -82,6 +86,7 @@ struct RecordingTarget {
 
         let log: Log
         private var head: HTTPRequestHead?
+        private var body: [UInt8] = []
 
         init(log: Log) {
             self.log = log
@@ -91,14 +96,21 @@ struct RecordingTarget {
             switch unwrapInboundIn(data) {
             case .head(let request):
                 head = request
-                log.append(Seen(path: request.uri, headers: request.headers.map { ($0.name, $0.value) }))
-            case .body:
-                break
+                body = []
+            case .body(let buffer):
+                body += buffer.readableBytesView
             case .end:
+                if let head {
+                    var seen = Seen(path: head.uri, headers: head.headers.map { ($0.name, $0.value) })
+                    seen.method = head.method.rawValue
+                    seen.body = body
+                    log.append(seen)
+                }
                 var headers: HTTPHeaders = ["Content-Length": "0"]
                 let location = head.flatMap { head in log.redirects.withLock { $0[head.uri] } }
                 if let location { headers.add(name: "Location", value: location) }
-                let response = HTTPResponseHead(version: .http1_1, status: location == nil ? .ok : .found, headers: headers)
+                let code = head.flatMap { head in log.redirectCodes.withLock { $0[head.uri] } } ?? 302
+                let response = HTTPResponseHead(version: .http1_1, status: location == nil ? .ok : .init(statusCode: code), headers: headers)
                 context.write(wrapOutboundOut(.head(response)), promise: nil)
                 context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
             }
