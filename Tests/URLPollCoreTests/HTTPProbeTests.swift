@@ -64,7 +64,9 @@ enum ProbeKind: String, CaseIterable, Sendable {
 
 /// The probe contract against real servers on 127.0.0.1: each kind of answer and failure gives the right
 /// status, for both HTTP clients.
-@Suite(.timeLimit(.minutes(1)))
+/// Serialized: its answers and timeouts are timed against in-process servers; run side by side (and beside
+/// the rest of the suite starting up) they have seen a loaded 2-core machine stall a server past a 5 s timeout.
+@Suite(.serialized, .timeLimit(.minutes(1)))
 struct HTTPProbeTests {
     /// Generous, so that a loaded machine (CI runs these in parallel) never turns an answer into a timeout.
     static let timeout = Duration.seconds(5)
