@@ -184,7 +184,7 @@ public actor AlertEngine: HistoryListener {
     private func publish() async {
         var queued = 0
         for worker in workers.values { queued += await worker.backlog }
-        let (since, held, announced) = (suspectedSince, tracker.heldCount, tracker.announcements.count)
+        let (since, held, announced) = (suspectedSince, tracker.heldCount, tracker.announcementCount)
         await board.update { status in
             status.suspectedSince = since
             status.held = held

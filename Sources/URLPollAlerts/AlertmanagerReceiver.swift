@@ -37,8 +37,8 @@ struct AlertmanagerReceiver: Receiver {
         let alert = PostableAlert(
             labels: labels,
             annotations: ["summary": "\(event.displayName) is \(event.kind == .recovered ? "up" : "down")", "status": event.status],
-            startsAt: Self.timestamp(event.since),
-            endsAt: Self.timestamp(ends)
+            startsAt: Timestamp.rfc3339(event.since),
+            endsAt: Timestamp.rfc3339(ends)
         )
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -49,10 +49,5 @@ struct AlertmanagerReceiver: Receiver {
         let endpoint = (url.hasSuffix("/") ? String(url.dropLast()) : url) + "/api/v2/alerts"
         let fields = [("Content-Type", "application/json")] + headers.map { ($0.name, $0.value) }
         try await http.post(body(event, sentAt: sentAt), to: endpoint, headers: fields, timeout: timeout)
-    }
-
-    /// RFC 3339 with milliseconds, as Alertmanager writes them.
-    static func timestamp(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 }

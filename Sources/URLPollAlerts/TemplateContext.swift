@@ -63,7 +63,6 @@ enum TemplateContext {
             "topic": variables["topic"] ?? "",
             "severity": variables["severity"] ?? (event.kind == .test ? "info" : "critical"),
         ]
-        values["name"] = what
         return values
     }
 }

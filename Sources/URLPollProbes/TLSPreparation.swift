@@ -59,7 +59,7 @@ public enum TLSPreparation {
         configuration.minimumTLSVersion = settings.minimumVersion == .tls13 ? .tlsv13 : .tlsv12
         if insecure { configuration.certificateVerification = .none }
         if let path = settings.caFile {
-            let certificates = try certificates(path, key: "ca-file")
+            let certificates = try certificates(inPEM: try text(path, key: "ca-file"), path, key: "ca-file")
             if settings.caOnly {
                 configuration.trustRoots = .certificates(certificates)
             } else {
@@ -67,7 +67,8 @@ public enum TLSPreparation {
             }
         }
         if let certificatePath = settings.clientCertificate, let keyPath = settings.clientKey {
-            let chain = try certificates(certificatePath, key: "client-cert")
+            let certificatePEM = try text(certificatePath, key: "client-cert")
+            let chain = try certificates(inPEM: certificatePEM, certificatePath, key: "client-cert")
             let keyPEM = try text(keyPath, key: "client-key")
             let privateKey: NIOSSLPrivateKey
             do {
@@ -75,7 +76,7 @@ public enum TLSPreparation {
             } catch {
                 throw InputError("client-key \(keyPath): not a PEM private key")
             }
-            try checkPair(certificatePEM: try text(certificatePath, key: "client-cert"), keyPEM: keyPEM, certificatePath, keyPath)
+            try checkPair(certificatePEM: certificatePEM, keyPEM: keyPEM, certificatePath, keyPath)
             configuration.certificateChain = chain.map { .certificate($0) }
             configuration.privateKey = .privateKey(privateKey)
         }
@@ -96,8 +97,8 @@ public enum TLSPreparation {
         return text
     }
 
-    private static func certificates(_ path: String, key: String) throws(InputError) -> [NIOSSLCertificate] {
-        let pem = try text(path, key: key)
+    /// The certificates of `pem`, read from `path` (named in messages as `key`).
+    private static func certificates(inPEM pem: String, _ path: String, key: String) throws(InputError) -> [NIOSSLCertificate] {
         let certificates: [NIOSSLCertificate]
         do {
             certificates = try NIOSSLCertificate.fromPEMBytes(Array(pem.utf8))

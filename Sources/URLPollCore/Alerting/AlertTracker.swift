@@ -82,6 +82,9 @@ public struct AlertTracker: Sendable {
         entries.values.flatMap { $0.announced.values }
     }
 
+    /// How many announcements are made now.
+    public var announcementCount: Int { entries.values.reduce(0) { $0 + $1.announced.count } }
+
     /// URLs whose `down` is held back now.
     public var heldCount: Int { entries.values.count(where: \.held) }
 

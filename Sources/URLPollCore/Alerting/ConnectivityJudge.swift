@@ -43,6 +43,8 @@ public struct ConnectivityJudge: Sendable {
     public let rule: Rule
     /// URLs whose latest poll in the window failed without an answer, with that poll's time.
     private var failing: [String: Date] = [:]
+    /// The failing polls in time order, to expire ``failing`` without scanning it.
+    private var failures: Deque<(at: Date, url: String)> = []
     /// Answered polls per whole second (oldest first), for the window's count.
     private var answers: Deque<(second: Int64, count: Int)> = []
     private var answered = 0
@@ -57,6 +59,7 @@ public struct ConnectivityJudge: Sendable {
         guard !rule.usesConnectivityCheck else { return }
         if transportFailure {
             failing[url] = time
+            failures.append((time, url))
         } else {
             if !failing.isEmpty { failing[url] = nil }
             let second = Int64(time.timeIntervalSince1970.rounded(.down))
@@ -82,8 +85,9 @@ public struct ConnectivityJudge: Sendable {
             answered -= oldest.count
             answers.removeFirst()
         }
-        if failing.count >= rule.minimumURLs {
-            failing = failing.filter { $0.value >= limit }
+        while let oldest = failures.first, oldest.at < limit {
+            failures.removeFirst()
+            if failing[oldest.url] == oldest.at { failing[oldest.url] = nil }
         }
         return failing.count >= rule.minimumURLs && Double(failing.count) >= rule.share * Double(failing.count + answered)
     }

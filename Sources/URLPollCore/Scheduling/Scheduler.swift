@@ -119,10 +119,12 @@ public actor Scheduler {
             }
             if let interval = resource.options.interval { policy.interval = interval }
             if !isClosed {
-                let confirmation = resource.options.confirmation
-                let rechecking = confirmation?.recheckPause(afterConsecutiveFailures: resource.consecutiveFailures, interval: policy.interval) != nil
-                var due = clock.now + policy.sleep(afterConsecutiveFailures: resource.consecutiveFailures, confirmation: confirmation)
-                if resource.polls == 1, !rechecking, let slot = policy.spreadSlot(position: resource.id, count: count, firstRoundStart: start) {
+                let recheck = resource.options.confirmation?.recheckPause(
+                    afterConsecutiveFailures: resource.consecutiveFailures,
+                    interval: policy.interval
+                )
+                var due = clock.now + (recheck ?? policy.sleep(afterConsecutiveFailures: resource.consecutiveFailures))
+                if resource.polls == 1, recheck == nil, let slot = policy.spreadSlot(position: resource.id, count: count, firstRoundStart: start) {
                     due = max(due, slot)
                 }
                 queue.insert(resource, due: due)
