@@ -29,6 +29,8 @@ public struct CheckFields: Sendable, Equatable {
     public var requestBody: [UInt8]?
     /// `content-type:`.
     public var contentType: String?
+    /// `json:` (one check or a list).
+    public var jsonChecks: [JSONPathCheck]?
     /// From `basic-auth:` or `bearer-token-file:` (the token read from its file); a secret.
     public var authorization: HeaderField?
     public var recheckInterval: Duration?
@@ -68,7 +70,7 @@ public struct CheckFields: Sendable, Equatable {
         "interval", "timeout", "connect-timeout", "method", "headers", "expect", "max-latency", "body-contains", "body-matches",
         "follow-redirects", "insecure-tls", "cert-expiry-warning", "max-body-size", "sensitive-headers", "recheck-interval",
         "receivers", "failure-threshold", "success-threshold", "ca-file", "ca-only", "client-cert", "client-key", "server-name",
-        "min-tls-version", "reuse-connections", "body", "body-file", "content-type", "basic-auth", "bearer-token-file",
+        "min-tls-version", "reuse-connections", "body", "body-file", "content-type", "basic-auth", "bearer-token-file", "json",
     ]
     /// The keys a `urls:` entry may hold.
     static let entryKeys = ["url", "name"] + defaultKeys
@@ -96,6 +98,7 @@ public struct CheckFields: Sendable, Equatable {
         merged.reuseConnections = reuseConnections ?? base.reuseConnections
         merged.requestBody = requestBody ?? base.requestBody
         merged.contentType = contentType ?? base.contentType
+        merged.jsonChecks = jsonChecks ?? base.jsonChecks
         merged.authorization = authorization ?? base.authorization
         merged.recheckInterval = recheckInterval ?? base.recheckInterval
         merged.alerting.receivers = alerting.receivers ?? base.alerting.receivers
@@ -134,7 +137,8 @@ public struct CheckFields: Sendable, Equatable {
             },
             tls: tls.resolved,
             reuseConnections: reuseConnections ?? true,
-            requestBody: requestBody
+            requestBody: requestBody,
+            jsonChecks: jsonChecks ?? []
         )
     }
 
@@ -188,6 +192,7 @@ public struct CheckFields: Sendable, Equatable {
         tls = try Self.tlsFields(map)
         reuseConnections = try map.bool("reuse-connections")
         try readRequest(map)
+        jsonChecks = try Self.jsonChecks(map)
         alerting.receivers = try map.list("receivers").map { names throws(ConfigIssue) in
             for (name, decoder) in names where !receivers.contains(name) {
                 var message = "\(map.name("receivers")): no receiver named \(Excerpt.quoted(name)) in alerts:"
@@ -196,6 +201,32 @@ public struct CheckFields: Sendable, Equatable {
             }
             return names.map(\.text)
         }
+    }
+
+    /// `json:`: `{path: "$.status", equals: "ok"}`, or a list of such maps (`equals` optional: the value
+    /// must then only exist).
+    private static func jsonChecks(_ map: ConfigMap) throws(ConfigIssue) -> [JSONPathCheck]? {
+        guard let decoder = map.decoder("json") else { return nil }
+        var elements: [(decoder: any Decoder, name: String)] = []
+        if var list = try? decoder.unkeyedContainer() {
+            while !list.isAtEnd, let element = try? list.superDecoder() {
+                elements.append((element, "\(map.name("json"))[\(elements.count)]"))
+            }
+        } else {
+            elements = [(decoder, map.name("json"))]
+        }
+        var checks: [JSONPathCheck] = []
+        for (element, name) in elements {
+            let check = try ConfigMap(element, path: name, allowed: ["path", "equals"])
+            guard let path = try check.string("path") else { throw ConfigIssue(message: "\(name): needs a path", mark: element.mark) }
+            let expected = try check.string("equals")
+            do {
+                checks.append(try JSONPathCheck(path: path, equals: expected))
+            } catch {
+                throw ConfigIssue(message: "\(check.name("path")): \(error.message)", mark: check.decoder("path")?.mark)
+            }
+        }
+        return checks
     }
 
     /// `body:`/`body-file:`, `content-type:`, `basic-auth:` and `bearer-token-file:`.

@@ -63,6 +63,9 @@ public enum ConfigDescription {
         if let latency = options.maxLatency { parts.append("max-latency \(DurationFormat.format(latency))") }
         if let needle = options.bodyContains { parts.append("body contains \(TextReport.printable(Excerpt.quoted(needle)))") }
         if let pattern = options.bodyMatches { parts.append("body matches \(TextReport.printable(pattern.description))") }
+        for check in options.jsonChecks {
+            parts.append(TextReport.printable("json \(check.description)" + (check.expected.map { " = \(Excerpt.quoted($0))" } ?? " exists")))
+        }
         if options.needsBody && options.maxBodyBytes != CheckOptions.defaultMaxBodyBytes {
             parts.append("reads at most \(ByteSize.format(options.maxBodyBytes))")
         }

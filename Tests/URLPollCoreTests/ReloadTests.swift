@@ -154,7 +154,11 @@ struct ReloadTests {
             await engine.waitUntilEveryURLIsPolled(2)
             let before = await engine.monitor.report().urls.first { $0.url == okURL }
             let changes = await engine.reload(reloaded, policy: settings.sleepPolicy)
-            await engine.waitUntilEveryURLIsPolled(2)
+            // Every URL polled twice is not enough: the kept URL had that already; wait for its next poll too.
+            let polledBefore = before?.polls ?? 0
+            await engine.waitUntil { report in
+                report.urls.allSatisfy { $0.polls >= 2 } && (report.urls.first { $0.url == okURL }?.polls ?? 0) > polledBefore
+            }
             let report = await engine.monitor.report()
             let history = await engine.monitor.history()
             await engine.scheduler.close()

@@ -49,11 +49,11 @@ struct URLPollApplicationTests {
             // The connect timeout is set apart, so that a connect slowed by a loaded machine is not what ends the poll.
             let (configuration, _) = try Self.configuration(
                 [target.url("/slow/5000")],
-                flags: Self.once(timeout: .seconds(1), connectTimeout: .seconds(5))
+                flags: Self.once(timeout: .seconds(2), connectTimeout: .seconds(5))
             )
             let options = URLPollApplication.Options(client: client, shutdownSignals: [])
             let outcome = try await URLPollApplication(configuration: configuration, options: options, logger: Self.logger).run()
-            #expect(outcome.report.urls.map(\.status) == ["timed out after 1s"])
+            #expect(outcome.report.urls.map(\.status) == ["timed out after 2s"])
         }
     }
 

@@ -39,6 +39,8 @@ public final class CheckOptions: Sendable {
     public let alerting: URLAlerting
     /// The quick recheck of an unconfirmed outage; `nil` when no alert receiver is configured.
     public let confirmation: Confirmation?
+    /// Values the JSON body must hold (`json:`).
+    public let jsonChecks: [JSONPathCheck]
     /// The request body (`body:` or `body-file:`), sent with its `Content-Type` header; `nil` sends none.
     public let requestBody: [UInt8]?
     /// Whether polls may reuse kept-alive connections; `false` checks DNS, connect and TLS on every poll.
@@ -71,8 +73,10 @@ public final class CheckOptions: Sendable {
         tls: TLSSettings? = nil,
         preparedTLS: (any PreparedTLS)? = nil,
         reuseConnections: Bool = true,
-        requestBody: [UInt8]? = nil
+        requestBody: [UInt8]? = nil,
+        jsonChecks: [JSONPathCheck] = []
     ) {
+        self.jsonChecks = jsonChecks
         self.reuseConnections = reuseConnections
         self.requestBody = requestBody
         self.name = name
@@ -117,12 +121,13 @@ public final class CheckOptions: Sendable {
             tls: tls,
             preparedTLS: prepared,
             reuseConnections: reuseConnections,
-            requestBody: requestBody
+            requestBody: requestBody,
+            jsonChecks: jsonChecks
         )
     }
 
     /// Whether a condition needs the response body (and so a GET).
-    public var needsBody: Bool { bodyContains != nil || bodyMatches != nil }
+    public var needsBody: Bool { bodyContains != nil || bodyMatches != nil || !jsonChecks.isEmpty }
 
     /// The method of a URL's first poll: as configured, except that HEAD becomes GET when a condition
     /// needs the body.

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Pure: a function of the options, the probe's result, the poll's latency and the time. The conditions
 /// are checked in this order, and the first that fails names the result: the answer itself (no answer is
-/// down), the expected status codes, `max-latency`, `body-contains`, `body-matches`, `cert-expiry-warning`.
+/// down), the expected status codes, `max-latency`, `body-contains`, `body-matches`, `json`, `cert-expiry-warning`.
 public struct CheckVerdict: Sendable, Equatable {
     public let health: Health
     /// `"200 OK"`, `"refused"`, or the answer and the failed condition: `"200 OK, but took 1.2s (max-latency 1s)"`.
@@ -41,6 +41,16 @@ public struct CheckVerdict: Sendable, Equatable {
             if let pattern = options.bodyMatches, !pattern.matches(text) {
                 (health, status) = (.down, "\(answer), but the body does not match \(pattern)\(scope)")
                 return
+            }
+            if !options.jsonChecks.isEmpty {
+                guard let json = JSONValue.parse(result.body) else {
+                    (health, status) = (.down, "\(answer), but the body is not JSON\(scope)")
+                    return
+                }
+                if let failure = options.jsonChecks.lazy.compactMap({ $0.failure(in: json) }).first {
+                    (health, status) = (.down, "\(answer), but \(failure)")
+                    return
+                }
             }
         }
         if let warning = options.certExpiryWarning, let expiry = result.certificateExpiry, expiry.timeIntervalSince(now) < warning.seconds {
