@@ -1,10 +1,12 @@
 import NIOCore
 
-/// An open probe connection: its channel, the handler that sends requests on it, and when it was opened.
+/// An open probe connection: its channel, the handler that sends requests on it, when it was opened,
+/// and the server's IP address.
 struct PooledConnection {
     let channel: any Channel
     let handler: NIOLoopBound<ResponseHandler>
     let openedAt: NIODeadline
+    let remoteAddress: String?
 }
 
 /// Idle keep-alive connections, by where they lead: a connection is either here or in the hands of the

@@ -13,6 +13,13 @@ struct HTTPTarget: Sendable, Equatable {
         var skipsVerification = false
         /// The TLS profile of https connections made with one: they are shared only with the same profile.
         var profile: TLSProfile?
+        /// Which of the host's addresses the connection may use.
+        var ipVersion = IPVersion.any
+
+        /// Whether the host is written as an IP address (no name to resolve or to send as SNI).
+        var isAddress: Bool {
+            host.utf8.contains(UInt8(ascii: ":")) || host.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: ".") }
+        }
     }
 
     let connection: ConnectionKey

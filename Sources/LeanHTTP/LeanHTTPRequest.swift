@@ -46,6 +46,8 @@ public struct LeanHTTPRequest: Sendable {
     /// TLS beyond the client's defaults; when set, it decides verification (``skipsCertificateVerification``
     /// is ignored).
     public var tls: TLSProfile?
+    /// Which of the host's addresses a new connection may use.
+    public var ipVersion: IPVersion
 
     public init(
         url: String,
@@ -57,8 +59,10 @@ public struct LeanHTTPRequest: Sendable {
         skipsCertificateVerification: Bool = false,
         tls: TLSProfile? = nil,
         reusesConnection: Bool = true,
-        body: [UInt8]? = nil
+        body: [UInt8]? = nil,
+        ipVersion: IPVersion = .any
     ) {
+        self.ipVersion = ipVersion
         self.body = body
         self.tls = tls
         self.reusesConnection = reusesConnection

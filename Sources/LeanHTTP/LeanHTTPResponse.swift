@@ -13,6 +13,10 @@ public struct LeanHTTPResponse: Sendable, Equatable {
     public var bodyTruncated = false
     /// When the server's (leaf) TLS certificate expires; `nil` for http.
     public var certificateExpiry: Date?
+    /// How long each phase took (connecting only on a new connection).
+    public var timing = ExchangeTiming()
+    /// The IP address of the server the connection leads to (`127.0.0.1`, `::1`), if known.
+    public var remoteAddress: String?
 
     public init(code: Int, reason: String, location: String? = nil) {
         self.code = code

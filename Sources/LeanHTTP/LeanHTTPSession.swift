@@ -56,6 +56,7 @@ public final class LeanHTTPSession {
         var key = target.connection
         key.skipsVerification = key.isTLS && request.skipsCertificateVerification
         if key.isTLS, let profile = request.tls { key.profile = profile }
+        key.ipVersion = request.ipVersion
         var head = RequestHead(method: request.method, target: target, headers: request.headers, userAgent: client.configuration.userAgent)
         head.closesConnection = !request.reusesConnection
         head.body = request.body
@@ -72,8 +73,12 @@ public final class LeanHTTPSession {
                 connection.channel.close(promise: nil)
             }
         }
-        let connection = try await connect(key, connectTimeout: request.connectTimeout, deadline: deadline)
-        return try await send(head, request, on: connection, key: key, deadline: deadline)
+        let (connection, opening) = try await connect(key, connectTimeout: request.connectTimeout, deadline: deadline)
+        var response = try await send(head, request, on: connection, key: key, deadline: deadline)
+        response.timing.dns = opening.dns
+        response.timing.connect = opening.connect
+        response.timing.tls = opening.tls
+        return response
     }
 
     private func send(
@@ -111,18 +116,28 @@ public final class LeanHTTPSession {
         } else {
             connection.channel.close(promise: nil)
         }
-        return answer.exchange
+        var response = answer.exchange
+        response.remoteAddress = connection.remoteAddress
+        return response
     }
 
-    private func connect(_ key: HTTPTarget.ConnectionKey, connectTimeout: Duration, deadline: NIODeadline) async throws -> PooledConnection {
+    /// Opens a connection for `key`: resolves the host (unless it is an address), connects (Happy Eyeballs
+    /// over the addresses ``HTTPTarget/ConnectionKey/ipVersion`` allows) and, for https, shakes hands.
+    /// Returns it with how long the DNS, connect and TLS phases took.
+    private func connect(
+        _ key: HTTPTarget.ConnectionKey,
+        connectTimeout: Duration,
+        deadline: NIODeadline
+    ) async throws -> (PooledConnection, ExchangeTiming) {
         let connectStart = NIODeadline.now()
         let remaining = deadline - connectStart
         let timeout = min(TimeAmount(connectTimeout), remaining)
         guard timeout > .zero else { throw ConnectionFailure.timedOut }
+        let address = try Self.literalAddress(key)
         let tlsContext = key.profile?.context ?? (key.skipsVerification ? client.insecureTLSContext : client.tlsContext)
         // Ready when connected, for TLS when the handshake is done, so that its failure is reported as
         // such (not as a closed channel).
-        let ready = eventLoop.makePromise(of: NIOLoopBound<ResponseHandler>.self)
+        let ready = eventLoop.makePromise(of: ConnectionReady.self)
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(timeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -130,16 +145,23 @@ public final class LeanHTTPSession {
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
                     if key.isTLS {
-                        let isAddress = key.host.contains(":") || key.host.allSatisfy { $0.isNumber || $0 == "." }
-                        let name = key.profile?.serverName ?? (isAddress ? nil : key.host)
+                        let name = key.profile?.serverName ?? (address == nil ? key.host : nil)
                         try pipeline.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: name))
                     }
                     try pipeline.addHandler(ResponseHandler(ready: ready, isTLS: key.isTLS))
                 }
             }
         let channel: any Channel
+        var resolver: HostResolver?
         do {
-            channel = try await bootstrap.connect(host: key.host, port: key.port).get()
+            if let address {
+                // An address needs no lookup (and no thread hop to the resolver's pool).
+                channel = try await bootstrap.connect(to: address).get()
+            } else {
+                let hostResolver = HostResolver(loop: eventLoop, version: key.ipVersion)
+                resolver = hostResolver
+                channel = try await bootstrap.resolver(hostResolver).connect(host: key.host, port: key.port).get()
+            }
         } catch {
             ready.fail(error)
             throw error
@@ -151,11 +173,35 @@ public final class LeanHTTPSession {
         }
         defer { readyTimeout.cancel() }
         do {
-            let handler = try await ready.futureResult.get()
-            return PooledConnection(channel: channel, handler: handler, openedAt: connectStart)
+            let connection = try await ready.futureResult.get()
+            let resolvedAt = resolver?.resolvedAt
+            let timing = ExchangeTiming(
+                dns: resolvedAt.map { $0 - connectStart },
+                connect: connection.connectedAt - (resolvedAt ?? connectStart),
+                tls: connection.handshakeEndedAt.map { $0 - connection.connectedAt }
+            )
+            let pooled = PooledConnection(
+                channel: channel,
+                handler: connection.handler,
+                openedAt: connectStart,
+                remoteAddress: channel.remoteAddress?.ipAddress
+            )
+            return (pooled, timing)
         } catch {
             channel.close(promise: nil)
             throw error
+        }
+    }
+
+    /// The key's host as a socket address, when it is written as an IP address (`nil` for a name).
+    ///
+    /// - Throws: ``NoAddressOfVersion`` when the address is not of the version the key allows.
+    private static func literalAddress(_ key: HTTPTarget.ConnectionKey) throws -> SocketAddress? {
+        guard key.isAddress, let address = try? SocketAddress(ipAddress: key.host, port: key.port) else { return nil }
+        switch (key.ipVersion, address.protocol) {
+        case (.v4, .inet6): throw NoAddressOfVersion(host: key.host, version: .v4)
+        case (.v6, .inet): throw NoAddressOfVersion(host: key.host, version: .v6)
+        default: return address
         }
     }
 

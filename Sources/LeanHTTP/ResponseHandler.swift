@@ -15,6 +15,14 @@ struct PendingRequest: Sendable {
     let response: CheckedContinuation<ConnectionResponse, any Error>
 }
 
+/// A connection that can carry requests: its handler, and when TCP connected and TLS finished.
+struct ConnectionReady: Sendable {
+    let handler: NIOLoopBound<ResponseHandler>
+    let connectedAt: NIODeadline
+    /// When the TLS handshake ended; `nil` for http.
+    let handshakeEndedAt: NIODeadline?
+}
+
 /// What a connection answered, and whether it can carry another request.
 struct ConnectionResponse: Sendable {
     let exchange: LeanHTTPResponse
@@ -39,7 +47,8 @@ final class ResponseHandler: ChannelInboundHandler {
 
     /// Succeeded with this handler once the connection can carry requests (for TLS, when the handshake
     /// is done); failed if it closes first. `nil` once completed.
-    private var ready: EventLoopPromise<NIOLoopBound<ResponseHandler>>?
+    private var ready: EventLoopPromise<ConnectionReady>?
+    private var connectedAt: NIODeadline?
     private let readsCertificate: Bool
     private var certificateExpiry: Date?
     private var context: ChannelHandlerContext?
@@ -49,6 +58,9 @@ final class ResponseHandler: ChannelInboundHandler {
     /// Bytes received but not parsed yet (an incomplete head or chunk line).
     private var unparsed: ByteBuffer?
     private var exchange: LeanHTTPResponse?
+    /// When the pending request was written, and when its first response byte came.
+    private var sentAt = NIODeadline.uptimeNanoseconds(0)
+    private var firstByteAt: NIODeadline?
     private var isKeepAlive = false
     private var body: [UInt8] = []
     /// The deadline timer: armed for the earliest deadline of a request sent since it last rang, and
@@ -62,7 +74,7 @@ final class ResponseHandler: ChannelInboundHandler {
     ///   - ready: completed when the connection can carry requests.
     ///   - isTLS: whether a TLS handler precedes this one; `ready` then waits for the handshake, and
     ///     each answer carries the peer certificate's expiry (read once per connection).
-    init(ready: EventLoopPromise<NIOLoopBound<ResponseHandler>>, isTLS: Bool) {
+    init(ready: EventLoopPromise<ConnectionReady>, isTLS: Bool) {
         self.ready = ready
         self.readsCertificate = isTLS
     }
@@ -76,6 +88,7 @@ final class ResponseHandler: ChannelInboundHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
+        connectedAt = .now()
         if !readsCertificate { becomeReady(context) }
         context.fireChannelActive()
     }
@@ -104,6 +117,7 @@ final class ResponseHandler: ChannelInboundHandler {
         outbound = nil
         buffer.clear()
         request.head.write(into: &buffer)
+        sentAt = .now()
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
         outbound = buffer
     }
@@ -115,6 +129,7 @@ final class ResponseHandler: ChannelInboundHandler {
             context.close(promise: nil)
             return
         }
+        if firstByteAt == nil { firstByteAt = .now() }
         if var earlier = unparsed {
             unparsed = nil
             earlier.writeBuffer(&bytes)
@@ -194,13 +209,25 @@ final class ResponseHandler: ChannelInboundHandler {
     }
 
     private func becomeReady(_ context: ChannelHandlerContext) {
-        ready?.succeed(NIOLoopBound(self, eventLoop: context.eventLoop))
+        let now = NIODeadline.now()
+        ready?.succeed(
+            ConnectionReady(
+                handler: NIOLoopBound(self, eventLoop: context.eventLoop),
+                connectedAt: connectedAt ?? now,
+                handshakeEndedAt: readsCertificate ? now : nil
+            )
+        )
         ready = nil
     }
 
     /// Answers the pending request; the connection is closed unless it is `reusable`.
     private func finish(_ exchange: LeanHTTPResponse, reusable: Bool) {
         guard let request = pending else { return }
+        var exchange = exchange
+        if let firstByteAt {
+            exchange.timing.firstByte = firstByteAt - sentAt
+            exchange.timing.transfer = .now() - firstByteAt
+        }
         reset()
         if !reusable { context?.close(promise: nil) }
         request.response.resume(returning: ConnectionResponse(exchange: exchange, isReusable: reusable))
@@ -219,6 +246,7 @@ final class ResponseHandler: ChannelInboundHandler {
         exchange = nil
         unparsed = nil
         body = []
+        firstByteAt = nil
     }
 
     private func peerCertificateExpiry() -> Date? {

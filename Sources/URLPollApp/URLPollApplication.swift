@@ -304,7 +304,7 @@ public struct URLPollApplication: Sendable {
         }
     }
 
-    /// A registry for `/metrics` and a factory that writes to it (with the lateness histogram's buckets).
+    /// A registry for `/metrics` and a factory that writes to it (with the lateness and phase histograms' buckets).
     /// Not bootstrapped globally: each run has its own, so runs in one process (tests) stay apart.
     static func makeMetrics() -> (registry: PrometheusCollectorRegistry, factory: PrometheusMetricsFactory) {
         let registry = PrometheusCollectorRegistry()
@@ -312,6 +312,11 @@ public struct URLPollApplication: Sendable {
         factory.durationHistogramBuckets[PollMetrics.latenessMetric] = [
             .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
             .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5), .seconds(30),
+        ]
+        factory.durationHistogramBuckets[PollMetrics.phaseMetric] = [
+            .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
+            .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
+            .seconds(1), .seconds(2), .seconds(5), .seconds(10),
         ]
         return (registry, factory)
     }
@@ -326,6 +331,9 @@ public struct URLPollApplication: Sendable {
             }
             if configuration.targets.options.contains(where: { $0.tls?.serverName != nil }) {
                 logger.warning("server-name needs --http-client nio: async-http-client sends the URL's host")
+            }
+            if configuration.targets.options.contains(where: { $0.ipVersion != .any }) {
+                logger.warning("ip-version needs --http-client nio: async-http-client connects to any of the host's addresses")
             }
             if configuration.targets.options.contains(where: { $0.connectTimeout != configuration.settings.connectTimeout }) {
                 logger.warning("per-URL connect-timeout needs --http-client nio: async-http-client uses the global one")

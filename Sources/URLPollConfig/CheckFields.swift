@@ -25,6 +25,7 @@ public struct CheckFields: Sendable, Equatable {
     public var connectTimeout: Duration?
     public var maxBodyBytes: Int?
     public var reuseConnections: Bool?
+    public var ipVersion: IPVersion?
     /// `body:` or `body-file:` (read when the file is loaded).
     public var requestBody: [UInt8]?
     /// `content-type:`.
@@ -70,7 +71,7 @@ public struct CheckFields: Sendable, Equatable {
         "interval", "timeout", "connect-timeout", "method", "headers", "expect", "max-latency", "body-contains", "body-matches",
         "follow-redirects", "insecure-tls", "cert-expiry-warning", "max-body-size", "sensitive-headers", "recheck-interval",
         "receivers", "failure-threshold", "success-threshold", "ca-file", "ca-only", "client-cert", "client-key", "server-name",
-        "min-tls-version", "reuse-connections", "body", "body-file", "content-type", "basic-auth", "bearer-token-file", "json",
+        "min-tls-version", "reuse-connections", "ip-version", "body", "body-file", "content-type", "basic-auth", "bearer-token-file", "json",
     ]
     /// The keys a `urls:` entry may hold.
     static let entryKeys = ["url", "name"] + defaultKeys
@@ -96,6 +97,7 @@ public struct CheckFields: Sendable, Equatable {
         merged.connectTimeout = connectTimeout ?? base.connectTimeout
         merged.maxBodyBytes = maxBodyBytes ?? base.maxBodyBytes
         merged.reuseConnections = reuseConnections ?? base.reuseConnections
+        merged.ipVersion = ipVersion ?? base.ipVersion
         merged.requestBody = requestBody ?? base.requestBody
         merged.contentType = contentType ?? base.contentType
         merged.jsonChecks = jsonChecks ?? base.jsonChecks
@@ -138,7 +140,8 @@ public struct CheckFields: Sendable, Equatable {
             tls: tls.resolved,
             reuseConnections: reuseConnections ?? true,
             requestBody: requestBody,
-            jsonChecks: jsonChecks ?? []
+            jsonChecks: jsonChecks ?? [],
+            ipVersion: ipVersion ?? .any
         )
     }
 
@@ -191,6 +194,12 @@ public struct CheckFields: Sendable, Equatable {
         alerting.successThreshold = try map.int("success-threshold", in: AlertRule.thresholdRange)
         tls = try Self.tlsFields(map)
         reuseConnections = try map.bool("reuse-connections")
+        ipVersion = try map.parsed("ip-version") { text throws(InputError) in
+            guard let version = IPVersion(rawValue: text.lowercased()) else {
+                throw InputError("\(Excerpt.quoted(text)) is not an IP version (4, 6 or any)")
+            }
+            return version
+        }
         try readRequest(map)
         jsonChecks = try Self.jsonChecks(map)
         alerting.receivers = try map.list("receivers").map { names throws(ConfigIssue) in

@@ -111,7 +111,11 @@ public struct AsyncHTTPClientProbe: Probe {
                 tls.certificateVerification = .none
                 request.tlsConfiguration = tls
             }
+            // async-http-client does not tell how a connection was made: its "ttfb" runs from the request to the
+            // response head, connecting included when it needed a new connection, and the other phases stay nil.
+            let start = NIODeadline.now()
             let response = try await client.execute(request, deadline: deadline)
+            let headAt = NIODeadline.now()
             var exchange = ProbeExchange(
                 code: Int(response.status.code),
                 reason: response.status.reasonPhrase,
@@ -136,6 +140,7 @@ public struct AsyncHTTPClientProbe: Probe {
                 }
                 return ([], false)
             }
+            exchange.phases = PollPhases(ttfb: Duration(headAt - start), transfer: Duration(.now() - headAt))
             return exchange
         }
 

@@ -45,8 +45,16 @@ public enum FailureDescription {
         if let error = error as? HTTPParserError {
             return "invalid HTTP response (\(error.debugDescription))"
         }
+        if let error = error as? NoAddressOfVersion {
+            return error.description
+        }
         if let error = error as? NIOConnectionError {
             if error.dnsAError != nil || error.dnsAAAAError != nil, error.connectionErrors.isEmpty {
+                // The lean client's resolver says why; the one of the version asked for speaks first.
+                for lookup in [error.dnsAAAAError, error.dnsAError] {
+                    if let lookup = lookup as? NoAddressOfVersion { return lookup.description }
+                }
+                if let lookup = (error.dnsAAAAError ?? error.dnsAError) as? HostNotFound { return lookup.description }
                 return "DNS lookup failed for \(error.host)"
             }
             if let first = error.connectionErrors.first {

@@ -56,7 +56,8 @@ public struct NIOProbe: Probe {
                 skipsCertificateVerification: request.insecureTLS,
                 tls: (request.tls as? PreparedTLSContext)?.profile,
                 reusesConnection: request.reuseConnections,
-                body: request.body
+                body: request.body,
+                ipVersion: Self.ipVersion(request.ipVersion)
             )
             let response: LeanHTTPResponse
             do {
@@ -68,7 +69,24 @@ public struct NIOProbe: Probe {
             exchange.body = response.body
             exchange.bodyTruncated = response.bodyTruncated
             exchange.certificateExpiry = response.certificateExpiry
+            exchange.remoteAddress = response.remoteAddress
+            let timing = response.timing
+            exchange.phases = PollPhases(
+                dns: timing.dns.map(Duration.init),
+                connect: timing.connect.map(Duration.init),
+                tls: timing.tls.map(Duration.init),
+                ttfb: timing.firstByte.map(Duration.init),
+                transfer: timing.transfer.map(Duration.init)
+            )
             return exchange
+        }
+
+        private static func ipVersion(_ version: URLPollCore.IPVersion) -> LeanHTTP.IPVersion {
+            switch version {
+            case .any: .any
+            case .v4: .v4
+            case .v6: .v6
+            }
         }
 
         func close() {

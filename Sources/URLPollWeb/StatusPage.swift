@@ -4,7 +4,8 @@ import URLPollCore
 /// The status page: server-rendered HTML that reads well without JavaScript and reloads itself.
 ///
 /// Counts first, then one row per URL, down URLs first (then pending, then up; by URL within each),
-/// with a badge, the URL (after its configured name, if any), the status text, the latency, the time in the current state, its uptime
+/// with a badge, the URL (after its configured name, if any), the status text, the latency (its tooltip: the
+/// last poll's phases), the time in the current state, its uptime
 /// over 24 hours, 7 and 30 days (with a history) and a sparkline of recent results; above them, the last outages (with a history).
 /// Every text taken from a URL or a server is escaped. One page, no per-row requests;
 /// rows are grid rows with `content-visibility: auto`, so the browser lays out and paints only the rows
@@ -47,7 +48,7 @@ enum StatusPage {
             let label = record.name.map { "<b>\(HTML.escape($0))</b> " } ?? ""
             html += "<a class=\"url\" href=\"/api/urls/\(StableID.of(record.url))\">\(label)\(HTML.escape(record.url))</a>"
             html += "<span>\(HTML.escape(record.health == .pending ? "-" : record.status))</span>"
-            html += "<span class=\"num\">\(record.latency.map(DurationFormat.format) ?? "-")</span>"
+            html += "<span class=\"num\"\(phasesTitle(record.phases))>\(record.latency.map(DurationFormat.format) ?? "-")</span>"
             html += "<span class=\"num\">\(DurationFormat.format(.seconds(max(0, report.time.timeIntervalSince(record.since)))))</span>"
             if hasUptime {
                 for window in [Uptime.Window.day, .week, .month] {
@@ -58,6 +59,15 @@ enum StatusPage {
         }
         html += "</div></body></html>\n"
         return html
+    }
+
+    /// The last poll's phases as the latency cell's tooltip (` title="dns 1.2ms · connect 310µs · …"`),
+    /// the phases that did not happen left out; nothing when none was measured.
+    static func phasesTitle(_ phases: PollPhases) -> String {
+        let parts = PollPhases.Phase.allCases.compactMap { phase in
+            phases[phase].map { "\(phase.rawValue) \(DurationFormat.format($0))" }
+        }
+        return parts.isEmpty ? "" : " title=\"\(parts.joined(separator: " · "))\""
     }
 
     /// A warning while urlpoll suspects its own network; nothing otherwise.

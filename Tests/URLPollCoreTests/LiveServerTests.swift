@@ -32,6 +32,7 @@ struct LiveServerTests {
                 "urlpoll_up": "gauge", "urlpoll_http_status_code": "gauge", "urlpoll_consecutive_failures": "gauge",
                 "urlpoll_polls": "counter", "urlpoll_poll_duration_seconds": "histogram", "urlpoll_polls_in_flight": "gauge",
                 "urlpoll_pending_urls": "gauge", "urlpoll_scheduling_lateness_seconds": "histogram", "urlpoll_build_info": "gauge",
+                "urlpoll_poll_phase_seconds": "histogram",
             ]
             for (name, type) in expectedTypes {
                 #expect(families[name]?["type"] as? String == type, "\(name)")
@@ -48,6 +49,11 @@ struct LiveServerTests {
             #expect(
                 (value("urlpoll_poll_duration_seconds", "urlpoll_poll_duration_seconds_count", ["url": target.url("/ok")]) ?? 0) >= 1
             )
+            // Every poll has a first byte; the first one on each connection also connected (by address: no DNS).
+            let ttfb = value("urlpoll_poll_phase_seconds", "urlpoll_poll_phase_seconds_count", ["phase": "ttfb"]) ?? 0
+            #expect(ttfb >= 2)
+            #expect((value("urlpoll_poll_phase_seconds", "urlpoll_poll_phase_seconds_count", ["phase": "connect"]) ?? 0) >= 1)
+            #expect(value("urlpoll_poll_phase_seconds", "urlpoll_poll_phase_seconds_count", ["phase": "dns"]) == 0)
             // SIGTERM stops the web server and the pollers together, cleanly.
             process.signal(SIGTERM)
             let result = try await process.finish()
@@ -75,6 +81,8 @@ struct LiveServerTests {
             #expect(dom.contains("<span class=\"badge down\">1 down</span>"))
             #expect(dom.contains("<span class=\"badge up\">2 up</span>"))
             #expect(!dom.contains("data-pwned=\"yes\""))
+            // The latency cell's tooltip gives the last poll's phases.
+            #expect(dom.contains("<span class=\"num\" title=\"") && dom.contains("ttfb "))
             #expect(dom.contains("&lt;script&gt;document.body.setAttribute('data-pwned','yes')&lt;/script&gt;"))
         }
     }

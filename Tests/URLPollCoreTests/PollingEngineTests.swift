@@ -162,10 +162,10 @@ struct ConnectionSharingTests {
     static func connection(on loop: EmbeddedEventLoop, openedAt: NIODeadline) throws -> PooledConnection {
         let channel = EmbeddedChannel(loop: loop)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
-        let ready = loop.makePromise(of: NIOLoopBound<ResponseHandler>.self)
+        let ready = loop.makePromise(of: ConnectionReady.self)
         let handler = ResponseHandler(ready: ready, isTLS: false)
-        ready.succeed(NIOLoopBound(handler, eventLoop: loop))
-        return PooledConnection(channel: channel, handler: NIOLoopBound(handler, eventLoop: loop), openedAt: openedAt)
+        ready.succeed(ConnectionReady(handler: NIOLoopBound(handler, eventLoop: loop), connectedAt: openedAt, handshakeEndedAt: nil))
+        return PooledConnection(channel: channel, handler: NIOLoopBound(handler, eventLoop: loop), openedAt: openedAt, remoteAddress: "127.0.0.1")
     }
 
     @Test func thePoolHandsOutTheMostRecentConnectionAndClosesTheOldestWhenFull() throws {

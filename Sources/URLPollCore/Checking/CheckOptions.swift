@@ -45,6 +45,8 @@ public final class CheckOptions: Sendable {
     public let requestBody: [UInt8]?
     /// Whether polls may reuse kept-alive connections; `false` checks DNS, connect and TLS on every poll.
     public let reuseConnections: Bool
+    /// Which of the host's addresses polls may connect to.
+    public let ipVersion: IPVersion
     /// TLS beyond the defaults (a private CA, a client certificate, a server name, a minimum version).
     public let tls: TLSSettings?
     /// ``tls`` made ready by the probe layer (see ``preparing(_:)``); `nil` until then.
@@ -74,8 +76,10 @@ public final class CheckOptions: Sendable {
         preparedTLS: (any PreparedTLS)? = nil,
         reuseConnections: Bool = true,
         requestBody: [UInt8]? = nil,
-        jsonChecks: [JSONPathCheck] = []
+        jsonChecks: [JSONPathCheck] = [],
+        ipVersion: IPVersion = .any
     ) {
+        self.ipVersion = ipVersion
         self.jsonChecks = jsonChecks
         self.reuseConnections = reuseConnections
         self.requestBody = requestBody
@@ -122,7 +126,8 @@ public final class CheckOptions: Sendable {
             preparedTLS: prepared,
             reuseConnections: reuseConnections,
             requestBody: requestBody,
-            jsonChecks: jsonChecks
+            jsonChecks: jsonChecks,
+            ipVersion: ipVersion
         )
     }
 

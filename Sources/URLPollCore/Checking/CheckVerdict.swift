@@ -7,7 +7,8 @@ import Foundation
 /// down), the expected status codes, `max-latency`, `body-contains`, `body-matches`, `json`, `cert-expiry-warning`.
 public struct CheckVerdict: Sendable, Equatable {
     public let health: Health
-    /// `"200 OK"`, `"refused"`, or the answer and the failed condition: `"200 OK, but took 1.2s (max-latency 1s)"`.
+    /// `"200 OK"`, `"refused"`, or the answer and the failed condition:
+    /// `"200 OK, but took 1.2s (max-latency 1s; slowest phase ttfb 1.1s)"`.
     public let status: String
 
     public init(health: Health, status: String) {
@@ -28,7 +29,8 @@ public struct CheckVerdict: Sendable, Equatable {
         }
         if let maxLatency = options.maxLatency, latency > maxLatency {
             let took = DurationFormat.format(latency)
-            (health, status) = (.down, "\(answer), but took \(took) (max-latency \(DurationFormat.format(maxLatency)))")
+            let slowest = result.phases.slowest.map { "; slowest phase \($0.phase.rawValue) \(DurationFormat.format($0.duration))" } ?? ""
+            (health, status) = (.down, "\(answer), but took \(took) (max-latency \(DurationFormat.format(maxLatency))\(slowest))")
             return
         }
         if options.needsBody {

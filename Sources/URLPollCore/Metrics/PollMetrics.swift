@@ -11,21 +11,28 @@ public struct PollMetrics: Sendable {
     private let inFlight: Gauge
     private let pending: Gauge
     private let lateness: Timer
+    /// One histogram per phase, in ``PollPhases/Phase/allCases`` order.
+    private let phases: [Timer]
 
     /// The lateness histogram's name, for configuring its buckets in the factory.
     public static let latenessMetric = "urlpoll_scheduling_lateness_seconds"
+    /// The phase histograms' name, for configuring their buckets in the factory.
+    public static let phaseMetric = "urlpoll_poll_phase_seconds"
 
     public init(factory: any MetricsFactory) {
         inFlight = Gauge(label: "urlpoll_polls_in_flight", factory: factory)
         pending = Gauge(label: "urlpoll_pending_urls", factory: factory)
         lateness = Timer(label: Self.latenessMetric, factory: factory)
+        phases = PollPhases.Phase.allCases.map { Timer(label: Self.phaseMetric, dimensions: [("phase", $0.rawValue)], factory: factory) }
         Gauge(label: "urlpoll_build_info", dimensions: [("version", URLPollVersion.current)], factory: factory).record(1)
     }
 
-    /// Records how late one poll started, if it followed a sleep.
+    /// Records how late one poll started (if it followed a sleep) and how long each of its phases took.
     public func record(_ state: State) {
-        guard let late = state.lateness else { return }
-        lateness.recordNanoseconds(late.wholeNanoseconds)
+        if let late = state.lateness { lateness.recordNanoseconds(late.wholeNanoseconds) }
+        for (index, phase) in PollPhases.Phase.allCases.enumerated() {
+            if let duration = state.phases[phase] { phases[index].recordNanoseconds(duration.wholeNanoseconds) }
+        }
     }
 
     /// Sets the gauges that describe the scheduler's queue now.

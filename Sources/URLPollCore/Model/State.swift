@@ -24,6 +24,10 @@ public struct State: Sendable, Equatable {
     public let lateness: Duration?
     /// When the server's TLS certificate expires, if the poll saw one.
     public let certificateExpiry: Date?
+    /// How long each phase of the poll took (empty without an answer).
+    public let phases: PollPhases
+    /// The IP address of the server that answered, if the client tells.
+    public let remoteAddress: String?
 
     public init(
         resourceID: Int,
@@ -35,8 +39,12 @@ public struct State: Sendable, Equatable {
         consecutiveFailures: Int,
         method: CheckMethod = .head,
         lateness: Duration? = nil,
-        certificateExpiry: Date? = nil
+        certificateExpiry: Date? = nil,
+        phases: PollPhases = PollPhases(),
+        remoteAddress: String? = nil
     ) {
+        self.phases = phases
+        self.remoteAddress = remoteAddress
         self.resourceID = resourceID
         self.health = health
         self.status = status

@@ -71,7 +71,9 @@ public struct Poller: Sendable {
         if method == .head, let code = result.outcome.code, code == 405 || code == 501 {
             resource.needsGET = true
             method = .get
+            let head = result.phases
             result = await session.probe(ProbeRequest(url: resource.url, options: options, method: method, timeout: timeout), deadline: deadline)
+            result.phases = head.adding(result.phases)
         }
         let latency = clock.now - start
         let checkedAt = Date()
@@ -91,7 +93,9 @@ public struct Poller: Sendable {
             consecutiveFailures: resource.consecutiveFailures,
             method: method,
             lateness: lateness,
-            certificateExpiry: result.certificateExpiry
+            certificateExpiry: result.certificateExpiry,
+            phases: result.phases,
+            remoteAddress: result.remoteAddress
         )
     }
 }

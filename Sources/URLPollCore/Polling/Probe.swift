@@ -47,6 +47,8 @@ public struct ProbeRequest: Sendable {
     public var reuseConnections: Bool
     /// The request body, if any (dropped when a 303 turns the request into a GET).
     public var body: [UInt8]?
+    /// Which of the host's addresses a new connection may use.
+    public var ipVersion: IPVersion
 
     /// The longest body a client skips (reads without keeping) to reuse the connection when the body is
     /// not needed; a longer one is cut off by closing the connection.
@@ -65,6 +67,7 @@ public struct ProbeRequest: Sendable {
         self.insecureTLS = options.insecureTLS
         self.tls = options.preparedTLS
         self.reuseConnections = options.reuseConnections
+        self.ipVersion = options.ipVersion
         self.body = method == .head || method == .get ? nil : options.requestBody
     }
 }
@@ -81,6 +84,10 @@ public struct ProbeExchange: Sendable {
     public var bodyTruncated = false
     /// When the server's (leaf) TLS certificate expires; `nil` for http, or when the client cannot tell.
     public var certificateExpiry: Date?
+    /// How long each phase of the exchange took (empty when the client cannot tell).
+    public var phases = PollPhases()
+    /// The IP address the exchange's connection led to, if the client tells.
+    public var remoteAddress: String?
 
     public init(code: Int, reason: String, location: String? = nil) {
         self.code = code
@@ -97,6 +104,10 @@ public struct ProbeResult: Sendable {
     public var bodyTruncated = false
     /// The expiry of the last https certificate seen in this poll.
     public var certificateExpiry: Date?
+    /// The phases of every exchange of the poll, added up (empty when no answer came).
+    public var phases = PollPhases()
+    /// The IP address of the server that gave the final answer, if the client tells.
+    public var remoteAddress: String?
 
     public init(outcome: ProbeOutcome) {
         self.outcome = outcome

@@ -18,15 +18,19 @@ extension ProbeSession {
         var hop = request
         var visited: Set<String> = []  // filled at the first redirect: most polls have none
         var certificateExpiry: Date?
+        var phases = PollPhases()
         do {
             for _ in 0...request.maximumRedirects {
                 let exchange = try await exchange(hop, deadline: deadline)
                 certificateExpiry = exchange.certificateExpiry ?? certificateExpiry
+                phases = phases.adding(exchange.phases)
                 guard request.followRedirects, [301, 302, 303, 307, 308].contains(exchange.code), let location = exchange.location else {
                     var result = ProbeResult(outcome: .response(code: exchange.code, reason: Excerpt.bounded(exchange.reason)))
                     result.body = exchange.body
                     result.bodyTruncated = exchange.bodyTruncated
                     result.certificateExpiry = certificateExpiry
+                    result.phases = phases
+                    result.remoteAddress = exchange.remoteAddress
                     return result
                 }
                 guard let next = URLOrigin.resolve(location: location, against: hop.url) else {

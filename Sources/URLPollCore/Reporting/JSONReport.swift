@@ -5,12 +5,16 @@ import Foundation
 /// ```json
 /// {"time":"2026-11-29T06:30:00.000Z","up":1,"down":0,"pending":0,"urls":[{"id":"1f0c6a5e2d7b9c41","url":"https://example.org/",
 ///  "state":"up","status":"200 OK","code":200,"latency_ms":85.2,"checked_at":"2026-11-29T06:29:58.120Z",
-///  "consecutive_failures":0,"method":"HEAD","name":"Example","cert_expires_at":"2027-02-01T12:00:00.000Z"}]}
+///  "consecutive_failures":0,"method":"HEAD","name":"Example","cert_expires_at":"2027-02-01T12:00:00.000Z",
+///  "phases_ms":{"dns":null,"connect":null,"tls":null,"ttfb":84.9,"transfer":0.021},"address":"93.184.215.14"}]}
 /// ```
 ///
 /// `id` is the URL's ``StableID``. `code`, `latency_ms`, `checked_at` and `method` are `null` while a URL is pending; `code` is also `null`
 /// when the server did not answer. `method` is the last poll's (GET after a HEAD→GET fallback); `name` is `null` unless the
-/// configuration names the URL; `cert_expires_at` is `null` except for https URLs. With a history, each URL also has
+/// configuration names the URL; `cert_expires_at` is `null` except for https URLs. `phases_ms` is the last poll's
+/// ``PollPhases`` in milliseconds (`dns`, `connect`, `tls`, `ttfb`, `transfer`, each `null` when the phase did not
+/// happen; the whole object `null` while pending or after a poll without an answer); `address` is the IP address of the
+/// server that last answered (`null` until one did). With a history, each URL also has
 /// `uptime`: `{"1h":0.9991,"24h":…,"7d":…,"30d":…}`, the share of known time it was up (``UptimeArithmetic``), `null` where
 /// nothing is known. With alert receivers, the report ends with `alerting`: `{"self_check":{"suspected":true,
 /// "since":"…"},"held":12,"announced":1,"queued":0}` (whether urlpoll suspects its own network and holds `down` alerts
@@ -49,8 +53,16 @@ public enum JSONReport {
         json += ",\"consecutive_failures\":\(record.consecutiveFailures)"
         json += ",\"method\":\(record.method.map { quote($0.rawValue) } ?? "null")"
         json += ",\"name\":\(record.name.map(quote) ?? "null")"
-        json += ",\"cert_expires_at\":\(record.certificateExpiry.map { quote(Timestamp.rfc3339($0)) } ?? "null")\(extra)}"
+        json += ",\"cert_expires_at\":\(record.certificateExpiry.map { quote(Timestamp.rfc3339($0)) } ?? "null")"
+        json += ",\"phases_ms\":\(record.phases.isEmpty ? "null" : phases(record.phases))"
+        json += ",\"address\":\(record.remoteAddress.map(quote) ?? "null")\(extra)}"
         return json
+    }
+
+    /// `{"dns":null,"connect":0.211,"tls":1.302,"ttfb":0.4,"transfer":0.012}`: each phase in milliseconds,
+    /// `null` where it did not happen.
+    static func phases(_ phases: PollPhases) -> String {
+        "{" + PollPhases.Phase.allCases.map { "\"\($0.rawValue)\":" + (phases[$0].map(milliseconds) ?? "null") }.joined(separator: ",") + "}"
     }
 
     /// `{"1h":0.9991,"24h":null,…}`: each window's share with four decimals, `null` where nothing is known.

@@ -5,9 +5,10 @@ import NIOSSL
 import Synchronization
 
 /// An HTTP (or, with `tls`, https with a self-signed certificate) server on a loopback address of the
-/// test's choosing (`127.0.0.1`, `127.0.0.2`, …), which records every request it receives (path and
-/// headers) and answers from its redirect table: a path in it gets `302 Found` with that `Location`
-/// (set before or while the server runs, with ``redirect(_:to:)``), every other path `200 OK`.
+/// test's choosing (`127.0.0.1`, `127.0.0.2`, `::1`, …), which records every request it receives (path
+/// and headers) and answers from its redirect table: a path in it gets `302 Found` with that `Location`
+/// (set before or while the server runs, with ``redirect(_:to:)``), every other path `200 OK`; a path
+/// in ``Log/firstByteDelays`` is answered only after that delay.
 struct RecordingTarget {
     /// One request as the server saw it.
     struct Seen: Sendable {
@@ -32,6 +33,8 @@ struct RecordingTarget {
         fileprivate let redirects = Mutex<[String: String]>([:])
         /// The status of a redirect, by path (302 unless set).
         let redirectCodes = Mutex<[String: Int]>([:])
+        /// How long the answer to a path waits before its first byte, by path (none unless set).
+        let firstByteDelays = Mutex<[String: TimeAmount]>([:])
         func append(_ request: Seen) { seen.withLock { $0.append(request) } }
         var requests: [Seen] { seen.withLock { $0 } }
     }
@@ -46,7 +49,9 @@ struct RecordingTarget {
     let isTLS: Bool
     let log: Log
 
-    func url(_ path: String) -> String { "\(isTLS ? "https" : "http")://\(host):\(port)\(path)" }
+    func url(_ path: String) -> String {
+        "\(isTLS ? "https" : "http")://\(host.contains(":") ? "[\(host)]" : host):\(port)\(path)"
+    }
 
     /// Runs `body` with a live server, closed afterwards.
     static func with<T: Sendable>(
@@ -111,8 +116,18 @@ struct RecordingTarget {
                 if let location { headers.add(name: "Location", value: location) }
                 let code = head.flatMap { head in log.redirectCodes.withLock { $0[head.uri] } } ?? 302
                 let response = HTTPResponseHead(version: .http1_1, status: location == nil ? .ok : .init(statusCode: code), headers: headers)
-                context.write(wrapOutboundOut(.head(response)), promise: nil)
-                context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+                let delay = head.flatMap { head in log.firstByteDelays.withLock { $0[head.uri] } }
+                guard let delay else {
+                    context.write(wrapOutboundOut(.head(response)), promise: nil)
+                    context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+                    return
+                }
+                let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                context.eventLoop.scheduleTask(in: delay) {
+                    let (handler, context) = bound.value
+                    context.write(handler.wrapOutboundOut(.head(response)), promise: nil)
+                    context.writeAndFlush(handler.wrapOutboundOut(.end(nil)), promise: nil)
+                }
             }
         }
     }

@@ -1,0 +1,92 @@
+/// How long each phase of a poll took: DNS resolution, TCP connect, TLS handshake, time to first byte
+/// and transfer. A phase that did not happen is `nil` (a kept-alive connection has no DNS, connect or
+/// TLS phase; a host written as an address has no DNS phase; http has no TLS phase).
+///
+/// A poll that follows redirects (or repeats a HEAD as a GET) adds up the phases of its requests, as
+/// blackbox_exporter does, so the phases of a poll add up to about its latency.
+///
+/// Stored in microseconds, 4 bytes a phase (the ``StateMonitor`` keeps one per URL); a phase saturates
+/// at about 71 minutes. Pure value.
+public struct PollPhases: Sendable, Equatable {
+    /// The phases in the order they happen, named as reports name them.
+    public enum Phase: String, Sendable, CaseIterable {
+        case dns, connect, tls, ttfb, transfer
+    }
+
+    private static let absent = UInt32.max
+    private var microseconds: (UInt32, UInt32, UInt32, UInt32, UInt32) = (absent, absent, absent, absent, absent)
+
+    /// No phase measured (a poll that got no answer, or a client that does not tell).
+    public init() {}
+
+    /// The phases given; `nil` ones did not happen.
+    public init(dns: Duration? = nil, connect: Duration? = nil, tls: Duration? = nil, ttfb: Duration? = nil, transfer: Duration? = nil) {
+        self[.dns] = dns
+        self[.connect] = connect
+        self[.tls] = tls
+        self[.ttfb] = ttfb
+        self[.transfer] = transfer
+    }
+
+    /// How long `phase` took, or `nil` if it did not happen.
+    public subscript(phase: Phase) -> Duration? {
+        get {
+            let value = Self.value(of: phase, in: microseconds)
+            return value == Self.absent ? nil : .microseconds(Int64(value))
+        }
+        set {
+            let value = newValue.map { UInt32(clamping: max(0, $0.wholeNanoseconds / 1000)).clamped(below: Self.absent) } ?? Self.absent
+            switch phase {
+            case .dns: microseconds.0 = value
+            case .connect: microseconds.1 = value
+            case .tls: microseconds.2 = value
+            case .ttfb: microseconds.3 = value
+            case .transfer: microseconds.4 = value
+            }
+        }
+    }
+
+    /// Whether no phase was measured.
+    public var isEmpty: Bool { Phase.allCases.allSatisfy { self[$0] == nil } }
+
+    /// Each phase of both polls added up; a phase is `nil` only if it happened in neither.
+    public func adding(_ other: PollPhases) -> PollPhases {
+        var sum = self
+        for phase in Phase.allCases {
+            switch (self[phase], other[phase]) {
+            case (let mine?, let theirs?): sum[phase] = mine + theirs
+            case (nil, let theirs?): sum[phase] = theirs
+            default: break
+            }
+        }
+        return sum
+    }
+
+    /// The phase that took longest (the first of equals), if any was measured.
+    public var slowest: (phase: Phase, duration: Duration)? {
+        var slowest: (phase: Phase, duration: Duration)?
+        for phase in Phase.allCases {
+            if let duration = self[phase], duration > (slowest?.duration ?? .microseconds(-1)) { slowest = (phase, duration) }
+        }
+        return slowest
+    }
+
+    private static func value(of phase: Phase, in values: (UInt32, UInt32, UInt32, UInt32, UInt32)) -> UInt32 {
+        switch phase {
+        case .dns: values.0
+        case .connect: values.1
+        case .tls: values.2
+        case .ttfb: values.3
+        case .transfer: values.4
+        }
+    }
+
+    public static func == (lhs: PollPhases, rhs: PollPhases) -> Bool {
+        Phase.allCases.allSatisfy { lhs[$0] == rhs[$0] }
+    }
+}
+
+extension UInt32 {
+    /// This value, or the largest value below `limit` if it is not below it.
+    fileprivate func clamped(below limit: UInt32) -> UInt32 { self < limit ? self : limit - 1 }
+}
