@@ -71,10 +71,20 @@ public struct LeanHTTPClient: Sendable {
     /// The two default TLS contexts (verifying with the system's roots, and not verifying), built once per
     /// process and shared by every client: building one parses the system's CA bundle (about 30 ms).
     static let defaultContexts = Result { () throws -> (NIOSSLContext, NIOSSLContext) in
-        var insecure = TLSConfiguration.makeClientConfiguration()
+        var verifying = TLSConfiguration.makeClientConfiguration()
+        verifying.curves = keyExchangeGroups
+        var insecure = verifying
         insecure.certificateVerification = .none
-        return (try NIOSSLContext(configuration: .makeClientConfiguration()), try NIOSSLContext(configuration: insecure))
+        return (try NIOSSLContext(configuration: verifying), try NIOSSLContext(configuration: insecure))
     }
+
+    /// The TLS key-exchange groups the client offers, most preferred first: X25519, P-256, P-384, without
+    /// the post-quantum hybrid X25519MLKEM768 that BoringSSL offers by default. With the hybrid on its list,
+    /// BoringSSL puts a post-quantum and a classical key share in every ClientHello, and generating the
+    /// ML-KEM-768 key alone was 10–12 % of the CPU of a handshake poll (profile in BENCHMARKS.md), paid on
+    /// every new connection for a key exchange that protects a health check's answer against a future
+    /// quantum computer. Go's client, the reference, offers no hybrid either.
+    public static let keyExchangeGroups: [NIOTLSCurve] = [.x25519, .secp256r1, .secp384r1]
 
     /// The number of event loops the client's connections live on.
     public var loopCount: Int { executors.count }

@@ -11,8 +11,12 @@ public final class TLSProfile: Sendable, Hashable {
     /// (none for an IP address, whose certificate is checked against the address).
     public let serverName: String?
 
+    /// The key-exchange groups are ``LeanHTTPClient/keyExchangeGroups`` unless `configuration` sets its own.
+    ///
     /// - Throws: what `NIOSSLContext` throws for a configuration it cannot use.
     public init(configuration: TLSConfiguration, serverName: String? = nil) throws {
+        var configuration = configuration
+        if configuration.curves == nil { configuration.curves = LeanHTTPClient.keyExchangeGroups }
         context = try NIOSSLContext(configuration: configuration)
         self.serverName = serverName
     }
