@@ -72,11 +72,11 @@ public struct NIOProbe: Probe {
             exchange.remoteAddress = response.remoteAddress
             let timing = response.timing
             exchange.phases = PollPhases(
-                dns: timing.dns.map(Duration.init),
-                connect: timing.connect.map(Duration.init),
-                tls: timing.tls.map(Duration.init),
-                ttfb: timing.firstByte.map(Duration.init),
-                transfer: timing.transfer.map(Duration.init)
+                nanoseconds: timing.dns?.nanoseconds,
+                connect: timing.connect?.nanoseconds,
+                tls: timing.tls?.nanoseconds,
+                ttfb: timing.firstByte?.nanoseconds,
+                transfer: timing.transfer?.nanoseconds
             )
             return exchange
         }

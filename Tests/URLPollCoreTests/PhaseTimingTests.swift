@@ -42,6 +42,12 @@ struct PollPhasesTests {
         phases[.ttfb] = .seconds(-1)
         #expect(phases[.ttfb] == .zero)
         #expect(MemoryLayout<PollPhases>.size == 20)
+        let measured = PollPhases(nanoseconds: nil, connect: 211_999, tls: -5, ttfb: 1_000_000, transfer: Int64.max)
+        #expect(
+            measured == PollPhases(connect: .microseconds(211), tls: .zero, ttfb: .milliseconds(1), transfer: .microseconds(Int64(UInt32.max - 1)))
+        )
+        #expect(measured.microseconds(of: .dns) == nil && measured.microseconds(of: .ttfb) == 1_000)
+        #expect(PollPhases().adding(measured) == measured && measured.adding(PollPhases()) == measured)
     }
 
     @Test func aMaxLatencyFailureNamesTheSlowestPhase() {

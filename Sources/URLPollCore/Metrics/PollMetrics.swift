@@ -31,7 +31,7 @@ public struct PollMetrics: Sendable {
     public func record(_ state: State) {
         if let late = state.lateness { lateness.recordNanoseconds(late.wholeNanoseconds) }
         for (index, phase) in PollPhases.Phase.allCases.enumerated() {
-            if let duration = state.phases[phase] { phases[index].recordNanoseconds(duration.wholeNanoseconds) }
+            if let microseconds = state.phases.microseconds(of: phase) { phases[index].recordNanoseconds(Int64(microseconds) * 1000) }
         }
     }
 

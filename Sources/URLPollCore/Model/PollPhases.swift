@@ -28,14 +28,19 @@ public struct PollPhases: Sendable, Equatable {
         self[.transfer] = transfer
     }
 
+    /// The phases given in nanoseconds (as a client's monotonic clock measures them), without going
+    /// through `Duration`'s 128-bit arithmetic: this runs on every poll.
+    public init(nanoseconds dns: Int64?, connect: Int64?, tls: Int64?, ttfb: Int64?, transfer: Int64?) {
+        microseconds = (Self.stored(dns), Self.stored(connect), Self.stored(tls), Self.stored(ttfb), Self.stored(transfer))
+    }
+
     /// How long `phase` took, or `nil` if it did not happen.
     public subscript(phase: Phase) -> Duration? {
         get {
-            let value = Self.value(of: phase, in: microseconds)
-            return value == Self.absent ? nil : .microseconds(Int64(value))
+            microseconds(of: phase).map { .microseconds(Int64($0)) }
         }
         set {
-            let value = newValue.map { UInt32(clamping: max(0, $0.wholeNanoseconds / 1000)).clamped(below: Self.absent) } ?? Self.absent
+            let value = Self.stored(newValue.map { $0.wholeNanoseconds })
             switch phase {
             case .dns: microseconds.0 = value
             case .connect: microseconds.1 = value
@@ -46,11 +51,21 @@ public struct PollPhases: Sendable, Equatable {
         }
     }
 
+    /// How many microseconds `phase` took, or `nil` if it did not happen (the stored value, for hot paths).
+    public func microseconds(of phase: Phase) -> UInt32? {
+        let value = Self.value(of: phase, in: microseconds)
+        return value == Self.absent ? nil : value
+    }
+
     /// Whether no phase was measured.
-    public var isEmpty: Bool { Phase.allCases.allSatisfy { self[$0] == nil } }
+    public var isEmpty: Bool {
+        microseconds == (Self.absent, Self.absent, Self.absent, Self.absent, Self.absent)
+    }
 
     /// Each phase of both polls added up; a phase is `nil` only if it happened in neither.
     public func adding(_ other: PollPhases) -> PollPhases {
+        if isEmpty { return other }
+        if other.isEmpty { return self }
         var sum = self
         for phase in Phase.allCases {
             switch (self[phase], other[phase]) {
@@ -71,6 +86,12 @@ public struct PollPhases: Sendable, Equatable {
         return slowest
     }
 
+    /// A duration in nanoseconds as stored: microseconds, saturating below ``absent``.
+    private static func stored(_ nanoseconds: Int64?) -> UInt32 {
+        guard let nanoseconds else { return absent }
+        return UInt32(clamping: max(0, nanoseconds / 1000)).clamped(below: absent)
+    }
+
     private static func value(of phase: Phase, in values: (UInt32, UInt32, UInt32, UInt32, UInt32)) -> UInt32 {
         switch phase {
         case .dns: values.0
@@ -82,7 +103,7 @@ public struct PollPhases: Sendable, Equatable {
     }
 
     public static func == (lhs: PollPhases, rhs: PollPhases) -> Bool {
-        Phase.allCases.allSatisfy { lhs[$0] == rhs[$0] }
+        lhs.microseconds == rhs.microseconds
     }
 }
 
