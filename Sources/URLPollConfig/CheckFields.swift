@@ -37,7 +37,7 @@ public struct CheckFields: Sendable, Equatable {
     public var recheckInterval: Duration?
     /// `receivers:`, `failure-threshold:`, `success-threshold:`.
     public var alerting = URLAlerting()
-    /// `ca-file:`, `ca-only:`, `client-cert:`, `client-key:`, `server-name:`, `min-tls-version:` (paths
+    /// `ca-file:`, `ca-only:`, `client-cert:`, `client-key:`, `server-name:`, `min-tls-version:`, `post-quantum-tls:` (paths
     /// already resolved against the config file's folder), each layered on its own.
     public var tls = TLSFields()
 
@@ -49,6 +49,7 @@ public struct CheckFields: Sendable, Equatable {
         public var clientKey: String?
         public var serverName: String?
         public var minimumVersion: TLSSettings.Version?
+        public var postQuantum: Bool?
 
         /// The settings, or `nil` when none is set.
         var resolved: TLSSettings? {
@@ -58,7 +59,8 @@ public struct CheckFields: Sendable, Equatable {
                 clientCertificate: clientCertificate,
                 clientKey: clientKey,
                 serverName: serverName,
-                minimumVersion: minimumVersion
+                minimumVersion: minimumVersion,
+                postQuantum: postQuantum ?? false
             )
             return settings.isDefault ? nil : settings
         }
@@ -71,7 +73,8 @@ public struct CheckFields: Sendable, Equatable {
         "interval", "timeout", "connect-timeout", "method", "headers", "expect", "max-latency", "body-contains", "body-matches",
         "follow-redirects", "insecure-tls", "cert-expiry-warning", "max-body-size", "sensitive-headers", "recheck-interval",
         "receivers", "failure-threshold", "success-threshold", "ca-file", "ca-only", "client-cert", "client-key", "server-name",
-        "min-tls-version", "reuse-connections", "ip-version", "body", "body-file", "content-type", "basic-auth", "bearer-token-file", "json",
+        "min-tls-version", "post-quantum-tls", "reuse-connections", "ip-version", "body", "body-file", "content-type", "basic-auth",
+        "bearer-token-file", "json",
     ]
     /// The keys a `urls:` entry may hold.
     static let entryKeys = ["url", "name"] + defaultKeys
@@ -112,6 +115,7 @@ public struct CheckFields: Sendable, Equatable {
         merged.tls.clientKey = tls.clientKey ?? base.tls.clientKey
         merged.tls.serverName = tls.serverName ?? base.tls.serverName
         merged.tls.minimumVersion = tls.minimumVersion ?? base.tls.minimumVersion
+        merged.tls.postQuantum = tls.postQuantum ?? base.tls.postQuantum
         return merged
     }
 
@@ -323,6 +327,7 @@ public struct CheckFields: Sendable, Equatable {
             }
             return version
         }
+        fields.postQuantum = try map.bool("post-quantum-tls")
         if (fields.clientCertificate == nil) != (fields.clientKey == nil) {
             let given = fields.clientCertificate == nil ? "client-key" : "client-cert"
             throw ConfigIssue(

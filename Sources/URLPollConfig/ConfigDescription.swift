@@ -80,6 +80,7 @@ public enum ConfigDescription {
             if let ca = tls.caFile { parts.append("\(tls.caOnly ? "only " : "")CA \(TextReport.printable(ca))") }
             if let certificate = tls.clientCertificate { parts.append("client certificate \(TextReport.printable(certificate))") }
             if let name = tls.serverName { parts.append("server name \(TextReport.printable(name))") }
+            if tls.postQuantum { parts.append("post-quantum key exchange") }
             if let version = tls.minimumVersion { parts.append("TLS \(version.rawValue) or newer") }
         }
         for header in options.headers {

@@ -58,6 +58,7 @@ public enum TLSPreparation {
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.minimumTLSVersion = settings.minimumVersion == .tls13 ? .tlsv13 : .tlsv12
         if insecure { configuration.certificateVerification = .none }
+        if settings.postQuantum { configuration.curves = [.x25519_MLKEM768] + LeanHTTPClient.keyExchangeGroups }
         if let path = settings.caFile {
             let certificates = try certificates(inPEM: try text(path, key: "ca-file"), path, key: "ca-file")
             if settings.caOnly {

@@ -96,6 +96,21 @@ struct TLSSettingsTests {
         }
     }
 
+    /// The lean client leaves the ML-KEM hybrid out unless asked (it costs a key per handshake); a server
+    /// that accepts nothing else is reached only with `post-quantum-tls: true`.
+    @Test func thePostQuantumKeyExchangeIsOfferedWhenAsked() async throws {
+        let pki = try TestPKI()
+        let directory = try TemporaryDirectory()
+        try pki.writeFiles(into: directory)
+        try await pki.serve(curves: [.x25519_MLKEM768]) { port in
+            let url = "https://127.0.0.1:\(port)/"
+            let classical = try await Self.poll(url, ["ca-file: ca.pem"], in: directory)
+            #expect(classical.hasPrefix("down: TLS error"), "\(classical)")
+            let hybrid = try await Self.poll(url, ["ca-file: ca.pem", "post-quantum-tls: true"], in: directory)
+            #expect(hybrid == "up: 200 OK")
+        }
+    }
+
     @Test func badFilesAreOneMessageNamingTheFile() async throws {
         let pki = try TestPKI()
         let directory = try TemporaryDirectory()

@@ -1,5 +1,5 @@
 /// How https connections to one URL are secured beyond the defaults (`ca-file`, `ca-only`, `client-cert`,
-/// `client-key`, `server-name`, `min-tls-version`). A pure value: file paths, not their contents; the
+/// `client-key`, `server-name`, `min-tls-version`, `post-quantum-tls`). A pure value: file paths, not their contents; the
 /// probe layer reads and checks the files once per distinct settings (``PreparedTLS``).
 public struct TLSSettings: Sendable, Hashable {
     public enum Version: String, Sendable, Hashable, CaseIterable {
@@ -19,6 +19,9 @@ public struct TLSSettings: Sendable, Hashable {
     public var serverName: String?
     /// The oldest TLS version accepted (default: TLS 1.2, whatever the library allows below).
     public var minimumVersion: Version?
+    /// Whether the post-quantum hybrid key exchange X25519MLKEM768 is offered (and preferred), at the cost
+    /// of an ML-KEM key generated for every new connection.
+    public var postQuantum = false
 
     public init(
         caFile: String? = nil,
@@ -26,8 +29,10 @@ public struct TLSSettings: Sendable, Hashable {
         clientCertificate: String? = nil,
         clientKey: String? = nil,
         serverName: String? = nil,
-        minimumVersion: Version? = nil
+        minimumVersion: Version? = nil,
+        postQuantum: Bool = false
     ) {
+        self.postQuantum = postQuantum
         self.caFile = caFile
         self.caOnly = caOnly
         self.clientCertificate = clientCertificate

@@ -67,11 +67,13 @@ struct TestPKI {
     }
 
     /// Serves `200 ok` over https on 127.0.0.1 with a leaf for `names`; with `requireClientCertificate`
-    /// only to clients presenting a certificate this CA signed; at most TLS 1.2 with `tls12Only`.
+    /// only to clients presenting a certificate this CA signed; at most TLS 1.2 with `tls12Only`; only
+    /// with the key-exchange groups `curves`, when given.
     func serve<T: Sendable>(
         names: [GeneralName] = [TestPKI.loopbackIP],
         requireClientCertificate: Bool = false,
         tls12Only: Bool = false,
+        curves: [NIOTLSCurve]? = nil,
         _ body: (_ port: Int) async throws -> T
     ) async throws -> T {
         let server = try leaf(names)
@@ -88,6 +90,7 @@ struct TestPKI {
             ])
         }
         if tls12Only { configuration.maximumTLSVersion = .tlsv12 }
+        configuration.curves = curves
         return try await TLSTarget.serve(context: try NIOSSLContext(configuration: configuration), body)
     }
 }
