@@ -164,6 +164,9 @@ public final class LeanHTTPSession {
             }
         } catch {
             ready.fail(error)
+            if let resolver, resolver.resolvedAt == nil, let timeout = error as? ChannelError, case .connectTimeout = timeout {
+                throw ConnectionFailure.resolutionTimedOut
+            }
             throw error
         }
         // The TLS handshake is part of connecting: bounded by the connect timeout as well as the poll's deadline.

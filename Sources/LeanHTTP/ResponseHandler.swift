@@ -200,7 +200,7 @@ final class ResponseHandler: ChannelInboundHandler {
             timer = nil
             guard let pending, let context = self.context else { return }
             if pending.deadline <= .now() {
-                fail(ConnectionFailure.timedOut)
+                fail(exchange == nil ? ConnectionFailure.timedOut : ConnectionFailure.timedOutInBody)
             } else {
                 armTimer(for: pending.deadline, context)
             }

@@ -144,7 +144,8 @@ public struct AsyncHTTPClientProbe: Probe {
             return exchange
         }
 
-        /// Runs `operation`, cancelling it and throwing ``ConnectionFailure/timedOut`` once `deadline` passes.
+        /// Runs `operation` (reading a body), cancelling it and throwing ``ConnectionFailure/timedOutInBody``
+        /// once `deadline` passes.
         private static func withDeadline<T: Sendable>(_ deadline: NIODeadline, _ operation: @escaping @Sendable () async throws -> T) async throws
             -> T
         {
@@ -155,7 +156,7 @@ public struct AsyncHTTPClientProbe: Probe {
                     return nil
                 }
                 defer { group.cancelAll() }
-                guard let first = try await group.next(), let value = first else { throw ConnectionFailure.timedOut }
+                guard let first = try await group.next(), let value = first else { throw ConnectionFailure.timedOutInBody }
                 return value
             }
         }

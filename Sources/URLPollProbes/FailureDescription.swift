@@ -20,6 +20,8 @@ public enum FailureDescription {
         if let error = error as? ConnectionFailure {
             switch error {
             case .timedOut: return "timed out after \(limit)"
+            case .timedOutInBody: return "timed out after \(limit) reading the body"
+            case .resolutionTimedOut: return "DNS lookup timed out"
             case .handshakeTimedOut: return "TLS handshake timed out"
             case .closedBeforeResponse: return "connection closed by server before a complete response"
             }

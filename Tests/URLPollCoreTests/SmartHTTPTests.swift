@@ -55,7 +55,10 @@ struct SmartHTTPTests {
             let options = CheckOptions(bodyContains: "x", timeout: .seconds(1))
             // The body trickles for 30 s; the status text shows that the poll's own deadline ended it.
             let result = try await kind.results([target.url("/slowbody")], options: options, method: .get)[0]
-            #expect(result.outcome == .failure(reason: "timed out after 1s"))
+            // The head comes at once, so the timeout strikes in the body; a starved test machine can delay even
+            // the head past the timeout, which the status then says as plainly.
+            let reasons: [ProbeOutcome] = [.failure(reason: "timed out after 1s reading the body"), .failure(reason: "timed out after 1s")]
+            #expect(reasons.contains(result.outcome), "\(result.outcome)")
         }
     }
 
