@@ -1,3 +1,4 @@
+import Foundation
 import URLPollCore
 import Yams
 
@@ -73,10 +74,10 @@ public struct ConfigFile: Decodable, Sendable {
         if let block = map.decoder("defaults") {
             defaults = try CheckFields(ConfigMap(block, path: "defaults", allowed: CheckFields.defaultKeys), receivers: receivers)
         }
-        urls = try Self.entries(map, receivers: receivers)
+        urls = try Self.entries(map, receivers: receivers, defaults: defaults)
     }
 
-    private static func entries(_ map: ConfigMap, receivers: [String]) throws(ConfigIssue) -> [Entry] {
+    private static func entries(_ map: ConfigMap, receivers: [String], defaults: CheckFields) throws(ConfigIssue) -> [Entry] {
         guard let decoder = map.decoder("urls") else { return [] }
         guard var list = try? decoder.unkeyedContainer() else {
             throw ConfigIssue(message: "urls: expected a list of URLs", mark: decoder.mark)
@@ -100,6 +101,14 @@ public struct ConfigFile: Decodable, Sendable {
             }
             if let problem = URLListParser.problem(with: url) {
                 throw ConfigIssue(message: "\(path): invalid URL \(Excerpt.quoted(url)): \(problem)", mark: urlMark)
+            }
+            if let wanted = fields.ipVersion ?? defaults.ipVersion, wanted != .any,
+                let host = URLComponents(string: url)?.host, let written = IPVersion.ofAddress(host), written != wanted
+            {
+                throw ConfigIssue(
+                    message: "\(path): the host is an IPv\(written.rawValue) address, but ip-version is \(wanted.rawValue): it could never be polled",
+                    mark: urlMark
+                )
             }
             entries.append(Entry(url: url, fields: fields, line: element.mark?.line ?? 0, column: element.mark?.column ?? 0))
         }

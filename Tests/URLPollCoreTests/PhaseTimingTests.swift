@@ -213,6 +213,18 @@ struct PhaseTimingTests {
         } throws: { error in
             (error as? InputError)?.message == "\(path):3:17: urls[0].ip-version: \"5\" is not an IP version (4, 6 or any)"
         }
+        for (yaml, expected) in [
+            ("urls:\n  - url: http://127.0.0.1:1/\n    ip-version: 6\n", "\(path):2:10: urls[0]: the host is an IPv4 address, but ip-version is 6"),
+            ("defaults:\n  ip-version: 4\nurls:\n  - https://[::1]:1/\n", "\(path):4:5: urls[0]: the host is an IPv6 address, but ip-version is 4"),
+        ] {
+            try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+            #expect {
+                try RunConfiguration.load(.init(arguments: [], file: nil, config: path, flags: Settings.Overrides()), environment: [:])
+            } throws: { error in
+                (error as? InputError)?.message.hasPrefix(expected) == true
+            }
+        }
+        #expect(IPVersion.ofAddress("[fe80::1%eth0]") == .v6 && IPVersion.ofAddress("10.0.0.5") == .v4 && IPVersion.ofAddress("example.org") == nil)
         try "defaults:\n  ip-version: 4\nurls:\n  - http://127.0.0.1:1/\n".write(toFile: path, atomically: true, encoding: .utf8)
         let configuration = try RunConfiguration.load(.init(arguments: [], file: nil, config: path, flags: Settings.Overrides()), environment: [:])
         #expect(configuration.targets.options.allSatisfy { $0.ipVersion == .v4 })
