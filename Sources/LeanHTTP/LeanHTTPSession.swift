@@ -30,6 +30,11 @@ public final class LeanHTTPSession {
         ownPool = nil
     }
 
+    /// The phases of the last ``send(_:deadline:)``, also when it threw: what was measured before the
+    /// failure (a timeout waiting for the answer on a new connection has `dns`, `connect` and `tls`, no
+    /// `firstByte`). Reset at the start of every send.
+    public private(set) var lastTiming = ExchangeTiming()
+
     /// Where this request's idle connections are: the loop's pool when running on the loop.
     private var pool: ConnectionPool {
         if let sharedPool, sharedPool.eventLoop.inEventLoop { return sharedPool.value }
@@ -50,6 +55,7 @@ public final class LeanHTTPSession {
     /// - Throws: ``UnsupportedURL``, ``InvalidHTTPResponse``, ``ConnectionFailure``, and SwiftNIO's and
     ///   NIOSSL's connection errors (`IOError`, `NIOConnectionError`, `ChannelError`, `NIOSSLError`).
     public func send(_ request: LeanHTTPRequest, deadline: NIODeadline) async throws -> LeanHTTPResponse {
+        lastTiming = ExchangeTiming()
         guard let target = HTTPTarget(url: request.url) else {
             throw UnsupportedURL(url: request.url)
         }
@@ -65,7 +71,9 @@ public final class LeanHTTPSession {
             let isFresh = !key.isTLS || now - connection.openedAt < TimeAmount(client.configuration.certificateRecheckInterval)
             if connection.channel.isActive && isFresh {
                 do {
-                    return try await send(head, request, on: connection, key: key, deadline: deadline)
+                    let response = try await send(head, request, on: connection, key: key, deadline: deadline)
+                    lastTiming = response.timing
+                    return response
                 } catch let error where Self.isStaleConnection(error) && NIODeadline.now() < deadline {
                     // The server closed the idle connection; try once more on a new one.
                 }
@@ -74,10 +82,12 @@ public final class LeanHTTPSession {
             }
         }
         let (connection, opening) = try await connect(key, connectTimeout: request.connectTimeout, deadline: deadline)
+        lastTiming = opening
         var response = try await send(head, request, on: connection, key: key, deadline: deadline)
         response.timing.dns = opening.dns
         response.timing.connect = opening.connect
         response.timing.tls = opening.tls
+        lastTiming = response.timing
         return response
     }
 

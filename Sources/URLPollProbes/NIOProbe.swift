@@ -63,22 +63,25 @@ public struct NIOProbe: Probe {
             do {
                 response = try await session.send(leanRequest, deadline: deadline)
             } catch {
-                throw ProbeFailure(reason: FailureDescription.describe(error, timeout: request.timeout))
+                throw ProbeFailure(reason: FailureDescription.describe(error, timeout: request.timeout), phases: Self.phases(session.lastTiming))
             }
             var exchange = ProbeExchange(code: response.code, reason: response.reason, location: response.location)
             exchange.body = response.body
             exchange.bodyTruncated = response.bodyTruncated
             exchange.certificateExpiry = response.certificateExpiry
             exchange.remoteAddress = response.remoteAddress
-            let timing = response.timing
-            exchange.phases = PollPhases(
+            exchange.phases = Self.phases(response.timing)
+            return exchange
+        }
+
+        private static func phases(_ timing: ExchangeTiming) -> PollPhases {
+            PollPhases(
                 nanoseconds: timing.dns?.nanoseconds,
                 connect: timing.connect?.nanoseconds,
                 tls: timing.tls?.nanoseconds,
                 ttfb: timing.firstByte?.nanoseconds,
                 transfer: timing.transfer?.nanoseconds
             )
-            return exchange
         }
 
         private static func ipVersion(_ version: URLPollCore.IPVersion) -> LeanHTTP.IPVersion {

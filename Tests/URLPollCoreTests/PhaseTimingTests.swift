@@ -120,6 +120,19 @@ struct PhaseTimingTests {
         }
     }
 
+    @Test func aTimeoutKeepsThePhasesItGotThrough() async throws {
+        try await MisbehavingTarget.with(.silence) { silent in
+            let session = try NIOProbe().makeSession()
+            defer { session.close() }
+            let request = ProbeRequest(url: silent.url, options: CheckOptions(), method: .get, timeout: .seconds(1))
+            let result = await session.probe(request, deadline: .now() + .seconds(1))
+            #expect(result.outcome == .failure(reason: "timed out after 1s"))
+            // Connected (by address: no lookup), then no answer: the phases say the server is to blame.
+            #expect(result.phases[.connect] != nil)
+            #expect(result.phases[.dns] == nil && result.phases[.ttfb] == nil && result.phases[.transfer] == nil)
+        }
+    }
+
     @Test func aHostNameIsResolvedAndTimed() async throws {
         try await RecordingTarget.with { target in
             let session = try NIOProbe().makeSession()

@@ -16,7 +16,7 @@ public struct PollPhases: Sendable, Equatable {
     private static let absent = UInt32.max
     private var microseconds: (UInt32, UInt32, UInt32, UInt32, UInt32) = (absent, absent, absent, absent, absent)
 
-    /// No phase measured (a poll that got no answer, or a client that does not tell).
+    /// No phase measured (a refused connection, or a client that does not tell).
     public init() {}
 
     /// The phases given; `nil` ones did not happen.

@@ -104,7 +104,7 @@ public struct ProbeResult: Sendable {
     public var bodyTruncated = false
     /// The expiry of the last https certificate seen in this poll.
     public var certificateExpiry: Date?
-    /// The phases of every exchange of the poll, added up (empty when no answer came).
+    /// The phases of every exchange of the poll, added up; after a failure, those measured before it.
     public var phases = PollPhases()
     /// The IP address of the server that gave the final answer, if the client tells.
     public var remoteAddress: String?
@@ -144,9 +144,12 @@ extension Probe {
 /// describes the errors of its own HTTP client.
 public struct ProbeFailure: Error, Equatable, Sendable {
     public let reason: String
+    /// The phases measured before the failure (connecting, say, before a timeout waiting for the answer).
+    public let phases: PollPhases
 
-    public init(reason: String) {
+    public init(reason: String, phases: PollPhases = PollPhases()) {
         self.reason = reason
+        self.phases = phases
     }
 }
 

@@ -34,16 +34,16 @@ extension ProbeSession {
                     return result
                 }
                 guard let next = URLOrigin.resolve(location: location, against: hop.url) else {
-                    return failure("invalid redirect location \(Excerpt.quoted(location))", certificateExpiry)
+                    return failure("invalid redirect location \(Excerpt.quoted(location))", certificateExpiry, phases)
                 }
                 guard let nextOrigin = URLOrigin(next), let current = URLOrigin(hop.url) else {
-                    return failure("redirect to an unsupported URL \(Excerpt.quoted(next)) refused", certificateExpiry)
+                    return failure("redirect to an unsupported URL \(Excerpt.quoted(next)) refused", certificateExpiry, phases)
                 }
                 guard next.utf8.count <= Resource.maximumURLLength else {
-                    return failure("redirect to a URL longer than \(Resource.maximumURLLength) bytes refused", certificateExpiry)
+                    return failure("redirect to a URL longer than \(Resource.maximumURLLength) bytes refused", certificateExpiry, phases)
                 }
                 if visited.isEmpty { visited.insert(request.url) }
-                guard visited.insert(next).inserted else { return failure("redirect loop", certificateExpiry) }
+                guard visited.insert(next).inserted else { return failure("redirect loop", certificateExpiry, phases) }
                 hop.headers = RedirectHeaders.forwarded(hop.headers, from: current, to: nextOrigin)
                 // A client certificate is a credential and a server name belongs to the URL's host: the
                 // URL's TLS settings stay with its origin, like its credentials.
@@ -57,19 +57,20 @@ extension ProbeSession {
                 }
                 hop.url = next
             }
-            return failure("too many redirects", certificateExpiry)
+            return failure("too many redirects", certificateExpiry, phases)
         } catch let error as ProbeFailure {
-            return failure(error.reason, certificateExpiry)
+            return failure(error.reason, certificateExpiry, phases.adding(error.phases))
         } catch is CancellationError {
-            return failure("cancelled", certificateExpiry)
+            return failure("cancelled", certificateExpiry, phases)
         } catch {
-            return failure(Excerpt.bounded("\(error)"), certificateExpiry)
+            return failure(Excerpt.bounded("\(error)"), certificateExpiry, phases)
         }
     }
 
-    private func failure(_ reason: String, _ certificateExpiry: Date?) -> ProbeResult {
+    private func failure(_ reason: String, _ certificateExpiry: Date?, _ phases: PollPhases) -> ProbeResult {
         var result = ProbeResult(outcome: .failure(reason: reason))
         result.certificateExpiry = certificateExpiry
+        result.phases = phases
         return result
     }
 }

@@ -13,7 +13,8 @@ import Foundation
 /// when the server did not answer. `method` is the last poll's (GET after a HEAD→GET fallback); `name` is `null` unless the
 /// configuration names the URL; `cert_expires_at` is `null` except for https URLs. `phases_ms` is the last poll's
 /// ``PollPhases`` in milliseconds (`dns`, `connect`, `tls`, `ttfb`, `transfer`, each `null` when the phase did not
-/// happen; the whole object `null` while pending or after a poll without an answer); `address` is the IP address of the
+/// happen; a poll without an answer keeps the phases it got through; the whole object `null` while pending or when
+/// nothing was measured); `address` is the IP address of the
 /// server that last answered (`null` until one did). With a history, each URL also has
 /// `uptime`: `{"1h":0.9991,"24h":…,"7d":…,"30d":…}`, the share of known time it was up (``UptimeArithmetic``), `null` where
 /// nothing is known. With alert receivers, the report ends with `alerting`: `{"self_check":{"suspected":true,
