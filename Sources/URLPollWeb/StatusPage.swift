@@ -46,7 +46,7 @@ enum StatusPage {
             let health = record.health.rawValue
             html += "<div class=\"row \(health)\" role=\"row\"><span class=\"badge \(health)\">\(health)</span>"
             let label = record.name.map { "<b>\(HTML.escape($0))</b> " } ?? ""
-            html += "<a class=\"url\" href=\"/api/urls/\(StableID.of(record.url))\">\(label)\(HTML.escape(record.url))</a>"
+            html += "<a class=\"url\" href=\"/urls/\(StableID.of(record.url))\">\(label)\(HTML.escape(record.url))</a>"
             html += "<span>\(HTML.escape(record.health == .pending ? "-" : record.status))</span>"
             html += "<span class=\"num\"\(phasesTitle(record.phases))>\(record.latency.map(DurationFormat.format) ?? "-")</span>"
             html += "<span class=\"num\">\(DurationFormat.format(.seconds(max(0, report.time.timeIntervalSince(record.since)))))</span>"

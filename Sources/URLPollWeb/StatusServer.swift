@@ -11,6 +11,7 @@ import URLPollCore
 /// - `GET /`: the ``StatusPage``;
 /// - `GET /api/status`: one `--format json` report;
 /// - `GET /api/urls/{id}`: one URL (by ``StableID``) with its recent results, 404 for an unknown id;
+/// - `GET /urls/{id}`: the same URL's ``URLDetailPage``;
 /// - `GET /metrics`: Prometheus text exposition of the `registry`;
 /// - `GET /healthz`: `200 ok` while the server runs.
 ///
@@ -37,7 +38,9 @@ public enum StatusServer {
         router.get("/api/status") { _, _ in
             response(JSONReport.render(await engine.report()), type: "application/json")
         }
-        router.get("/api/urls/{id}") { _, context in
+        /// One URL's record, recent results and (with a history) its uptime, latency and outages; 404 for an unknown id.
+        @Sendable func detail(_ context: BasicRequestContext) async throws -> (record: URLRecord, recent: [RecentResults.Result], history: URLHistory)
+        {
             let id = try context.parameters.require("id")
             guard let detail = await monitor.detail(stableID: id) else {
                 throw HTTPError(.notFound, message: "no URL has the id \(id)")
@@ -53,7 +56,16 @@ public enum StatusServer {
                 }
                 stored.incidents = try await history.incidents(url: url, since: now.addingTimeInterval(-30 * 86_400), limit: 20)
             }
-            return response(JSONReport.detail(detail.record, recent: detail.recent, history: stored), type: "application/json")
+            return (detail.record, detail.recent, stored)
+        }
+        router.get("/api/urls/{id}") { _, context in
+            let found = try await detail(context)
+            return response(JSONReport.detail(found.record, recent: found.recent, history: found.history), type: "application/json")
+        }
+        router.get("/urls/{id}") { _, context in
+            let found = try await detail(context)
+            let page = URLDetailPage.render(found.record, recent: found.recent, history: history == nil ? nil : found.history, now: Date())
+            return response(page, type: "text/html; charset=utf-8")
         }
         router.get("/metrics") { _, _ in
             let counts = await scheduler.counts

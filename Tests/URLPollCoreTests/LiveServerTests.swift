@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import URLPollCore
+
 /// The real binary with `--listen`, checked by real clients: Python's `prometheus_client` parser for
 /// /metrics and headless Chromium for the status page. `.ci/run` installs both and sets
 /// `URLPOLL_REQUIRE_TOOLS=1`, which turns a missing tool into a failure instead of a skipped test.
@@ -84,6 +86,17 @@ struct LiveServerTests {
             // The latency cell's tooltip gives the last poll's phases.
             #expect(dom.contains("<span class=\"num\" title=\"") && dom.contains("ttfb "))
             #expect(dom.contains("&lt;script&gt;document.body.setAttribute('data-pwned','yes')&lt;/script&gt;"))
+            // Each row links to the URL's page, which the browser renders with the last poll's phases.
+            let id = StableID.of(target.url("/ok"))
+            #expect(dom.contains("href=\"/urls/\(id)\""))
+            let detail = try #require(
+                await Tool.run(
+                    browser,
+                    ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(profile)", "--dump-dom", base + "urls/\(id)"]
+                )
+            )
+            #expect(detail.status == 0, "chromium failed: \(detail.stderr)")
+            #expect(detail.stdout.contains("<span class=\"badge up\">up</span>") && detail.stdout.contains("<tr><th>ttfb</th>"))
         }
     }
 

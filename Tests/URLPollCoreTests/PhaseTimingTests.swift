@@ -78,6 +78,15 @@ struct PollPhasesTests {
         #expect(json.contains(#""phases_ms":{"dns":null,"connect":0.211,"tls":1.302,"ttfb":0.4,"transfer":0.012},"address":"::1"}"#))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         #expect((object["phases_ms"] as? [String: Any])?["tls"] as? Double == 1.302)
+        let page = URLDetailPage.render(record, recent: [], history: nil, now: Date(timeIntervalSince1970: 2))
+        #expect(page.contains("<tr><th>dns</th><td class=\"num\">-</td><td class=\"bar none\">did not happen</td></tr>"))
+        #expect(page.contains("<tr><th>tls</th><td class=\"num\">1.3ms</td><td class=\"bar\"><span style=\"width:100%\"></span></td></tr>"))
+        #expect(page.contains("<dt>address</dt><dd>::1</dd>"))
+        var hostile = URLRecord(id: 1, url: "http://h.example/<script>x</script>", name: "<b>n</b>", since: Date(timeIntervalSince1970: 0))
+        hostile.status = "<img src=x onerror=alert(1)>"
+        hostile.health = .down
+        let escaped = URLDetailPage.render(hostile, recent: [], history: nil, now: Date())
+        #expect(!escaped.contains("<script>x") && !escaped.contains("<img") && !escaped.contains("<b>n</b>"))
         #expect(StatusPage.phasesTitle(record.phases) == #" title="connect 0.2ms · tls 1.3ms · ttfb 0.4ms · transfer 0ms""#)
     }
 }

@@ -94,6 +94,18 @@ struct StatusServerTests {
                     try await client.execute(uri: "/api/urls/0123456789abcdef", method: .get) { response in
                         #expect(response.status == .notFound)
                     }
+                    // The page of one URL: its state, and where the last poll's time went.
+                    try await client.execute(uri: "/urls/\(ids[1])", method: .get) { response in
+                        #expect(response.status == .ok)
+                        #expect(response.headers[.contentType] == "text/html; charset=utf-8")
+                        let html = String(buffer: response.body)
+                        #expect(html.contains("<span class=\"badge down\">down</span>") && html.contains("503 Service Unavailable"))
+                        #expect(html.contains("Where the last poll's time went") && html.contains("<tr><th>ttfb</th><td class=\"num\">"))
+                        #expect(html.contains("<a href=\"/api/urls/\(ids[1])\">JSON</a>"))
+                    }
+                    try await client.execute(uri: "/urls/0123456789abcdef", method: .get) { response in
+                        #expect(response.status == .notFound)
+                    }
                     try await client.execute(uri: "/healthz", method: .get) { response in
                         #expect(response.status == .ok && String(buffer: response.body) == "ok\n")
                     }
