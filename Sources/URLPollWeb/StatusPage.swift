@@ -78,15 +78,16 @@ enum StatusPage {
             + "Down alerts are held back (\(status.held) URLs) until something answers again.</p>\n"
     }
 
-    /// The last outages, newest first, as a short list; nothing without any.
-    static func outages(_ incidents: [Incident], now: Date) -> String {
+    /// The last outages, newest first, as a short list (naming each one's URL unless the page is about
+    /// one URL); nothing without any.
+    static func outages(_ incidents: [Incident], now: Date, title: String = "Recent outages", namesURLs: Bool = true) -> String {
         guard !incidents.isEmpty else { return "" }
-        var html = "<section class=\"outages\"><h2>Recent outages</h2><ul>"
+        var html = "<section class=\"outages\"><h2>\(title)</h2><ul>"
         for incident in incidents {
             let lasted = DurationFormat.format(.seconds(incident.duration(now: now)))
             let state = incident.upAt == nil ? "<b>ongoing</b>, \(lasted) so far" : "lasted \(lasted)"
             html += "<li><time datetime=\"\(Timestamp.rfc3339(incident.downAt))\">\(Timestamp.rfc3339(incident.downAt))</time> "
-            html += "\(HTML.escape(incident.url)): \(HTML.escape(incident.firstStatus)) (\(state))</li>"
+            html += "\(namesURLs ? HTML.escape(incident.url) + ": " : "")\(HTML.escape(incident.firstStatus)) (\(state))</li>"
         }
         return html + "</ul></section>\n"
     }

@@ -40,16 +40,7 @@ enum URLDetailPage {
         }
         html += "</dl>\n" + phases(record.phases)
         html += "<h2>Recent polls</h2><p>\(Sparkline.svg(recent))</p>\n"
-        if let incidents = history?.incidents, !incidents.isEmpty {
-            html += "<h2>Outages, last 30 days</h2><ul>"
-            for incident in incidents {
-                let lasted = DurationFormat.format(.seconds(incident.duration(now: now)))
-                html += "<li><time datetime=\"\(Timestamp.rfc3339(incident.downAt))\">\(Timestamp.rfc3339(incident.downAt))</time> "
-                html +=
-                    "\(HTML.escape(incident.firstStatus)) (\(incident.upAt == nil ? "<b>ongoing</b>, \(lasted) so far" : "lasted \(lasted)"))</li>"
-            }
-            html += "</ul>\n"
-        }
+        html += StatusPage.outages(history?.incidents ?? [], now: now, title: "Outages, last 30 days", namesURLs: false)
         html += "</body></html>\n"
         return html
     }

@@ -82,6 +82,9 @@ struct PollPhasesTests {
         #expect(page.contains("<tr><th>dns</th><td class=\"num\">-</td><td class=\"bar none\">did not happen</td></tr>"))
         #expect(page.contains("<tr><th>tls</th><td class=\"num\">1.3ms</td><td class=\"bar\"><span style=\"width:100%\"></span></td></tr>"))
         #expect(page.contains("<dt>address</dt><dd>::1</dd>"))
+        let outage = Incident(url: record.url, downAt: Date(timeIntervalSince1970: 0), upAt: Date(timeIntervalSince1970: 90), firstStatus: "503")
+        let withHistory = URLDetailPage.render(record, recent: [], history: URLHistory(incidents: [outage]), now: Date(timeIntervalSince1970: 100))
+        #expect(withHistory.contains("<h2>Outages, last 30 days</h2>") && withHistory.contains("</time> 503 (lasted 1m30s)</li>"))
         var hostile = URLRecord(id: 1, url: "http://h.example/<script>x</script>", name: "<b>n</b>", since: Date(timeIntervalSince1970: 0))
         hostile.status = "<img src=x onerror=alert(1)>"
         hostile.health = .down

@@ -53,7 +53,14 @@ public struct PollPhases: Sendable, Equatable {
 
     /// How many microseconds `phase` took, or `nil` if it did not happen (the stored value, for hot paths).
     public func microseconds(of phase: Phase) -> UInt32? {
-        let value = Self.value(of: phase, in: microseconds)
+        let value =
+            switch phase {
+            case .dns: microseconds.0
+            case .connect: microseconds.1
+            case .tls: microseconds.2
+            case .ttfb: microseconds.3
+            case .transfer: microseconds.4
+            }
         return value == Self.absent ? nil : value
     }
 
@@ -90,16 +97,6 @@ public struct PollPhases: Sendable, Equatable {
     private static func stored(_ nanoseconds: Int64?) -> UInt32 {
         guard let nanoseconds else { return absent }
         return UInt32(clamping: max(0, nanoseconds / 1000)).clamped(below: absent)
-    }
-
-    private static func value(of phase: Phase, in values: (UInt32, UInt32, UInt32, UInt32, UInt32)) -> UInt32 {
-        switch phase {
-        case .dns: values.0
-        case .connect: values.1
-        case .tls: values.2
-        case .ttfb: values.3
-        case .transfer: values.4
-        }
     }
 
     public static func == (lhs: PollPhases, rhs: PollPhases) -> Bool {
