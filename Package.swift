@@ -13,7 +13,8 @@ let swiftSettings: [SwiftSetting] = [
 ///       └─ URLPollApp (the composition root: wires and runs everything in one service group)
 ///            ├─ URLPollConfig (YAML config files, URL lists, layering)      ─┐
 ///            ├─ URLPollProbes (the Probe implementations: LeanHTTP, AHC)    ─┤
-///            ├─ URLPollStorage (the history in SQLite, through GRDB)       ─┤
+///            ├─ URLPollStorage (history and alert state: SQLite through GRDB, ─┤
+///            │                  PostgreSQL through postgres-nio)            ─┤
 ///            ├─ URLPollAlerts (alert engine, delivery, receivers)           ─┼─▶ URLPollCore (the engine)
 ///            └─ URLPollWeb (status page, JSON API, Prometheus exposition)   ─┘
 ///       LeanHTTP (the lean HTTP/1.1 client on SwiftNIO; knows nothing of urlpoll) ◀─ URLPollProbes
@@ -43,6 +44,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(
@@ -107,6 +109,10 @@ let package = Package(
                 "URLPollCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -10,31 +10,47 @@ public enum HistoryQueries {
     public static func history(url: String, since: Date, database path: String, format: HistoryListing.Format, now: Date = Date()) async throws
         -> String
     {
-        let store = try open(path)
-        do {
+        try await reading(path) { store in
             let results = try await store.results(url: url, since: since)
             let incidents = try await store.incidents(url: url, since: since, limit: nil)
             return HistoryListing.history(url: url, since: since, results: results, incidents: incidents, now: now, format: format)
-        } catch {
-            throw URLPollApplication.Failure(message: "\(path): cannot read the history database (\(error))")
         }
     }
 
     /// Outages of every URL since `since`.
     public static func incidents(since: Date, database path: String, format: HistoryListing.Format, now: Date = Date()) async throws -> String {
-        let store = try open(path)
-        do {
-            return HistoryListing.incidents(try await store.incidents(url: nil, since: since, limit: nil), now: now, format: format)
-        } catch {
-            throw URLPollApplication.Failure(message: "\(path): cannot read the history database (\(error))")
+        try await reading(path) { store in
+            HistoryListing.incidents(try await store.incidents(url: nil, since: since, limit: nil), now: now, format: format)
         }
     }
 
-    private static func open(_ path: String) throws -> SQLiteHistoryStore {
+    /// Runs `body` with the store at `database` (a SQLite path or a `postgres://` URL) opened for
+    /// reading, and closes it.
+    private static func reading(_ database: String, _ body: (any HistoryStore) async throws -> String) async throws -> String {
+        let store: any HistoryStore
+        let close: () async -> Void
+        let name: String
         do {
-            return try SQLiteHistoryStore.openForReading(path: path)
+            if database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") {
+                let location = try PostgresLocation(parsing: database)
+                let postgres = try await PostgresHistoryStore.open(location, readOnly: true)
+                (store, close, name) = (postgres, { await postgres.close() }, location.description)
+            } else {
+                let sqlite = try SQLiteHistoryStore.openForReading(path: database)
+                (store, close, name) = (sqlite, {}, database)
+            }
+        } catch let error as InputError {
+            throw URLPollApplication.Failure(message: "--database: \(error.message)")
         } catch {
-            throw URLPollApplication.Failure(message: error.message)
+            throw URLPollApplication.Failure(message: StoreError.describe(error))
+        }
+        do {
+            let text = try await body(store)
+            await close()
+            return text
+        } catch {
+            await close()
+            throw URLPollApplication.Failure(message: "\(name): cannot read the history database (\(StoreError.describe(error)))")
         }
     }
 }

@@ -3,10 +3,14 @@ import Logging
 import URLPollCore
 import URLPollStorage
 
-/// The history of a run, opened before the engine starts: the store, this run's id, what the store
-/// remembers of the URLs (by the engine's ids), and the board reports read uptime from.
+/// The history of a run, opened before the engine starts: the store (SQLite or PostgreSQL), this run's
+/// id, what the store remembers of the URLs (by the engine's ids), and the board reports read uptime from.
 struct HistorySetup: Sendable {
-    let store: SQLiteHistoryStore
+    let store: any HistoryStore & AlertStore
+    /// The database as messages name it (a path, or a URL without its password).
+    let name: String
+    /// Closes the store (checkpoints a SQLite file; ends a PostgreSQL pool).
+    let close: @Sendable () async throws -> Void
     let run: Int64
     let restored: [Int: RestoredState]
     let board: UptimeBoard
@@ -17,15 +21,25 @@ struct HistorySetup: Sendable {
 
     /// Opens the history `database` asks for and restores what it knows of `targets`; `nil` for `none`.
     ///
-    /// - Throws: ``URLPollApplication/Failure`` naming the path when the database cannot be used.
+    /// - Throws: ``URLPollApplication/Failure`` naming the database when it cannot be used.
     static func open(_ database: Settings.Database, targets: TargetList) async throws -> HistorySetup? {
-        guard case .sqlite(let path) = database else { return nil }
-        let store: SQLiteHistoryStore
+        let store: any HistoryStore & AlertStore
+        let close: @Sendable () async throws -> Void
         do {
-            store = try SQLiteHistoryStore.open(path: path)
+            switch database {
+            case .none:
+                return nil
+            case .sqlite(let path):
+                let sqlite = try SQLiteHistoryStore.open(path: path)
+                (store, close) = (sqlite, { try await sqlite.close() })
+            case .postgres(let location):
+                let postgres = try await PostgresHistoryStore.open(location)
+                (store, close) = (postgres, { await postgres.close() })
+            }
         } catch {
             throw URLPollApplication.Failure(message: error.message)
         }
+        let name = database.description
         do {
             let byURL = try await store.restore(targets.urls)
             var restored: [Int: RestoredState] = [:]
@@ -34,9 +48,10 @@ struct HistorySetup: Sendable {
                 if let state = byURL[url] { restored[id] = state }
             }
             let run = try await store.beginRun(at: Date())
-            return HistorySetup(store: store, run: run, restored: restored, board: UptimeBoard())
+            return HistorySetup(store: store, name: name, close: close, run: run, restored: restored, board: UptimeBoard())
         } catch {
-            throw URLPollApplication.Failure(message: "\(path): cannot read the history database (\(error))")
+            try? await close()
+            throw URLPollApplication.Failure(message: "\(name): cannot read the history database (\(StoreError.describe(error)))")
         }
     }
 

@@ -119,8 +119,8 @@ public struct URLPollApplication: Sendable {
         configuration = try Self.preparingTLS(configuration!, logger: logger)
         let opening = ContinuousClock.now
         let history = try await HistorySetup.open(settings.database, targets: configuration!.targets)
-        if let history, case .sqlite(let path) = settings.database {
-            logger.info("history: \(path) opened, \(history.restored.count) URLs restored in \(ContinuousClock.now - opening)")
+        if let history {
+            logger.info("history: \(history.name) opened, \(history.restored.count) URLs restored in \(ContinuousClock.now - opening)")
         }
         return try await Self.withProbe(options.client, settings: settings, logger: logger) { probe in
             let metrics = listen.map { _ in Self.makeMetrics() }
@@ -221,9 +221,9 @@ public struct URLPollApplication: Sendable {
             let report = await engine.report()
             if let history {
                 do {
-                    try await history.store.close()
+                    try await history.close()
                 } catch {
-                    logger.error("history: cannot close \(history.store.path): \(error)")
+                    logger.error("history: cannot close \(history.name): \(error)")
                 }
             }
             return Outcome(report: report, summary: summary)

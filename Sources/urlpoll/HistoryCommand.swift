@@ -8,7 +8,7 @@ struct HistoryOutputOptions: ParsableArguments {
     @Option(help: "Output: text, json or csv.")
     var format: HistoryListing.Format = .text
 
-    @Option(help: ArgumentHelp("The history database.", valueName: "path"))
+    @Option(help: ArgumentHelp("The history database: a SQLite file or a postgres:// URL.", valueName: "path|url"))
     var database = Settings.defaultDatabasePath
 }
 

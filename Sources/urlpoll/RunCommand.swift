@@ -36,7 +36,9 @@ struct RunCommand: AsyncParsableCommand {
             its own network and holds down alerts back (see docs/alerts.md). `urlpoll test-alert` checks a setup.
 
             Results, outages and uptime are kept in a SQLite file (--database, default urlpoll.sqlite in the \
-            working directory), so a restart goes on where it stopped; --database none keeps nothing.
+            working directory), so a restart goes on where it stopped; --database none keeps nothing; \
+            --database postgres://user@host:port/db keeps them in PostgreSQL (the password from the URL, \
+            PGPASSWORD or a PGPASSFILE, never printed; see docs/postgresql.md).
 
             Durations are written with units: 500ms, 10s, 1m30s, 2h, 14d.
 
@@ -122,12 +124,13 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Where results, outages and uptime are kept across restarts: a SQLite file, or none. (default: \(defaults.database))",
-            valueName: "path"
-        ),
-        transform: parseDatabase
+            "Where results, outages and uptime are kept across restarts: a SQLite file, a postgres:// URL, or none. (default: \(defaults.database))",
+            valueName: "path|url"
+        )
     )
-    var database: Settings.Database?
+    /// Parsed in `validate()`, not by a transform: ArgumentParser would quote a rejected value, and a
+    /// database URL may hold a password.
+    var database: String?
 
     @Option(
         help: ArgumentHelp(
@@ -153,6 +156,11 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         do {
+            if let database { _ = try Settings.Database(parsing: database) }
+        } catch {
+            throw ValidationError("--database: \(error.message)")
+        }
+        do {
             try Settings().merging(flags).validate()
             if let listen { _ = try ListenAddress(parsing: listen) }
         } catch {
@@ -175,7 +183,8 @@ struct RunCommand: AsyncParsableCommand {
         overrides.duration = duration
         overrides.quiet = quiet ? true : nil
         overrides.history = history
-        overrides.database = database
+        // Validated before: a value that does not parse never gets here.
+        overrides.database = database.flatMap { try? Settings.Database(parsing: $0) }
         return overrides
     }
 
@@ -232,14 +241,6 @@ func usageFailure(_ message: String) -> ExitCode {
 
 private func durationHelp(_ text: String, default value: Duration) -> ArgumentHelp {
     ArgumentHelp("\(text) (default: \(DurationFormat.format(value)))", valueName: "duration")
-}
-
-private func parseDatabase(_ text: String) throws -> Settings.Database {
-    do {
-        return try Settings.Database(parsing: text)
-    } catch {
-        throw ValidationError(error.message)
-    }
 }
 
 func parseDuration(_ text: String) throws -> Duration {

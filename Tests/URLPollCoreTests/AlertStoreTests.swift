@@ -42,32 +42,33 @@ struct AlertStoreTests {
         try await store.close()
     }
 
-    @Test func announcementsAndTheOutboxSurviveAReopen() async throws {
-        let directory = try TemporaryDirectory()
-        let path = directory.file("alerts.sqlite")
-        let announcement = AlertTracker.Announcement(url: "https://a.example/", receiver: "ops", since: Self.start, lastSent: Self.start + 5)
-        var changes = AlertTracker.Changes()
-        changes.announced = [announcement]
-        let pending = [PendingDelivery(id: 1, event: Self.event(.down)), PendingDelivery(id: 2, event: Self.event(.reminder))]
-        do {
-            let store = try SQLiteHistoryStore.open(path: path)
-            try await store.save(changes, queued: pending)
-            try await store.finish([2])
-            try await store.close()
-        }
-        let store = try SQLiteHistoryStore.open(path: path)
-        let ledger = try await store.loadAlerts()
-        #expect(ledger.announcements == [announcement])
-        #expect(ledger.pending == [pending[0]])
-        var ended = AlertTracker.Changes()
-        ended.ended = [.init(url: announcement.url, receiver: "ops")]
-        try await store.save(ended, queued: [])
-        #expect(try await store.loadAlerts().announcements.isEmpty)
-        try await store.close()
+    @Test(arguments: StoreKind.available)
+    func announcementsAndTheOutboxSurviveAReopen(kind: StoreKind) async throws {
+        try await kind.withPlace { place in
+            let announcement = AlertTracker.Announcement(url: "https://a.example/", receiver: "ops", since: Self.start, lastSent: Self.start + 5)
+            var changes = AlertTracker.Changes()
+            changes.announced = [announcement]
+            let pending = [PendingDelivery(id: 1, event: Self.event(.down)), PendingDelivery(id: 2, event: Self.event(.reminder))]
+            do {
+                let store = try await place.open()
+                try await store.save(changes, queued: pending)
+                try await store.finish([2])
+                try await store.shutDown()
+            }
+            let store = try await place.open()
+            let ledger = try await store.loadAlerts()
+            #expect(ledger.announcements == [announcement])
+            #expect(ledger.pending == [pending[0]])
+            var ended = AlertTracker.Changes()
+            ended.ended = [.init(url: announcement.url, receiver: "ops")]
+            try await store.save(ended, queued: [])
+            #expect(try await store.loadAlerts().announcements.isEmpty)
+            try await store.shutDown()
 
-        let memory = MemoryAlertStore()
-        await memory.save(changes, queued: pending)
-        await memory.finish([2])
-        #expect(await memory.loadAlerts() == ledger)
+            let memory = MemoryAlertStore()
+            await memory.save(changes, queued: pending)
+            await memory.finish([2])
+            #expect(await memory.loadAlerts() == ledger)
+        }
     }
 }

@@ -76,6 +76,8 @@ struct ConfigLoaderTests {
         let file = try parse("database: /var/lib/u.sqlite\nretention:\n  results: 2d\n  results-per-url: 500\n  aggregates: 90d\nurls: [http://a/]\n")
         let settings = Settings().merging(file.overrides)
         #expect(settings.database == .sqlite(path: "/var/lib/u.sqlite"))
+        let postgres = Settings().merging(try parse("database: postgres://mon:pw@db:6432/urlpoll\nurls: [http://a/]\n").overrides).database
+        #expect(postgres == .postgres(try PostgresLocation(parsing: "postgres://mon:pw@db:6432/urlpoll")))
         #expect(settings.retention == RetentionPolicy(resultAge: .seconds(2 * 86_400), resultsPerURL: 500, aggregateAge: .seconds(90 * 86_400)))
         #expect(Settings().merging(try parse("database: none\nurls: [http://a/]\n").overrides).database == Settings.Database.none)
         #expect(Settings().database == .sqlite(path: "urlpoll.sqlite") && Settings().retention == RetentionPolicy())
@@ -170,8 +172,8 @@ struct ConfigLoaderTests {
         ("urls:\n  - url: http://a/\n   oops: [\n", "urlpoll.yml:3:4: invalid YAML: did not find expected '-' indicator"),
         ("urls:\n  - url: http://a/\n    url: http://b/\n", "urlpoll.yml:2:5: a key appears twice in one map: url"),
         (
-            "database: postgres://u@h/db\nurls: [http://a/]\n",
-            #"urlpoll.yml:1:11: database: "postgres://u@h/db": only a SQLite file path (or none) is supported"#
+            "database: mysql://u:hunter2@h/db\nurls: [http://a/]\n",
+            #"urlpoll.yml:1:11: database: "mysql": not a database urlpoll knows (a SQLite file path, postgres://…, or none)"#
         ),
         ("retention:\n  raw: 1d\nurls: [http://a/]\n", #"urlpoll.yml:2:3: unknown key "raw" in retention"#),
         ("retention:\n  results-per-url: 0\nurls: [http://a/]\n", "urlpoll.yml:2:20: retention.results-per-url: must be from 1 to 10000000 (got 0)"),

@@ -13,7 +13,10 @@ import Testing
 @Suite(.timeLimit(.minutes(2)))
 struct HostileAtScaleTests {
     static let perKind = 200
-    static let timeout = Duration.seconds(1)
+    /// Long enough that a reset or garbage server answers within it even while the other suites load
+    /// the machine (at 1 s, a stall of the in-process servers at the suite's start turned some of their
+    /// answers into timeouts).
+    static let timeout = Duration.seconds(2)
 
     @Test func hostileServersNeitherHangNorStarveTheHealthyURLs() async throws {
         try await FakeTarget.with { healthy in
@@ -22,8 +25,8 @@ struct HostileAtScaleTests {
                     try await MisbehavingTarget.with(.garbage) { garbage in
                         try await MisbehavingTarget.with(.trickle) { trickle in
                             let hostile: [(String, String)] = [
-                                (stall.url, "timed out after 1s"), (reset.url, "connection reset by peer"),
-                                (garbage.url, "invalid HTTP response (not an HTTP status line)"), (trickle.url, "timed out after 1s"),
+                                (stall.url, "timed out after 2s"), (reset.url, "connection reset by peer"),
+                                (garbage.url, "invalid HTTP response (not an HTTP status line)"), (trickle.url, "timed out after 2s"),
                             ]
                             try await Self.run(healthy: healthy.url("/ok"), hostile: hostile)
                         }
@@ -57,7 +60,7 @@ struct HostileAtScaleTests {
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         ) { _ in }
         let runner = Task { await engine.run() }
-        // The first round: 400 polls of a second each (stalled and trickling servers) over 64 pollers.
+        // The first round: 400 polls of two seconds each (stalled and trickling servers) over 64 pollers.
         await engine.waitUntil { $0.pending == 0 }
         let before = Dictionary(uniqueKeysWithValues: await engine.monitor.report().urls.map { ($0.url, $0.polls) })
         // Then the healthy URLs go on being polled on their interval while the hostile ones back off:
@@ -81,6 +84,6 @@ struct HostileAtScaleTests {
         }
         let longest = Duration.microseconds(summary.statistics.latency.max)
         print("hostile at scale: \(summary.statistics.polls) polls, the longest \(longest) (timeout \(timeout))")
-        #expect(longest < timeout + .seconds(1), "a poll outlasted its timeout: \(longest)")
+        #expect(longest < timeout + .seconds(2), "a poll outlasted its timeout: \(longest)")
     }
 }

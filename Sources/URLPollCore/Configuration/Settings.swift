@@ -46,17 +46,24 @@ public struct Settings: Sendable, Equatable {
         case none
         /// A SQLite file (created if missing).
         case sqlite(path: String)
+        /// A PostgreSQL database, which several instances may share.
+        case postgres(PostgresLocation)
 
-        /// `none`, or a file path.
+        /// `none`, a `postgres://` URL, or a file path.
         ///
-        /// - Throws: ``InputError`` for an empty path or a URL of a server database (not supported yet).
+        /// - Throws: ``InputError`` for an empty path, a URL of another scheme, or a PostgreSQL URL that
+        ///   does not parse (the message never quotes a password).
         public init(parsing text: String) throws(InputError) {
             if text == "none" {
                 self = .none
             } else if text.isEmpty {
-                throw InputError("empty database path (write a file path, or none)")
-            } else if text.contains("://") {
-                throw InputError("\(Excerpt.quoted(text)): only a SQLite file path (or none) is supported")
+                throw InputError("empty database path (write a file path, a postgres:// URL, or none)")
+            } else if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
+                self = .postgres(try PostgresLocation(parsing: text))
+            } else if let scheme = text.range(of: "://") {
+                throw InputError(
+                    "\(Excerpt.quoted(String(text[..<scheme.lowerBound]))): not a database urlpoll knows (a SQLite file path, postgres://…, or none)"
+                )
             } else {
                 self = .sqlite(path: text)
             }
@@ -66,6 +73,7 @@ public struct Settings: Sendable, Equatable {
             switch self {
             case .none: "none"
             case .sqlite(let path): path
+            case .postgres(let location): location.description
             }
         }
     }

@@ -1,0 +1,65 @@
+/// The PostgreSQL database's tables, all in the schema `urlpoll` (so the database may hold other
+/// things), created and upgraded by numbered migrations. The same tables as the SQLite store's
+/// (``HistorySchema``), with one result per row (PostgreSQL takes a batch's rows in one statement) and
+/// times in milliseconds since 1970 (UTC).
+///
+/// Several instances may start at once: migrations run in one transaction under an advisory lock, so
+/// exactly one instance applies them and the others find them done. A database with a migration this
+/// version does not know was written by a newer urlpoll and is refused before anything is changed.
+enum PostgresSchema {
+    /// The key of the advisory lock migrations hold (an arbitrary constant: "urlpoll" in ASCII, cut).
+    static let migrationLock: Int64 = 0x7572_6c70_6f6c_6c01
+
+    /// Each migration: its id and its statements, in order. Append only; never edit one that shipped.
+    static let migrations: [(id: String, statements: [String])] = [
+        (
+            "v1",
+            [
+                "CREATE TABLE urlpoll.meta (key text PRIMARY KEY, value bigint NOT NULL)",
+                """
+                CREATE TABLE urlpoll.run (
+                    id bigserial PRIMARY KEY, started_at bigint NOT NULL, alive_at bigint NOT NULL, stopped_at bigint)
+                """,
+                """
+                CREATE TABLE urlpoll.url (
+                    id bigserial PRIMARY KEY, url text NOT NULL UNIQUE,
+                    health smallint NOT NULL DEFAULT 0, since bigint, failures integer NOT NULL DEFAULT 0,
+                    checked_at bigint, outcome bigint, latency_us bigint, status_id bigint,
+                    results bigint NOT NULL DEFAULT 0)
+                """,
+                "CREATE TABLE urlpoll.status (id bigserial PRIMARY KEY, text text NOT NULL UNIQUE)",
+                """
+                CREATE TABLE urlpoll.result (
+                    url_id bigint NOT NULL, t bigint NOT NULL, outcome bigint NOT NULL, latency_us bigint NOT NULL,
+                    status_id bigint NOT NULL, PRIMARY KEY (url_id, t))
+                """,
+                """
+                CREATE TABLE urlpoll.hourly (
+                    url_id bigint NOT NULL, hour bigint NOT NULL, polls bigint NOT NULL, failures bigint NOT NULL,
+                    latency_sum_us bigint NOT NULL, latency_min_us bigint NOT NULL, latency_max_us bigint NOT NULL,
+                    latency_p95_us bigint NOT NULL, PRIMARY KEY (url_id, hour))
+                """,
+                """
+                CREATE TABLE urlpoll.incident (
+                    id bigserial PRIMARY KEY, url_id bigint NOT NULL, down_at bigint NOT NULL, up_at bigint,
+                    status_id bigint NOT NULL)
+                """,
+                "CREATE INDEX incident_by_url ON urlpoll.incident (url_id, down_at)",
+                "CREATE INDEX incident_by_time ON urlpoll.incident (down_at)",
+                "CREATE INDEX incident_open ON urlpoll.incident (url_id) WHERE up_at IS NULL",
+                """
+                CREATE TABLE urlpoll.coverage (
+                    id bigserial PRIMARY KEY, url_id bigint NOT NULL, run_id bigint NOT NULL, from_t bigint NOT NULL, to_t bigint)
+                """,
+                "CREATE INDEX coverage_by_url ON urlpoll.coverage (url_id)",
+                "CREATE INDEX coverage_open ON urlpoll.coverage (run_id, url_id) WHERE to_t IS NULL",
+                """
+                CREATE TABLE urlpoll.alert_announcement (
+                    url text NOT NULL, receiver text NOT NULL, since bigint NOT NULL, last_sent bigint NOT NULL,
+                    PRIMARY KEY (url, receiver))
+                """,
+                "CREATE TABLE urlpoll.alert_outbox (id bigint PRIMARY KEY, receiver text NOT NULL, event text NOT NULL)",
+            ]
+        )
+    ]
+}

@@ -1,0 +1,165 @@
+import Foundation
+import Testing
+
+@testable import URLPollCore
+
+/// A throwaway PostgreSQL cluster (Debian's `postgresql` package): `initdb` into a temporary directory,
+/// the server on a loopback port with its socket in that directory, trust authentication for the
+/// superuser `urlpoll`. PostgreSQL refuses to run as root, so as root the server tools run as the
+/// `postgres` user the package creates.
+///
+/// ``shared`` is one cluster for the whole test process (each test takes a database of its own);
+/// ``start()`` makes a private one for a test that stops or restarts it. A watchdog child process stops
+/// a cluster and removes its directory when the test process ends, however it ends (even `kill -9`).
+final class PostgresCluster: Sendable {
+    /// The server programs of the newest PostgreSQL installed, or `nil`.
+    static let binaries: String? = {
+        let root = "/usr/lib/postgresql"
+        let versions = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        return versions.compactMap(Int.init).sorted().reversed().map { "\(root)/\($0)/bin" }.first {
+            FileManager.default.isExecutableFile(atPath: "\($0)/initdb")
+        }
+    }()
+
+    static let toolsRequired = ProcessInfo.processInfo.environment["URLPOLL_REQUIRE_TOOLS"] == "1"
+    /// Whether PostgreSQL tests run: PostgreSQL is installed, or CI requires it (then its absence fails).
+    static let available = binaries != nil || toolsRequired
+
+    let directory: String
+    let port: Int
+    private let bin: String
+
+    private init(directory: String, port: Int, bin: String) {
+        self.directory = directory
+        self.port = port
+        self.bin = bin
+    }
+
+    /// The process's shared cluster, started on first use.
+    static func shared() async throws -> PostgresCluster {
+        try await sharedCluster.value
+    }
+
+    private static let sharedCluster = Task { try await start() }
+
+    /// Starts a new cluster on a free loopback port.
+    static func start() async throws -> PostgresCluster {
+        let bin = try #require(binaries, "PostgreSQL is not installed (apt-get install postgresql)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("urlpoll-pg-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
+        if geteuid() == 0 {
+            try FileManager.default.setAttributes([.ownerAccountName: "postgres", .groupOwnerAccountName: "postgres"], ofItemAtPath: directory)
+        }
+        let port = try await AlertmanagerProcess.freePort()
+        let cluster = PostgresCluster(directory: directory, port: port, bin: bin)
+        try await cluster.server(["initdb", "-D", "\(directory)/data", "--auth=trust", "-U", "urlpoll", "--no-sync", "-E", "UTF8"])
+        try await cluster.watch()
+        try await cluster.startServer()
+        return cluster
+    }
+
+    /// Starts the server (again, after ``stop(_:)``).
+    func startServer() async throws {
+        try await server([
+            "pg_ctl", "-D", "\(directory)/data", "-w", "-l", "\(directory)/log",
+            "-o",
+            "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+                + "-c max_connections=200 -c shared_buffers=32MB -c autovacuum=off",
+            "start",
+        ])
+    }
+
+    /// Stops the server: `fast` ends sessions cleanly, `immediate` as a crash would.
+    func stop(_ mode: String = "fast") async throws {
+        try await server(["pg_ctl", "-D", "\(directory)/data", "-w", "-m", mode, "stop"])
+    }
+
+    /// A new empty database in this cluster, and where it is.
+    func makeDatabase() async throws -> PostgresLocation {
+        let name = "t_" + UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
+        try await Self.run(["\(bin)/createdb", "-h", "127.0.0.1", "-p", "\(port)", "-U", "urlpoll", name])
+        return location(database: name)
+    }
+
+    /// Where `database` is, over TCP with TLS off.
+    func location(database: String) -> PostgresLocation {
+        try! PostgresLocation(parsing: url(database: database))
+    }
+
+    /// The URL of `database`, for the command line and config files.
+    func url(database: String) -> String {
+        "postgres://urlpoll@127.0.0.1:\(port)/\(database)?sslmode=disable"
+    }
+
+    /// The output of `psql -c sql` on `database`.
+    func psql(_ sql: String, database: String) async throws -> String {
+        try await Self.run(["\(bin)/psql", "-h", "127.0.0.1", "-p", "\(port)", "-U", "urlpoll", "-d", database, "-Atc", sql])
+    }
+
+    /// Runs a server program (`initdb`, `pg_ctl`) as the `postgres` user when this process is root.
+    private func server(_ arguments: [String]) async throws {
+        let program = "\(bin)/\(arguments[0])"
+        let rest = Array(arguments.dropFirst())
+        if geteuid() == 0 {
+            try await Self.run(["/usr/sbin/runuser", "-u", "postgres", "--", program] + rest)
+        } else {
+            try await Self.run([program] + rest)
+        }
+    }
+
+    /// A detached shell that outlives nothing: when this test process is gone, it stops the server and
+    /// removes the directory. (Started through a shell that exits at once.)
+    private func watch() async throws {
+        let stop =
+            geteuid() == 0
+            ? "/usr/sbin/runuser -u postgres -- \(bin)/pg_ctl -D \(directory)/data -m immediate stop"
+            : "\(bin)/pg_ctl -D \(directory)/data -m immediate stop"
+        let loop = "while kill -0 \(getpid()) 2>/dev/null; do sleep 1; done; \(stop); rm -rf \(directory)"
+        try await Self.run(["/bin/sh", "-c", "(\(loop)) </dev/null >/dev/null 2>&1 &"])
+    }
+
+    /// Runs `arguments` to the end; throws with its output when it fails. Spawned and waited for
+    /// directly (`posix_spawn`, `waitpid`), not through Foundation's `Process`,
+    /// whose reaper stops reaping in a test process once `pg_ctl` has daemonized a server. The output
+    /// goes through a file, not a pipe, which a daemonized server could keep open.
+    @discardableResult
+    static func run(_ arguments: [String]) async throws -> String {
+        let directory = try TemporaryDirectory()
+        let outputPath = directory.file("output")
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, arguments[0], &actions, nil, argv, environ)
+        guard spawned == 0 else {
+            throw CommandFailed(command: arguments.joined(separator: " "), output: String(cString: strerror(spawned)))
+        }
+        let child = pid
+        // A thread of its own for the blocking wait: not the cooperative pool, not NIO's thread pool
+        // (the lean client resolves names there).
+        let status = await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
+            Thread.detachNewThread {
+                var status: Int32 = 0
+                while waitpid(child, &status, 0) == -1 && errno == EINTR {}
+                continuation.resume(returning: status)
+            }
+        }
+        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        // Exited normally with status 0 (the wait status's low 7 bits are the signal, the next 8 the code).
+        guard status & 0x7F == 0, (status >> 8) & 0xFF == 0 else {
+            throw CommandFailed(command: arguments.joined(separator: " "), output: text)
+        }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    struct CommandFailed: Error, CustomStringConvertible {
+        let command: String
+        let output: String
+        var description: String { "\(command) failed: \(output)" }
+    }
+}
