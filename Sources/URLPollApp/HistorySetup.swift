@@ -12,6 +12,8 @@ struct HistorySetup: Sendable {
     /// Closes the store (checkpoints a SQLite file; ends a PostgreSQL pool).
     let close: @Sendable () async throws -> Void
     let run: Int64
+    /// Other instances writing to the same database when this run began (PostgreSQL only).
+    let otherWriters: Int
     let restored: [Int: RestoredState]
     let board: UptimeBoard
 
@@ -48,7 +50,16 @@ struct HistorySetup: Sendable {
                 if let state = byURL[url] { restored[id] = state }
             }
             let run = try await store.beginRun(at: Date())
-            return HistorySetup(store: store, name: name, close: close, run: run, restored: restored, board: UptimeBoard())
+            let otherWriters = try await (store as? PostgresHistoryStore)?.otherLiveRuns(than: run, now: Date()) ?? 0
+            return HistorySetup(
+                store: store,
+                name: name,
+                close: close,
+                run: run,
+                otherWriters: otherWriters,
+                restored: restored,
+                board: UptimeBoard()
+            )
         } catch {
             try? await close()
             throw URLPollApplication.Failure(message: "\(name): cannot read the history database (\(StoreError.describe(error)))")

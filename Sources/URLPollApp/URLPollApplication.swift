@@ -119,6 +119,12 @@ public struct URLPollApplication: Sendable {
         configuration = try Self.preparingTLS(configuration!, logger: logger)
         let opening = ContinuousClock.now
         let history = try await HistorySetup.open(settings.database, targets: configuration!.targets)
+        if let history, history.otherWriters > 0 {
+            let warning =
+                "history: \(history.otherWriters) other urlpoll instance(s) are writing to \(history.name); several instances do not share "
+                + "their URLs yet, so each polls its whole list and sends its own alerts (see docs/postgresql.md)"
+            logger.warning("\(warning)")
+        }
         if let history {
             logger.info("history: \(history.name) opened, \(history.restored.count) URLs restored in \(ContinuousClock.now - opening)")
         }

@@ -219,4 +219,24 @@ struct PostgresStoreTests {
             }
         }
     }
+
+    /// Until instances share their URLs, a second instance on the same database is told so at start.
+    @Test func aSecondInstanceIsWarnedThatURLsAreNotSharedYet() async throws {
+        let cluster = try await PostgresCluster.shared()
+        let location = try await cluster.makeDatabase()
+        let url = cluster.url(database: location.database)
+        try await MisbehavingTarget.with(.keepAlive) { target in
+            let first = try URLPollProcess.start(["--interval", "200ms", "--database", url, "--status-interval", "1h", target.url])
+            try await first.waitForLog { $0.contains("history: \(location) opened") }
+            try await Eventually.wait("the first run's first batch") {
+                (try? await cluster.psql("SELECT count(*) FROM urlpoll.result", database: location.database)) != "0"
+            }
+            let second = try await URLPollProcess.run(["--once", "--database", url, target.url])
+            #expect(second.status == 0)
+            #expect(second.stderr.contains("history: 1 other urlpoll instance(s) are writing to \(location)"))
+            first.signal(SIGTERM)
+            #expect(try await first.finish().status == 0)
+            #expect(!(try await first.finish().stderr.contains("other urlpoll instance")))
+        }
+    }
 }

@@ -154,6 +154,18 @@ extension PostgresHistoryStore {
         return aggregates
     }
 
+    /// How many runs other than `run` are alive at `now` (not stopped, and written within
+    /// ``aliveMargin``): other instances writing to this database.
+    public func otherLiveRuns(than run: Int64, now: Date) async throws -> Int {
+        let since = ResultEncoding.milliseconds(now) - Self.aliveMargin
+        let rows = try await client.query(
+            "SELECT count(*) FROM urlpoll.run WHERE id <> \(run) AND stopped_at IS NULL AND alive_at >= \(since)",
+            logger: logger
+        )
+        for try await count in rows.decode(Int64.self) { return Int(count) }
+        return 0
+    }
+
     /// Rows per table, for the figures and tests (`result rows` equals `result`: one result a row).
     public func counts() async throws -> [String: Int] {
         var counts: [String: Int] = [:]
