@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+
+@testable import URLPollCore
+
+/// The shared schedule's rules and the quorum, without a database: time is given.
+struct LeaseRulesTests {
+    let rules = LeaseRules(margin: .seconds(10))
+    let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test func aLeaseOutlastsThePollByTheMargin() {
+        #expect(rules.leaseEnd(claimedAt: t0, timeout: .seconds(5)) == t0 + 15)
+        #expect(rules.leaseEnd(claimedAt: t0, timeout: .milliseconds(1_500)) == t0 + 11.5)
+    }
+
+    @Test func aURLIsClaimableWhenDueAndNotHeld() {
+        #expect(rules.isClaimable(dueAt: t0, leaseEnd: nil, now: t0))
+        #expect(!rules.isClaimable(dueAt: t0 + 1, leaseEnd: nil, now: t0), "not due yet")
+        #expect(!rules.isClaimable(dueAt: t0, leaseEnd: t0 + 15, now: t0 + 14), "held")
+        #expect(rules.isClaimable(dueAt: t0, leaseEnd: t0 + 15, now: t0 + 15), "its holder died: the lease ran out")
+    }
+
+    @Test func onlyTheCurrentClaimRecords() {
+        #expect(rules.mayRecord(token: 7, current: 7))
+        #expect(!rules.mayRecord(token: 7, current: 8), "a stalled holder whose URL was claimed again")
+    }
+
+    /// The due time is the single-instance scheduler's sleep: interval, backoff, recheck.
+    @Test func theNextDueTimeIsTheSchedulersSleep() {
+        let policy = SleepPolicy(interval: .seconds(60), errorBackoff: .seconds(30), maxBackoff: .seconds(300))
+        #expect(rules.nextDue(completedAt: t0, failures: 0, policy: policy, confirmation: nil) == t0 + 60)
+        #expect(rules.nextDue(completedAt: t0, failures: 2, policy: policy, confirmation: nil) == t0 + 120)
+        #expect(rules.nextDue(completedAt: t0, failures: 50, policy: policy, confirmation: nil) == t0 + 360)
+        let confirmation = Confirmation(failures: 3, recheck: .seconds(10))
+        #expect(rules.nextDue(completedAt: t0, failures: 1, policy: policy, confirmation: confirmation) == t0 + 10)
+        #expect(rules.nextDue(completedAt: t0, failures: 3, policy: policy, confirmation: confirmation) == t0 + 150)
+    }
+
+    @Test func aClaimKeepsThePollersBusyUntilTheNext() {
+        #expect(rules.claimSize(pollers: 32, held: 0) == 64)
+        #expect(rules.claimSize(pollers: 32, held: 60) == 4)
+        #expect(rules.claimSize(pollers: 32, held: 100) == 0)
+        #expect(rules.claimSize(pollers: 10_000, held: 0) == 1_000)
+    }
+}
+
+struct QuorumVerdictTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    func view(_ location: String, _ health: Health, age: TimeInterval = 5) -> QuorumVerdict.View {
+        .init(location: location, health: health, checkedAt: now - age)
+    }
+
+    @Test func downOnlyWhenTheQuorumSeesItDown() {
+        let one = QuorumVerdict(views: [view("eu", .down), view("us", .up), view("ap", .up)], quorum: 2, freshness: .seconds(180), now: now)
+        #expect(one.health == .up && one.downAt == ["eu"] && one.upAt == ["ap", "us"])
+        let two = QuorumVerdict(views: [view("eu", .down), view("us", .down), view("ap", .up)], quorum: 2, freshness: .seconds(180), now: now)
+        #expect(two.health == .down && two.downAt == ["eu", "us"])
+        let single = QuorumVerdict(views: [view("eu", .down)], quorum: 1, freshness: .seconds(180), now: now)
+        #expect(single.health == .down)
+    }
+
+    @Test func aStaleLocationStopsVoting() {
+        let verdict = QuorumVerdict(views: [view("eu", .down), view("us", .down, age: 600)], quorum: 2, freshness: .seconds(180), now: now)
+        #expect(verdict.health == .up && verdict.downAt == ["eu"])
+        let none = QuorumVerdict(views: [view("us", .down, age: 600)], quorum: 1, freshness: .seconds(180), now: now)
+        #expect(none.health == .pending)
+        #expect(QuorumVerdict(views: [], quorum: 2, freshness: .seconds(180), now: now).health == .pending)
+    }
+
+    @Test func freshnessIsThreeIntervalsAndAtLeastAMinute() {
+        #expect(QuorumVerdict.freshness(interval: .seconds(60)) == .seconds(180))
+        #expect(QuorumVerdict.freshness(interval: .seconds(5)) == .seconds(60))
+    }
+}
