@@ -18,6 +18,13 @@ struct HistoryWriterTests {
         private(set) var writes = 0
         private(set) var written = 0
         private var gate: [CheckedContinuation<Void, Never>]? = nil
+        private var blockedWaiters: [CheckedContinuation<Void, Never>] = []
+
+        /// Returns once a write waits at the closed gate.
+        func waitForABlockedWrite() async {
+            if gate?.isEmpty == false { return }
+            await withCheckedContinuation { blockedWaiters.append($0) }
+        }
 
         init(_ store: SQLiteHistoryStore) { self.store = store }
 
@@ -29,7 +36,13 @@ struct HistoryWriterTests {
         }
 
         func write(_ events: [HistoryEvent], run: Int64, aliveAt: Date) async throws {
-            if gate != nil { await withCheckedContinuation { gate?.append($0) } }
+            if gate != nil {
+                await withCheckedContinuation { writer in
+                    gate?.append(writer)
+                    for waiter in blockedWaiters { waiter.resume() }
+                    blockedWaiters = []
+                }
+            }
             writes += 1
             written += events.count
             try await store.write(events, run: run, aliveAt: aliveAt)
@@ -109,5 +122,41 @@ struct HistoryWriterTests {
         }
         #expect(await store.written == 35)
         #expect(try await store.store.counts()["result"] == 35)
+    }
+
+    /// A database that stops answering (its writes wait, as postgres-nio's do while the server is away):
+    /// the writer says so once after ``HistoryWriter/stallNotice`` of (virtual) time, polls are recorded
+    /// meanwhile, and it says when the database answers again.
+    @Test func aStalledDatabaseIsLoggedOnceAndItsReturnToo() async throws {
+        let directory = try TemporaryDirectory()
+        let store = CountingStore(try SQLiteHistoryStore.open(path: directory.file("history.sqlite")))
+        await store.close()
+        let monitor = StateMonitor(targets: Self.targets(10), historyCapacity: 1_000)
+        let run = try await store.beginRun(at: Date())
+        let lines = RecordingLogHandler.Lines()
+        let clock = ManualClock()
+        let writer = HistoryWriter(
+            store: store,
+            monitor: monitor,
+            board: UptimeBoard(),
+            policy: RetentionPolicy(),
+            run: run,
+            clock: clock,
+            logger: RecordingLogHandler.logger(into: lines)
+        )
+        let writing = Task { await writer.writeUntilClosed() }
+        await monitor.record(Self.state(0))
+        await store.waitForABlockedWrite()
+        await clock.advance(by: HistoryWriter.stallNotice)
+        try await Eventually.wait("the stall to be logged") { lines.count(containing: "the database has not answered for 10s") == 1 }
+        for index in 1..<50 { await monitor.record(Self.state(index % 10)) }  // polls go on
+        await clock.advance(by: .seconds(50))
+        #expect(lines.count(containing: "has not answered") == 1, "once per stall")
+        await store.open()
+        try await Eventually.wait("the return to be logged") { lines.count(containing: "the database answers again after 1m") == 1 }
+        await monitor.closeHistory()
+        await writing.value
+        #expect(await store.written == 50)
+        #expect(lines.all.allSatisfy { $0.level != .error }, "a stall is not an error: nothing failed")
     }
 }

@@ -239,4 +239,36 @@ struct PostgresStoreTests {
             #expect(!(try await first.finish().stderr.contains("other urlpoll instance")))
         }
     }
+
+    /// PostgreSQL restarts under a running instance: polling goes on (results wait in the outbox), the
+    /// pool reconnects, and every poll's result reaches the database; none is lost.
+    @Test(.timeLimit(.minutes(2))) func aRestartOfTheServerLosesNothing() async throws {
+        let cluster = try await PostgresCluster.start()
+        let location = try await cluster.makeDatabase()
+        let url = cluster.url(database: location.database)
+        let results = { try await cluster.psql("SELECT count(*) FROM urlpoll.result", database: location.database) }
+        try await MisbehavingTarget.with(.keepAlive) { target in
+            let stats = try TemporaryDirectory()
+            let instance = try URLPollProcess.start([
+                "--interval", "50ms", "--database", url, "--status-interval", "1h", "--quiet", "--stats", stats.file("stats.json"), target.url,
+            ])
+            try await Eventually.wait("results in the database") { (Int((try? await results()) ?? "0") ?? 0) >= 5 }
+            try await cluster.stop("fast")
+            // Polling goes on while the server is down.
+            let before = target.counters.requests.load(ordering: .relaxed)
+            await target.counters.waitForAnswers(before + 20)
+            try await cluster.startServer()
+            let polledDuringTheOutage = target.counters.requests.load(ordering: .relaxed)
+            try await Eventually.wait("the results of the outage written after the restart") {
+                (Int((try? await results()) ?? "0") ?? 0) >= polledDuringTheOutage
+            }
+            instance.signal(SIGTERM)
+            let finished = try await instance.finish()
+            #expect(finished.status == 0)
+            let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: stats.file("stats.json")))) as? [String: Any]
+            let polls = try #require(summary?["polls"] as? Int)
+            #expect(try await results() == "\(polls)", "every poll's result is in the database")
+        }
+        try await cluster.stop("immediate")
+    }
 }

@@ -22,6 +22,9 @@ public struct HistoryWriter: Service {
     public static let batchWindow: Duration = .milliseconds(250)
     public static let largeBatch = 25_000
     public static let maintenanceInterval: Duration = .seconds(60)
+    /// How long a write may wait for the database before the writer says so (once per stall): a
+    /// database server that went away makes writes wait for its return instead of failing.
+    public static let stallNotice: Duration = .seconds(10)
 
     let store: (any HistoryStore)?
     let listener: (any HistoryListener)?
@@ -93,7 +96,7 @@ public struct HistoryWriter: Service {
                 return false
             }
             do {
-                try await store.write(batch, run: run, aliveAt: Date())
+                try await writeNoticingStalls(batch, to: store)
                 if attempt > 0 { logger.notice("history: writing works again (\(batch.count) results written)") }
                 return true
             } catch {
@@ -108,6 +111,44 @@ public struct HistoryWriter: Service {
                 try? await clock.sleep(until: clock.now + .seconds(min(30, attempt)))
             }
         }
+    }
+
+    /// Writes `batch`; if the store has not answered after ``stallNotice``, logs it once (polling goes
+    /// on, results wait in the outbox), and when it answers, logs how long it took.
+    private func writeNoticingStalls(_ batch: [HistoryEvent], to store: any HistoryStore) async throws {
+        let started = clock.now
+        let (run, clock, logger) = (self.run, self.clock, self.logger)
+        let outcome = await withTaskGroup(of: Result<Void, any Error>?.self) { group in
+            group.addTask {
+                do {
+                    try await store.write(batch, run: run, aliveAt: Date())
+                    return .success(())
+                } catch {
+                    return .failure(error)
+                }
+            }
+            group.addTask {
+                try? await clock.sleep(until: started + Self.stallNotice)
+                if !Task.isCancelled {
+                    logger.warning(
+                        "history: the database has not answered for \(DurationFormat.format(Self.stallNotice)); polling goes on, results wait in memory (and polls, once the outbox is full)"
+                    )
+                }
+                return nil
+            }
+            var outcome: Result<Void, any Error> = .success(())
+            for await finished in group {
+                guard let finished else { continue }
+                outcome = finished
+                group.cancelAll()
+            }
+            return outcome
+        }
+        let waited = clock.now - started
+        if waited >= Self.stallNotice {
+            logger.notice("history: the database answers again after \(DurationFormat.format(waited)) (\(batch.count) results written)")
+        }
+        try outcome.get()
     }
 
     /// Maintenance and uptime, now and then every ``maintenanceInterval``, until cancelled.

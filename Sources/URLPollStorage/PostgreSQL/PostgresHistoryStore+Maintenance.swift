@@ -15,32 +15,34 @@ extension PostgresHistoryStore {
     /// table) is shared: instances take turns, one step at a time, under an advisory lock; an instance
     /// that finds the lock held does nothing and reports no more work.
     public func maintain(now: Date, policy: RetentionPolicy) async throws -> Bool {
-        let nowMS = ResultEncoding.milliseconds(now)
-        let resultCutoff = ResultEncoding.milliseconds(policy.resultCutoff(now: now))
-        let aggregateCutoff = ResultEncoding.milliseconds(policy.aggregateCutoff(now: now))
-        let coverageCutoff = ResultEncoding.milliseconds(now.addingTimeInterval(-(Uptime.Window.month.duration + 86_400)))
-        let currentHour = ResultEncoding.milliseconds(RetentionPolicy.hourStart(now))
-        let perURL = Int64(policy.resultsPerURL)
-        return try await client.withTransaction(logger: logger) { [logger] connection in
-            let step = Step(connection: connection, logger: logger)
-            guard try await step.value("SELECT pg_try_advisory_xact_lock(\(Self.maintenanceLock))", as: Bool.self) == true else {
-                return false
+        try await described {
+            let nowMS = ResultEncoding.milliseconds(now)
+            let resultCutoff = ResultEncoding.milliseconds(policy.resultCutoff(now: now))
+            let aggregateCutoff = ResultEncoding.milliseconds(policy.aggregateCutoff(now: now))
+            let coverageCutoff = ResultEncoding.milliseconds(now.addingTimeInterval(-(Uptime.Window.month.duration + 86_400)))
+            let currentHour = ResultEncoding.milliseconds(RetentionPolicy.hourStart(now))
+            let perURL = Int64(policy.resultsPerURL)
+            return try await client.withTransaction(logger: logger) { [logger] connection in
+                let step = Step(connection: connection, logger: logger)
+                guard try await step.value("SELECT pg_try_advisory_xact_lock(\(Self.maintenanceLock))", as: Bool.self) == true else {
+                    return false
+                }
+                if try await step.rollUp(before: currentHour) { return true }
+                let inRound = (try await step.meta("prune_next_url") ?? 0) > 0
+                let lastRound = try await step.meta("prune_round_ended_at")
+                let mayStartRound = lastRound.map { nowMS - $0 >= Self.pruneRoundInterval || nowMS < $0 } ?? true
+                guard inRound || mayStartRound else { return false }
+                let rolledUpTo = try await step.meta("rolled_up_to") ?? 0
+                let more = try await step.prune(
+                    resultCutoff: min(resultCutoff, rolledUpTo),
+                    capBefore: rolledUpTo,
+                    perURL: perURL,
+                    aggregateCutoff: aggregateCutoff,
+                    coverageCutoff: coverageCutoff
+                )
+                if !more { try await step.setMeta("prune_round_ended_at", nowMS) }
+                return more
             }
-            if try await step.rollUp(before: currentHour) { return true }
-            let inRound = (try await step.meta("prune_next_url") ?? 0) > 0
-            let lastRound = try await step.meta("prune_round_ended_at")
-            let mayStartRound = lastRound.map { nowMS - $0 >= Self.pruneRoundInterval || nowMS < $0 } ?? true
-            guard inRound || mayStartRound else { return false }
-            let rolledUpTo = try await step.meta("rolled_up_to") ?? 0
-            let more = try await step.prune(
-                resultCutoff: min(resultCutoff, rolledUpTo),
-                capBefore: rolledUpTo,
-                perURL: perURL,
-                aggregateCutoff: aggregateCutoff,
-                coverageCutoff: coverageCutoff
-            )
-            if !more { try await step.setMeta("prune_round_ended_at", nowMS) }
-            return more
         }
     }
 

@@ -4,36 +4,38 @@ import URLPollCore
 
 extension PostgresHistoryStore {
     public func restore(_ urls: [String]) async throws -> [String: RestoredState] {
-        guard !urls.isEmpty else { return [:] }
-        let rows = try await client.query(
-            """
-            SELECT u.id, u.url, u.health::int8, coalesce(u.since, u.checked_at), u.failures::int8, u.checked_at, u.outcome,
-                   u.latency_us, coalesce(s.text, '')
-            FROM urlpoll.url u LEFT JOIN urlpoll.status s ON s.id = u.status_id
-            WHERE u.url = ANY(\(urls)::text[]) AND u.checked_at IS NOT NULL
-            """,
-            logger: logger
-        )
-        var restored: [String: RestoredState] = [:]
-        var ids: [String: Int64] = [:]
-        for try await (id, url, health, since, failures, checkedAt, outcome, latency, status) in rows.decode(
-            (Int64, String, Int64, Int64, Int64, Int64, Int64, Int64, String).self
-        ) {
-            let (_, method, code) = ResultEncoding.decode(outcome)
-            ids[url] = id
-            restored[url] = RestoredState(
-                health: ResultEncoding.health(health),
-                since: ResultEncoding.date(since),
-                consecutiveFailures: Int(failures),
-                checkedAt: ResultEncoding.date(checkedAt),
-                code: code,
-                latency: .microseconds(latency),
-                status: status,
-                method: method
+        try await described {
+            guard !urls.isEmpty else { return [:] }
+            let rows = try await client.query(
+                """
+                SELECT u.id, u.url, u.health::int8, coalesce(u.since, u.checked_at), u.failures::int8, u.checked_at, u.outcome,
+                       u.latency_us, coalesce(s.text, '')
+                FROM urlpoll.url u LEFT JOIN urlpoll.status s ON s.id = u.status_id
+                WHERE u.url = ANY(\(urls)::text[]) AND u.checked_at IS NOT NULL
+                """,
+                logger: logger
             )
+            var restored: [String: RestoredState] = [:]
+            var ids: [String: Int64] = [:]
+            for try await (id, url, health, since, failures, checkedAt, outcome, latency, status) in rows.decode(
+                (Int64, String, Int64, Int64, Int64, Int64, Int64, Int64, String).self
+            ) {
+                let (_, method, code) = ResultEncoding.decode(outcome)
+                ids[url] = id
+                restored[url] = RestoredState(
+                    health: ResultEncoding.health(health),
+                    since: ResultEncoding.date(since),
+                    consecutiveFailures: Int(failures),
+                    checkedAt: ResultEncoding.date(checkedAt),
+                    code: code,
+                    latency: .microseconds(latency),
+                    status: status,
+                    method: method
+                )
+            }
+            urlIDs.merge(ids) { _, new in new }
+            return restored
         }
-        urlIDs.merge(ids) { _, new in new }
-        return restored
     }
 
     /// How long after its last write a run that has not stopped still counts as alive: another instance
@@ -41,36 +43,38 @@ extension PostgresHistoryStore {
     static let aliveMargin: Int64 = 60_000
 
     public func timelines(since: Date, now: Date, run: Int64) async throws -> [String: Timeline] {
-        let from = ResultEncoding.milliseconds(since)
-        let end = ResultEncoding.milliseconds(now)
-        var timelines: [String: Timeline] = [:]
-        // Known time: an open span ends now in this run or another live one, at its run's last write in a
-        // run that died.
-        let coverage = try await client.query(
-            """
-            SELECT u.url, c.from_t,
-                   coalesce(c.to_t, CASE WHEN c.run_id = \(run) OR (r.stopped_at IS NULL AND r.alive_at >= \(end - Self.aliveMargin))
-                                         THEN \(end) ELSE coalesce(r.stopped_at, r.alive_at) END)
-            FROM urlpoll.coverage c JOIN urlpoll.url u ON u.id = c.url_id JOIN urlpoll.run r ON r.id = c.run_id
-            WHERE coalesce(c.to_t, \(end)) >= \(from)
-            """,
-            logger: logger
-        )
-        for try await (url, start, stop) in coverage.decode((String, Int64, Int64).self) {
-            timelines[url, default: Timeline()].coverage.append(Self.span(start, stop))
+        try await described {
+            let from = ResultEncoding.milliseconds(since)
+            let end = ResultEncoding.milliseconds(now)
+            var timelines: [String: Timeline] = [:]
+            // Known time: an open span ends now in this run or another live one, at its run's last write in a
+            // run that died.
+            let coverage = try await client.query(
+                """
+                SELECT u.url, c.from_t,
+                       coalesce(c.to_t, CASE WHEN c.run_id = \(run) OR (r.stopped_at IS NULL AND r.alive_at >= \(end - Self.aliveMargin))
+                                             THEN \(end) ELSE coalesce(r.stopped_at, r.alive_at) END)
+                FROM urlpoll.coverage c JOIN urlpoll.url u ON u.id = c.url_id JOIN urlpoll.run r ON r.id = c.run_id
+                WHERE coalesce(c.to_t, \(end)) >= \(from)
+                """,
+                logger: logger
+            )
+            for try await (url, start, stop) in coverage.decode((String, Int64, Int64).self) {
+                timelines[url, default: Timeline()].coverage.append(Self.span(start, stop))
+            }
+            let outages = try await client.query(
+                """
+                SELECT u.url, i.down_at, coalesce(i.up_at, \(end))
+                FROM urlpoll.incident i JOIN urlpoll.url u ON u.id = i.url_id
+                WHERE coalesce(i.up_at, \(end)) >= \(from)
+                """,
+                logger: logger
+            )
+            for try await (url, start, stop) in outages.decode((String, Int64, Int64).self) {
+                timelines[url, default: Timeline()].down.append(Self.span(start, stop))
+            }
+            return timelines
         }
-        let outages = try await client.query(
-            """
-            SELECT u.url, i.down_at, coalesce(i.up_at, \(end))
-            FROM urlpoll.incident i JOIN urlpoll.url u ON u.id = i.url_id
-            WHERE coalesce(i.up_at, \(end)) >= \(from)
-            """,
-            logger: logger
-        )
-        for try await (url, start, stop) in outages.decode((String, Int64, Int64).self) {
-            timelines[url, default: Timeline()].down.append(Self.span(start, stop))
-        }
-        return timelines
     }
 
     static func span(_ start: Int64, _ end: Int64) -> UptimeArithmetic.Span {
@@ -78,102 +82,112 @@ extension PostgresHistoryStore {
     }
 
     public func results(url: String, since: Date) async throws -> [StoredResult] {
-        let from = ResultEncoding.milliseconds(since)
-        let rows = try await client.query(
-            """
-            SELECT r.t, r.outcome, r.latency_us, coalesce(s.text, '')
-            FROM urlpoll.result r JOIN urlpoll.url u ON u.id = r.url_id LEFT JOIN urlpoll.status s ON s.id = r.status_id
-            WHERE u.url = \(url) AND r.t >= \(from) ORDER BY r.t
-            """,
-            logger: logger
-        )
-        var results: [StoredResult] = []
-        for try await (time, outcome, latency, status) in rows.decode((Int64, Int64, Int64, String).self) {
-            let (health, method, code) = ResultEncoding.decode(outcome)
-            results.append(
-                StoredResult(
-                    checkedAt: ResultEncoding.date(time),
-                    health: health,
-                    code: code,
-                    latency: .microseconds(latency),
-                    status: status,
-                    method: method
-                )
+        try await described {
+            let from = ResultEncoding.milliseconds(since)
+            let rows = try await client.query(
+                """
+                SELECT r.t, r.outcome, r.latency_us, coalesce(s.text, '')
+                FROM urlpoll.result r JOIN urlpoll.url u ON u.id = r.url_id LEFT JOIN urlpoll.status s ON s.id = r.status_id
+                WHERE u.url = \(url) AND r.t >= \(from) ORDER BY r.t
+                """,
+                logger: logger
             )
+            var results: [StoredResult] = []
+            for try await (time, outcome, latency, status) in rows.decode((Int64, Int64, Int64, String).self) {
+                let (health, method, code) = ResultEncoding.decode(outcome)
+                results.append(
+                    StoredResult(
+                        checkedAt: ResultEncoding.date(time),
+                        health: health,
+                        code: code,
+                        latency: .microseconds(latency),
+                        status: status,
+                        method: method
+                    )
+                )
+            }
+            return results
         }
-        return results
     }
 
     public func incidents(url: String?, since: Date, limit: Int? = nil) async throws -> [Incident] {
-        let from = ResultEncoding.milliseconds(since)
-        let rows = try await client.query(
-            """
-            SELECT u.url, i.down_at, i.up_at, coalesce(s.text, '')
-            FROM urlpoll.incident i JOIN urlpoll.url u ON u.id = i.url_id LEFT JOIN urlpoll.status s ON s.id = i.status_id
-            WHERE (i.up_at IS NULL OR i.up_at >= \(from)) AND (\(url)::text IS NULL OR u.url = \(url))
-            ORDER BY i.down_at DESC, i.id DESC
-            LIMIT \(limit.map { Int64(max(0, $0)) })
-            """,
-            logger: logger
-        )
-        var incidents: [Incident] = []
-        for try await (url, downAt, upAt, status) in rows.decode((String, Int64, Int64?, String).self) {
-            incidents.append(
-                Incident(url: url, downAt: ResultEncoding.date(downAt), upAt: upAt.map(ResultEncoding.date), firstStatus: status)
+        try await described {
+            let from = ResultEncoding.milliseconds(since)
+            let rows = try await client.query(
+                """
+                SELECT u.url, i.down_at, i.up_at, coalesce(s.text, '')
+                FROM urlpoll.incident i JOIN urlpoll.url u ON u.id = i.url_id LEFT JOIN urlpoll.status s ON s.id = i.status_id
+                WHERE (i.up_at IS NULL OR i.up_at >= \(from)) AND (\(url)::text IS NULL OR u.url = \(url))
+                ORDER BY i.down_at DESC, i.id DESC
+                LIMIT \(limit.map { Int64(max(0, $0)) })
+                """,
+                logger: logger
             )
+            var incidents: [Incident] = []
+            for try await (url, downAt, upAt, status) in rows.decode((String, Int64, Int64?, String).self) {
+                incidents.append(
+                    Incident(url: url, downAt: ResultEncoding.date(downAt), upAt: upAt.map(ResultEncoding.date), firstStatus: status)
+                )
+            }
+            return incidents
         }
-        return incidents
     }
 
     /// The hourly aggregates of `url` since `since`, oldest first.
     public func hourly(url: String, since: Date) async throws -> [HourlyAggregate] {
-        let from = ResultEncoding.milliseconds(RetentionPolicy.hourStart(since))
-        let rows = try await client.query(
-            """
-            SELECT h.hour, h.polls, h.failures, h.latency_sum_us, h.latency_min_us, h.latency_max_us, h.latency_p95_us
-            FROM urlpoll.hourly h JOIN urlpoll.url u ON u.id = h.url_id WHERE u.url = \(url) AND h.hour >= \(from) ORDER BY h.hour
-            """,
-            logger: logger
-        )
-        var aggregates: [HourlyAggregate] = []
-        for try await (hour, polls, failures, sum, minimum, maximum, p95) in rows.decode(
-            (Int64, Int64, Int64, Int64, Int64, Int64, Int64).self
-        ) {
-            aggregates.append(
-                HourlyAggregate(
-                    hour: ResultEncoding.date(hour),
-                    polls: Int(polls),
-                    failures: Int(failures),
-                    latencySum: .microseconds(sum),
-                    latencyMin: .microseconds(minimum),
-                    latencyMax: .microseconds(maximum),
-                    latencyP95: .microseconds(p95)
-                )
+        try await described {
+            let from = ResultEncoding.milliseconds(RetentionPolicy.hourStart(since))
+            let rows = try await client.query(
+                """
+                SELECT h.hour, h.polls, h.failures, h.latency_sum_us, h.latency_min_us, h.latency_max_us, h.latency_p95_us
+                FROM urlpoll.hourly h JOIN urlpoll.url u ON u.id = h.url_id WHERE u.url = \(url) AND h.hour >= \(from) ORDER BY h.hour
+                """,
+                logger: logger
             )
+            var aggregates: [HourlyAggregate] = []
+            for try await (hour, polls, failures, sum, minimum, maximum, p95) in rows.decode(
+                (Int64, Int64, Int64, Int64, Int64, Int64, Int64).self
+            ) {
+                aggregates.append(
+                    HourlyAggregate(
+                        hour: ResultEncoding.date(hour),
+                        polls: Int(polls),
+                        failures: Int(failures),
+                        latencySum: .microseconds(sum),
+                        latencyMin: .microseconds(minimum),
+                        latencyMax: .microseconds(maximum),
+                        latencyP95: .microseconds(p95)
+                    )
+                )
+            }
+            return aggregates
         }
-        return aggregates
     }
 
     /// How many runs other than `run` are alive at `now` (not stopped, and written within
     /// ``aliveMargin``): other instances writing to this database.
     public func otherLiveRuns(than run: Int64, now: Date) async throws -> Int {
-        let since = ResultEncoding.milliseconds(now) - Self.aliveMargin
-        let rows = try await client.query(
-            "SELECT count(*) FROM urlpoll.run WHERE id <> \(run) AND stopped_at IS NULL AND alive_at >= \(since)",
-            logger: logger
-        )
-        for try await count in rows.decode(Int64.self) { return Int(count) }
-        return 0
+        try await described {
+            let since = ResultEncoding.milliseconds(now) - Self.aliveMargin
+            let rows = try await client.query(
+                "SELECT count(*) FROM urlpoll.run WHERE id <> \(run) AND stopped_at IS NULL AND alive_at >= \(since)",
+                logger: logger
+            )
+            for try await count in rows.decode(Int64.self) { return Int(count) }
+            return 0
+        }
     }
 
     /// Rows per table, for the figures and tests (`result rows` equals `result`: one result a row).
     public func counts() async throws -> [String: Int] {
-        var counts: [String: Int] = [:]
-        for table in ["url", "status", "hourly", "incident", "coverage", "run", "result"] {
-            let rows = try await client.query("SELECT count(*) FROM urlpoll.\(unescaped: table)", logger: logger)
-            for try await count in rows.decode(Int64.self) { counts[table] = Int(count) }
+        try await described {
+            var counts: [String: Int] = [:]
+            for table in ["url", "status", "hourly", "incident", "coverage", "run", "result"] {
+                let rows = try await client.query("SELECT count(*) FROM urlpoll.\(unescaped: table)", logger: logger)
+                for try await count in rows.decode(Int64.self) { counts[table] = Int(count) }
+            }
+            counts["result rows"] = counts["result"]
+            return counts
         }
-        counts["result rows"] = counts["result"]
-        return counts
     }
 }

@@ -7,41 +7,43 @@ extension PostgresHistoryStore {
     /// instances adding the same URL at once agree on its id), then the ``HistoryBatchPlan``'s row sets,
     /// one statement each, and the run's alive time.
     public func write(_ events: [HistoryEvent], run: Int64, aliveAt: Date) async throws {
-        guard !events.isEmpty else { return }
-        var newURLs: Set<String> = []
-        var removedURLs: Set<String> = []
-        var newStatuses: Set<String> = []
-        for event in events {
-            switch event {
-            case .polled(let record):
-                if urlIDs[record.url] == nil { newURLs.insert(record.url) }
-                if statusIDs[record.status] == nil { newStatuses.insert(record.status) }
-            case .removed(let url, _):
-                if urlIDs[url] == nil { removedURLs.insert(url) }
+        try await described {
+            guard !events.isEmpty else { return }
+            var newURLs: Set<String> = []
+            var removedURLs: Set<String> = []
+            var newStatuses: Set<String> = []
+            for event in events {
+                switch event {
+                case .polled(let record):
+                    if urlIDs[record.url] == nil { newURLs.insert(record.url) }
+                    if statusIDs[record.status] == nil { newStatuses.insert(record.status) }
+                case .removed(let url, _):
+                    if urlIDs[url] == nil { removedURLs.insert(url) }
+                }
             }
-        }
-        let alive = ResultEncoding.milliseconds(aliveAt)
-        let (knownURLs, knownStatuses, knownTimes) = (urlIDs, statusIDs, lastTimes)
-        let learnt = try await client.withTransaction(logger: logger) { [logger] connection in
-            var urls = try await Self.ids(of: Array(newURLs), creating: true, in: "url", column: "url", connection, logger)
-            urls.merge(try await Self.ids(of: Array(removedURLs), creating: false, in: "url", column: "url", connection, logger)) { a, _ in a }
-            let statuses = try await Self.ids(of: Array(newStatuses), creating: true, in: "status", column: "text", connection, logger)
-            let plan = HistoryBatchPlan(
-                events: events,
-                urlIDs: knownURLs.merging(urls) { _, new in new },
-                statusIDs: knownStatuses.merging(statuses) { _, new in new },
-                lastTimes: knownTimes
-            )
-            try await Self.apply(plan, run: run, connection, logger)
-            try await connection.query("UPDATE urlpoll.run SET alive_at = greatest(alive_at, \(alive)) WHERE id = \(run)", logger: logger).drain()
-            return (urls, statuses, plan.lastTimes)
-        }
-        urlIDs.merge(learnt.0) { _, new in new }
-        statusIDs.merge(learnt.1) { _, new in new }
-        lastTimes.merge(learnt.2) { _, new in new }
-        // A removed URL is forgotten here (the database keeps it), as in the SQLite store.
-        for case .removed(let url, _) in events {
-            if let id = urlIDs.removeValue(forKey: url) { lastTimes[id] = nil }
+            let alive = ResultEncoding.milliseconds(aliveAt)
+            let (knownURLs, knownStatuses, knownTimes) = (urlIDs, statusIDs, lastTimes)
+            let learnt = try await client.withTransaction(logger: logger) { [logger] connection in
+                var urls = try await Self.ids(of: Array(newURLs), creating: true, in: "url", column: "url", connection, logger)
+                urls.merge(try await Self.ids(of: Array(removedURLs), creating: false, in: "url", column: "url", connection, logger)) { a, _ in a }
+                let statuses = try await Self.ids(of: Array(newStatuses), creating: true, in: "status", column: "text", connection, logger)
+                let plan = HistoryBatchPlan(
+                    events: events,
+                    urlIDs: knownURLs.merging(urls) { _, new in new },
+                    statusIDs: knownStatuses.merging(statuses) { _, new in new },
+                    lastTimes: knownTimes
+                )
+                try await Self.apply(plan, run: run, connection, logger)
+                try await connection.query("UPDATE urlpoll.run SET alive_at = greatest(alive_at, \(alive)) WHERE id = \(run)", logger: logger).drain()
+                return (urls, statuses, plan.lastTimes)
+            }
+            urlIDs.merge(learnt.0) { _, new in new }
+            statusIDs.merge(learnt.1) { _, new in new }
+            lastTimes.merge(learnt.2) { _, new in new }
+            // A removed URL is forgotten here (the database keeps it), as in the SQLite store.
+            for case .removed(let url, _) in events {
+                if let id = urlIDs.removeValue(forKey: url) { lastTimes[id] = nil }
+            }
         }
     }
 

@@ -121,6 +121,21 @@ public actor PostgresHistoryStore: HistoryStore {
         try outcome.get()
     }
 
+    /// Runs `body`, turning postgres-nio's errors (whose own description hides everything) into a
+    /// ``StoreError`` that names the database and the server's reason, for the writer's and the alert
+    /// engine's log lines.
+    func described<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as StoreError {
+            throw error
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw StoreError("\(location): \(Self.describe(error))")
+        }
+    }
+
     /// A short description of a postgres-nio error: the server's message, or the connection's problem.
     /// postgres-nio's own description hides everything (it may carry data); this keeps what an
     /// operator needs and never a password (the server never echoes one).
@@ -142,23 +157,27 @@ public actor PostgresHistoryStore: HistoryStore {
     // MARK: Runs
 
     public func beginRun(at time: Date) async throws -> Int64 {
-        let now = ResultEncoding.milliseconds(time)
-        let rows = try await client.query("INSERT INTO urlpoll.run (started_at, alive_at) VALUES (\(now), \(now)) RETURNING id", logger: logger)
-        for try await id in rows.decode(Int64.self) { return id }
-        throw StoreError("\(location): the database returned no run id")
+        try await described {
+            let now = ResultEncoding.milliseconds(time)
+            let rows = try await client.query("INSERT INTO urlpoll.run (started_at, alive_at) VALUES (\(now), \(now)) RETURNING id", logger: logger)
+            for try await id in rows.decode(Int64.self) { return id }
+            throw StoreError("\(location): the database returned no run id")
+        }
     }
 
     public func endRun(_ run: Int64, at time: Date) async throws {
-        let now = ResultEncoding.milliseconds(time)
-        try await client.withTransaction(logger: logger) { [logger] connection in
-            try await connection.query(
-                "UPDATE urlpoll.run SET alive_at = greatest(alive_at, \(now)), stopped_at = \(now) WHERE id = \(run)",
-                logger: logger
-            ).drain()
-            try await connection.query(
-                "UPDATE urlpoll.coverage SET to_t = \(now) WHERE run_id = \(run) AND to_t IS NULL",
-                logger: logger
-            ).drain()
+        try await described {
+            let now = ResultEncoding.milliseconds(time)
+            try await client.withTransaction(logger: logger) { [logger] connection in
+                try await connection.query(
+                    "UPDATE urlpoll.run SET alive_at = greatest(alive_at, \(now)), stopped_at = \(now) WHERE id = \(run)",
+                    logger: logger
+                ).drain()
+                try await connection.query(
+                    "UPDATE urlpoll.coverage SET to_t = \(now) WHERE run_id = \(run) AND to_t IS NULL",
+                    logger: logger
+                ).drain()
+            }
         }
     }
 }
