@@ -23,7 +23,26 @@ public struct ConfigReloader: Service {
     let remembered: (@Sendable ([String]) async -> [String: RestoredState])?
     /// Told each applied URL list (the alert engine, for names, receivers and thresholds per URL).
     let onReload: (@Sendable (TargetList) async -> Void)?
+    /// The configuration shared through the database, which then wins over the local files.
+    let shared: SharedConfigSource?
     let logger: Logger
+
+    /// A configuration several instances share through their database (`urlpoll sync-config`): the
+    /// newest version runs on every instance, checked every ``interval`` and on SIGHUP.
+    public struct SharedConfigSource: Sendable {
+        /// The database, as messages name it (without a password).
+        public let name: String
+        /// How often the database is asked for a newer version (the status interval).
+        public let interval: Duration
+        /// The newest version and its text; `nil` before the first `sync-config`.
+        public let latest: @Sendable () async throws -> (version: Int64, text: String)?
+
+        public init(name: String, interval: Duration, latest: @escaping @Sendable () async throws -> (version: Int64, text: String)?) {
+            self.name = name
+            self.interval = interval
+            self.latest = latest
+        }
+    }
 
     /// - Parameters:
     ///   - requests: reload requests in place of SIGHUP (tests); `nil` traps SIGHUP.
@@ -35,9 +54,11 @@ public struct ConfigReloader: Service {
         requests: AsyncStream<Void>? = nil,
         remembered: (@Sendable ([String]) async -> [String: RestoredState])? = nil,
         onReload: (@Sendable (TargetList) async -> Void)? = nil,
+        shared: SharedConfigSource? = nil,
         logger: Logger
     ) {
         self.onReload = onReload
+        self.shared = shared
         self.engine = engine
         self.sources = sources
         self.initial = initial
@@ -51,16 +72,83 @@ public struct ConfigReloader: Service {
         loader.start()
         defer { loader.shutdownGracefully { _ in } }
         var current = initial
+        if let shared {
+            await follow(shared, loader: loader)
+            return
+        }
         if let requests {
             for await _ in requests.cancelOnGracefulShutdown() {
-                current = await reload(from: current, loader: loader)
+                current = await reload(from: current, loader: loader) ?? current
             }
             return
         }
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         logger.debug("reloading \(sources.config ?? "the configuration") on SIGHUP")
         for await _ in hangups.cancelOnGracefulShutdown() {
-            current = await reload(from: current, loader: loader)
+            current = await reload(from: current, loader: loader) ?? current
+        }
+    }
+
+    /// Why the shared configuration is checked.
+    private enum Check: Sendable {
+        case tick
+        case hangup
+    }
+
+    /// Runs the newest shared version: checks at start, every interval and on SIGHUP (or each element
+    /// of `requests`). Before the first `sync-config`, SIGHUP reloads the local files as usual. A version
+    /// that does not load here (a variable this instance lacks, say) is logged once and skipped; the
+    /// running configuration stays.
+    private func follow(_ shared: SharedConfigSource, loader: NIOThreadPool) async {
+        let (checks, check) = AsyncStream.makeStream(of: Check.self)
+        var current = initial
+        var seen: Int64?
+        var unreadable = false
+        await withDiscardingTaskGroup { tasks in
+            tasks.addTask {
+                while !Task.isCancelled {
+                    check.yield(.tick)
+                    try? await Task.sleep(for: shared.interval)
+                }
+            }
+            let requests = self.requests
+            tasks.addTask {
+                if let requests {
+                    for await _ in requests { check.yield(.hangup) }
+                } else {
+                    for await _ in await UnixSignalsSequence(trapping: .sighup) { check.yield(.hangup) }
+                }
+            }
+            for await reason in checks.cancelOnGracefulShutdown() {
+                let latest: (version: Int64, text: String)?
+                do {
+                    latest = try await shared.latest()
+                    unreadable = false
+                } catch {
+                    if !unreadable { logger.warning("config: cannot read the shared configuration from \(shared.name) (\(error)); running on") }
+                    unreadable = true
+                    continue
+                }
+                guard let latest else {
+                    if case .hangup = reason { current = await reload(from: current, loader: loader) ?? current }
+                    continue
+                }
+                guard latest.version != seen else { continue }
+                if seen == nil, let path = sources.config, (try? String(contentsOfFile: path, encoding: .utf8)) != latest.text {
+                    logger.warning(
+                        "config: \(path) differs from the shared configuration (version \(latest.version) in \(shared.name)); following the database"
+                    )
+                }
+                if seen == nil, !sources.arguments.isEmpty || sources.file != nil {
+                    logger.warning(
+                        "config: following the shared configuration (version \(latest.version) in \(shared.name)); the URLs given on the command line are not polled"
+                    )
+                }
+                seen = latest.version
+                let name = "\(shared.name) config version \(latest.version)"
+                current = await reload(from: current, loader: loader, shared: (latest.text, name)) ?? current
+            }
+            tasks.cancelAll()
         }
     }
 
@@ -79,19 +167,21 @@ public struct ConfigReloader: Service {
     ///
     /// - Returns: the configuration that runs afterwards.
     /// - Parameter loader: the thread that reads and parses the files.
-    public func reload(from current: RunConfiguration, loader: NIOThreadPool) async -> RunConfiguration {
-        let source = sources.config ?? "the configuration"
+    /// - Parameter shared: a shared configuration's text and name, read instead of the config file.
+    public func reload(from current: RunConfiguration, loader: NIOThreadPool, shared: (text: String, name: String)? = nil) async -> RunConfiguration?
+    {
+        let source = shared?.name ?? sources.config ?? "the configuration"
         let next: RunConfiguration
         do {
             let sources = self.sources
-            let loaded = try await loader.runIfActive { try RunConfiguration.load(sources) }
+            let loaded = try await loader.runIfActive { try RunConfiguration.load(sources, shared: shared) }
             next = try Self.preparingTLS(loaded, logger: logger)
         } catch let error as InputError {
             logger.error("reload of \(source) rejected, still running the previous configuration: \(error.message)")
-            return current
+            return nil
         } catch {
             logger.error("reload of \(source) not done: \(error)")
-            return current
+            return nil
         }
         let changes = await engine.reload(next.targets, policy: next.settings.sleepPolicy, remembered: remembered)
         await onReload?(next.targets)

@@ -8,6 +8,7 @@ import URLPollAlerts
 import URLPollConfig
 import URLPollCore
 import URLPollProbes
+import URLPollStorage
 import URLPollWeb
 import UnixSignals
 
@@ -203,6 +204,11 @@ public struct URLPollApplication: Sendable {
                     requests: options.reloadRequests,
                     remembered: history?.rememberedStates(logger: logger),
                     onReload: Self.reloadHook(alertService),
+                    shared: (history?.store as? PostgresHistoryStore).map { store in
+                        ConfigReloader.SharedConfigSource(name: store.location.description, interval: settings.statusInterval) {
+                            try await store.latestConfig().map { ($0.version, $0.text) }
+                        }
+                    },
                     logger: logger
                 )
                 services.append(.init(service: reloader))

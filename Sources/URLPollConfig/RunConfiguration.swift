@@ -48,20 +48,33 @@ public struct RunConfiguration: Sendable {
     ///
     /// - Throws: ``InputError`` for the first problem in any input (naming file, line and column), or
     ///   settings that break a rule.
+    ///
+    /// - Parameter shared: a configuration's text that replaces the config file (the version several
+    ///   instances share through their database), and the name its messages give it. It is the whole
+    ///   URL list then: URLs given as arguments or in a list file are not added.
     public static func load(
         _ sources: Sources,
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        requiresURLs: Bool = true
+        requiresURLs: Bool = true,
+        shared: (text: String, name: String)? = nil
     ) throws(InputError) -> RunConfiguration {
-        let file = try sources.config.map { path throws(InputError) in try ConfigLoader.load(path: path, environment: environment) }
+        let file: ConfigFile?
+        let fileName: String
+        if let shared {
+            file = try ConfigLoader.parse(shared.text, file: shared.name, environment: environment)
+            fileName = shared.name
+        } else {
+            file = try sources.config.map { path throws(InputError) in try ConfigLoader.load(path: path, environment: environment) }
+            fileName = sources.config ?? ""
+        }
         var settings = Settings().merging(file?.overrides ?? Settings.Overrides()).merging(sources.flags)
         try settings.validate()
         let alerts = file?.alertSettings ?? AlertSettings()
         settings.alertFailureThreshold = alerts.routing.receivers.map(\.failureThreshold).min()
         let targets = try URLSources.load(
-            arguments: sources.arguments,
-            file: sources.file,
-            configEntries: file?.targets(settings: settings, file: sources.config ?? "") ?? [],
+            arguments: shared == nil ? sources.arguments : [],
+            file: shared == nil ? sources.file : nil,
+            configEntries: file?.targets(settings: settings, file: fileName) ?? [],
             // The `defaults:` block reaches every URL, wherever it was listed (arguments and lists too).
             defaults: (file?.defaults ?? CheckFields()).resolved(with: settings),
             requiresURLs: requiresURLs

@@ -217,7 +217,9 @@ struct RunCommand: AsyncParsableCommand {
         let options = URLPollApplication.Options(
             client: httpClient ?? .nio,
             statsPath: stats,
-            reloadSources: config == nil ? nil : sources,
+            // With a config file, SIGHUP reloads it; on PostgreSQL, instances also follow the
+            // configuration shared through the database (sync-config).
+            reloadSources: config == nil && !settings.database.isShared ? nil : sources,
             onReport: { printer.print($0) }
         )
         let outcome: URLPollApplication.Outcome

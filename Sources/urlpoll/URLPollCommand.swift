@@ -13,7 +13,9 @@ struct URLPollCommand: AsyncParsableCommand {
             every flag). `urlpoll history URL` and `urlpoll incidents` read the history a run keeps.
             """,
         version: URLPollVersion.current,
-        subcommands: [RunCommand.self, HistoryCommand.self, IncidentsCommand.self, TestAlertCommand.self, BenchStoreCommand.self],
+        subcommands: [
+            RunCommand.self, HistoryCommand.self, IncidentsCommand.self, TestAlertCommand.self, SyncConfigCommand.self, BenchStoreCommand.self,
+        ],
         defaultSubcommand: RunCommand.self
     )
 }

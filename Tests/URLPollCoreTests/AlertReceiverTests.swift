@@ -60,7 +60,10 @@ struct AlertReceiverTests {
         try await SwitchTarget.with(down: ["a"]) { target in
             let receiver = "command: [\(script), \(directory.path)]\ntimeout: 300ms\nattempts: 1"
             let report = try await AlertingRun.run(Self.yaml(target, urls: ["a"], receiver: receiver), listen: true) { port in
-                try await Eventually.wait("the command to start") { FileManager.default.fileExists(atPath: directory.file("pid")) }
+                // The shell creates the file before it writes the pid: wait for the whole line.
+                try await Eventually.wait("the command to start") {
+                    (try? String(contentsOfFile: directory.file("pid"), encoding: .utf8))?.hasSuffix("\n") == true
+                }
                 let text = try String(contentsOfFile: directory.file("pid"), encoding: .utf8)
                 let pid = try #require(Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)))
                 try await Eventually.wait("the command to be killed", timeout: .seconds(10)) { kill(pid, 0) != 0 }

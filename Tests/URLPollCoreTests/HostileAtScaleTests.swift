@@ -10,7 +10,7 @@ import Testing
 /// loaded machine cannot make it flaky; `scripts/hostile` records the real figure and the healthy URLs'
 /// cadence in BENCHMARKS.md), every hostile URL is down with its reason, and the healthy ones go on
 /// being polled while the hostile ones back off.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(3)))
 struct HostileAtScaleTests {
     static let perKind = 200
     /// Long enough that a reset or garbage server answers within it even while the other suites load
@@ -19,6 +19,10 @@ struct HostileAtScaleTests {
     static let timeout = Duration.seconds(2)
 
     @Test func hostileServersNeitherHangNorStarveTheHealthyURLs() async throws {
+        try await ExclusiveTests.run { try await Self.hostileServers() }
+    }
+
+    static func hostileServers() async throws {
         try await FakeTarget.with { healthy in
             try await MisbehavingTarget.with(.silence) { stall in
                 try await MisbehavingTarget.with(.reset) { reset in

@@ -69,6 +69,12 @@ public struct Settings: Sendable, Equatable {
             }
         }
 
+        /// Whether several instances may share it (and its configuration): PostgreSQL.
+        public var isShared: Bool {
+            if case .postgres = self { return true }
+            return false
+        }
+
         public var description: String {
             switch self {
             case .none: "none"

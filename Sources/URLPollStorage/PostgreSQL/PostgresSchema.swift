@@ -60,6 +60,17 @@ enum PostgresSchema {
                 """,
                 "CREATE TABLE urlpoll.alert_outbox (id bigint PRIMARY KEY, receiver text NOT NULL, event text NOT NULL)",
             ]
-        )
+        ),
+        (
+            // The configuration several instances share (`urlpoll sync-config`): every version written,
+            // the newest the one that runs.
+            "v2",
+            [
+                """
+                CREATE TABLE urlpoll.config (
+                    version bigserial PRIMARY KEY, text text NOT NULL, source text NOT NULL, written_at bigint NOT NULL)
+                """
+            ]
+        ),
     ]
 }
