@@ -16,12 +16,9 @@ extension PostgresHistoryStore {
     /// that finds the lock held does nothing and reports no more work.
     public func maintain(now: Date, policy: RetentionPolicy) async throws -> Bool {
         try await described {
-            let nowMS = ResultEncoding.milliseconds(now)
-            let resultCutoff = ResultEncoding.milliseconds(policy.resultCutoff(now: now))
-            let aggregateCutoff = ResultEncoding.milliseconds(policy.aggregateCutoff(now: now))
-            let coverageCutoff = ResultEncoding.milliseconds(now.addingTimeInterval(-(Uptime.Window.month.duration + 86_400)))
-            let currentHour = ResultEncoding.milliseconds(RetentionPolicy.hourStart(now))
-            let perURL = Int64(policy.resultsPerURL)
+            let cutoffs = MaintenanceCutoffs(now: now, policy: policy)
+            let (nowMS, resultCutoff, aggregateCutoff) = (cutoffs.now, cutoffs.results, cutoffs.aggregates)
+            let (coverageCutoff, currentHour, perURL) = (cutoffs.coverage, cutoffs.currentHour, cutoffs.resultsPerURL)
             return try await client.withTransaction(logger: logger) { [logger] connection in
                 let step = Step(connection: connection, logger: logger)
                 guard try await step.value("SELECT pg_try_advisory_xact_lock(\(Self.maintenanceLock))", as: Bool.self) == true else {

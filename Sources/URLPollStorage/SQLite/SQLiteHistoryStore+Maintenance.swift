@@ -12,12 +12,9 @@ extension SQLiteHistoryStore {
     /// URLs), then remove what retention no longer keeps (for the next URLs). Raw results are only removed
     /// once their hour is rolled up, so the per-URL cap may be exceeded by the hour in progress.
     public func maintain(now: Date, policy: RetentionPolicy) async throws -> Bool {
-        let nowMS = ResultEncoding.milliseconds(now)
-        let resultCutoff = ResultEncoding.milliseconds(policy.resultCutoff(now: now))
-        let aggregateCutoff = ResultEncoding.milliseconds(policy.aggregateCutoff(now: now))
-        let coverageCutoff = ResultEncoding.milliseconds(now.addingTimeInterval(-(Uptime.Window.month.duration + 86_400)))
-        let currentHour = ResultEncoding.milliseconds(RetentionPolicy.hourStart(now))
-        let perURL = Int64(policy.resultsPerURL)
+        let cutoffs = MaintenanceCutoffs(now: now, policy: policy)
+        let (nowMS, resultCutoff, aggregateCutoff) = (cutoffs.now, cutoffs.results, cutoffs.aggregates)
+        let (coverageCutoff, currentHour, perURL) = (cutoffs.coverage, cutoffs.currentHour, cutoffs.resultsPerURL)
         let mayStartRound = lastPruneRound.map { now.timeIntervalSince($0) >= Self.pruneRoundInterval || now < $0 } ?? true
         let (more, roundEnded) = try await pool.write { db -> (Bool, Bool) in
             if try Self.rollUpStep(before: currentHour, in: db) { return (true, false) }
