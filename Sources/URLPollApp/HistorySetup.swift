@@ -24,7 +24,11 @@ struct HistorySetup: Sendable {
     /// Opens the history `database` asks for and restores what it knows of `targets`; `nil` for `none`.
     ///
     /// - Throws: ``URLPollApplication/Failure`` naming the database when it cannot be used.
-    static func open(_ database: Settings.Database, targets: TargetList) async throws -> HistorySetup? {
+    /// - Parameters:
+    ///   - instance: this instance's name and location, recorded with its run in a shared database.
+    static func open(_ database: Settings.Database, targets: TargetList, instance: (name: String, location: String)) async throws
+        -> HistorySetup?
+    {
         let store: any HistoryStore & AlertStore
         let close: @Sendable () async throws -> Void
         do {
@@ -50,6 +54,7 @@ struct HistorySetup: Sendable {
                 if let state = byURL[url] { restored[id] = state }
             }
             let run = try await store.beginRun(at: Date())
+            try await (store as? PostgresHistoryStore)?.identify(run: run, instance: instance.name, location: instance.location)
             let otherWriters = try await (store as? PostgresHistoryStore)?.otherLiveRuns(than: run, now: Date()) ?? 0
             return HistorySetup(
                 store: store,

@@ -119,7 +119,11 @@ public struct URLPollApplication: Sendable {
         try Self.validateAlerts(configuration!)
         configuration = try Self.preparingTLS(configuration!, logger: logger)
         let opening = ContinuousClock.now
-        let history = try await HistorySetup.open(settings.database, targets: configuration!.targets)
+        let history = try await HistorySetup.open(
+            settings.database,
+            targets: configuration!.targets,
+            instance: (alerts.instance, settings.location)
+        )
         if let history, history.otherWriters > 0 {
             let warning =
                 "history: \(history.otherWriters) other urlpoll instance(s) are writing to \(history.name); several instances do not share "
@@ -189,12 +193,16 @@ public struct URLPollApplication: Sendable {
                     registry: metrics.registry,
                     refreshSeconds: max(2, Int(settings.statusInterval.seconds)),
                     history: history?.store,
+                    instances: Self.instanceList(history: history, settings: settings, name: alerts.instance),
                     logger: logger
                 ) { port in
                     logger.notice("serving the status page on http://\(ListenAddress(host: address.host, port: port))/")
                     await onListening(port)
                 }
                 services.append(.init(service: web))
+            }
+            if let history, let shared = history.store as? PostgresHistoryStore, !settings.once {
+                services.append(.init(service: InstanceHeartbeat(store: shared, run: history.run, logger: logger)))
             }
             if let initial, let sources = options.reloadSources {
                 let reloader = ConfigReloader(
@@ -289,6 +297,23 @@ public struct URLPollApplication: Sendable {
     }
 
     /// What the reloader tells alerting about each applied URL list.
+    /// What `/api/instances` lists: the live instances of a shared (PostgreSQL) database, or this one
+    /// alone.
+    static func instanceList(history: HistorySetup?, settings: Settings, name: String)
+        -> @Sendable () async throws -> (
+            instances: [InstanceInfo], this: Int64
+        )
+    {
+        let started = Date()
+        let location = settings.location
+        guard let history, let shared = history.store as? PostgresHistoryStore else {
+            let run = history?.run ?? 0
+            return { ([InstanceInfo(run: run, name: name, location: location, startedAt: started, heartbeatAt: Date())], run) }
+        }
+        let run = history.run
+        return { (try await shared.instances(now: Date()), run) }
+    }
+
     static func reloadHook(_ service: AlertService?) -> (@Sendable (TargetList) async -> Void)? {
         guard let service else { return nil }
         return { targets in await service.reload(targets) }

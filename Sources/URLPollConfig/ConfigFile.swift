@@ -43,7 +43,8 @@ public struct ConfigFile: Decodable, Sendable {
 
     static let keys = [
         "pollers", "interval", "status-interval", "error-backoff", "max-backoff", "timeout", "connect-timeout", "format", "listen",
-        "history", "database", "retention", "defaults", "urls", "recheck-interval", "alerts", "self-check", "connectivity-check", "instance",
+        "history", "database", "location", "retention", "defaults", "urls", "recheck-interval", "alerts", "self-check", "connectivity-check",
+        "instance",
     ]
 
     public init(from decoder: any Decoder) throws {
@@ -62,6 +63,10 @@ public struct ConfigFile: Decodable, Sendable {
         listen = try map.parsed("listen") { text throws(InputError) in try ListenAddress(parsing: text) }
         overrides.history = try map.int("history", in: Settings.historyRange)
         overrides.database = try map.parsed("database") { text throws(InputError) in try Settings.Database(parsing: text) }
+        overrides.location = try map.parsed("location") { text throws(InputError) in
+            try Settings.checkLocation(text)
+            return text
+        }
         if let block = map.decoder("retention") {
             let retention = try ConfigMap(block, path: "retention", allowed: ["results", "results-per-url", "aggregates"])
             overrides.resultAge = try retention.duration("results")

@@ -101,6 +101,7 @@ public struct RunConfiguration: Sendable {
         if listen != other.listen { names.append("listen") }
         if settings.history != other.settings.history { names.append("history") }
         if settings.database != other.settings.database { names.append("database") }
+        if settings.location != other.settings.location { names.append("location") }
         if settings.retention != other.settings.retention { names.append("retention") }
         if alerts.routing.receivers != other.alerts.routing.receivers { names.append("alerts") }
         if alerts.selfCheck != other.alerts.selfCheck || alerts.connectivityCheck != other.alerts.connectivityCheck {

@@ -12,18 +12,22 @@ import URLPollCore
 /// - `GET /api/status`: one `--format json` report;
 /// - `GET /api/urls/{id}`: one URL (by ``StableID``) with its recent results, 404 for an unknown id;
 /// - `GET /urls/{id}`: the same URL's ``URLDetailPage``;
+/// - `GET /api/instances`: the live instances sharing the database (``InstanceInfo/json(_:this:now:)``);
 /// - `GET /metrics`: Prometheus text exposition of the `registry`;
 /// - `GET /healthz`: `200 ok` while the server runs.
 ///
 /// Every handler reads the state by asking the ``StateMonitor``; nothing here holds state of its own.
 public enum StatusServer {
     /// The router with every route, for serving or for in-process tests.
-    /// - Parameter history: the store, for the page's recent outages and a URL's latency and outages.
+    /// - Parameters:
+    ///   - history: the store, for the page's recent outages and a URL's latency and outages.
+    ///   - instances: the live instances and this one's run, for `/api/instances`; `nil` answers 404.
     public static func router(
         engine: PollingEngine,
         registry: PrometheusCollectorRegistry,
         refreshSeconds: Int,
-        history: (any HistoryStore)? = nil
+        history: (any HistoryStore)? = nil,
+        instances: (@Sendable () async throws -> (instances: [InstanceInfo], this: Int64))? = nil
     ) -> Router<BasicRequestContext> {
         let router = Router(options: .autoGenerateHeadEndpoints)
         let monitor = engine.monitor
@@ -37,6 +41,12 @@ public enum StatusServer {
         }
         router.get("/api/status") { _, _ in
             response(JSONReport.render(await engine.report()), type: "application/json")
+        }
+        if let instances {
+            router.get("/api/instances") { _, _ in
+                let (list, this) = try await instances()
+                return response(InstanceInfo.json(list, this: this, now: Date()), type: "application/json")
+            }
         }
         /// One URL's record, recent results and (with a history) its uptime, latency and outages; 404 for an unknown id.
         @Sendable func detail(_ context: BasicRequestContext) async throws -> (record: URLRecord, recent: [RecentResults.Result], history: URLHistory)
@@ -93,11 +103,12 @@ public enum StatusServer {
         registry: PrometheusCollectorRegistry,
         refreshSeconds: Int,
         history: (any HistoryStore)? = nil,
+        instances: (@Sendable () async throws -> (instances: [InstanceInfo], this: Int64))? = nil,
         logger: Logger,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         Application(
-            router: router(engine: engine, registry: registry, refreshSeconds: refreshSeconds, history: history),
+            router: router(engine: engine, registry: registry, refreshSeconds: refreshSeconds, history: history, instances: instances),
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: "urlpoll"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? address.port) },
             logger: logger

@@ -151,6 +151,14 @@ struct RunCommand: AsyncParsableCommand {
     )
     var stats: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Where this instance polls from, as the instances sharing a PostgreSQL database list it (/api/instances).",
+            valueName: "name"
+        )
+    )
+    var location: String?
+
     @Option(help: "Log level for messages on standard error: trace, debug, info, notice, warning, error, critical. (default: info)")
     var logLevel: Logger.Level?
 
@@ -185,6 +193,7 @@ struct RunCommand: AsyncParsableCommand {
         overrides.history = history
         // Validated before: a value that does not parse never gets here.
         overrides.database = database.flatMap { try? Settings.Database(parsing: $0) }
+        overrides.location = location
         return overrides
     }
 

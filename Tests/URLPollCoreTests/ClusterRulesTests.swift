@@ -73,3 +73,20 @@ struct QuorumVerdictTests {
         #expect(QuorumVerdict.freshness(interval: .seconds(5)) == .seconds(60))
     }
 }
+
+struct InstanceListingTests {
+    @Test func theListIsOldestFirstWithItsOwnMarkedAndNamesEscaped() throws {
+        let now = Date(timeIntervalSince1970: 1_800_000_100)
+        let list = [
+            InstanceInfo(run: 9, name: "b\"<x>", location: "", startedAt: now - 50, heartbeatAt: now - 2.04),
+            InstanceInfo(run: 7, name: "a", location: "eu", startedAt: now - 100, heartbeatAt: now - 30),
+        ]
+        let text = InstanceInfo.json(list, this: 9, now: now)
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        let instances = try #require(document["instances"] as? [[String: Any]])
+        #expect(instances.map { $0["run"] as? Int } == [7, 9])
+        #expect(instances[1]["name"] as? String == "b\"<x>" && instances[1]["location"] is NSNull && instances[1]["this"] as? Bool == true)
+        #expect(instances[0]["heartbeat_age_s"] as? Double == 30 && instances[1]["heartbeat_age_s"] as? Double == 2)
+        #expect(instances[0]["started_at"] as? String == "2027-01-15T08:00:00.000Z")
+    }
+}

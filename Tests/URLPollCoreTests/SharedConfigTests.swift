@@ -79,4 +79,40 @@ struct SharedConfigTests {
             }
         }
     }
+
+    /// `/api/instances` on any instance lists every live instance with its location and heartbeat; one
+    /// that stops leaves the list.
+    @Test func everyInstanceListsTheLiveOnes() async throws {
+        try await ExclusiveTests.run {
+            let cluster = try await PostgresCluster.shared()
+            let location = try await cluster.makeDatabase()
+            let url = cluster.url(database: location.database)
+            try await MisbehavingTarget.with(.keepAlive) { target in
+                func start(_ place: String) async throws -> (URLPollProcess, String) {
+                    let process = try URLPollProcess.start([
+                        "--listen", "127.0.0.1:0", "--location", place, "--interval", "1s", "--database", url, target.url,
+                    ])
+                    try await process.waitForLog { $0.contains("serving the status page on http://127.0.0.1:") }
+                    let line = try #require(process.stderr.split(separator: "\n").first { $0.contains("serving the status page on ") })
+                    return (process, String(line[line.range(of: "http://")!.lowerBound...]).trimmingCharacters(in: .whitespaces))
+                }
+                let (eu, euBase) = try await start("eu")
+                let (us, _) = try await start("us-east.1")
+                let listed = try await HTTPGet.text("\(euBase)api/instances")
+                let document = try #require(try JSONSerialization.jsonObject(with: Data(listed.utf8)) as? [String: Any])
+                let instances = try #require(document["instances"] as? [[String: Any]])
+                #expect(instances.map { $0["location"] as? String } == ["eu", "us-east.1"])
+                #expect(instances.map { $0["this"] as? Bool } == [true, false])
+                #expect(instances.allSatisfy { ($0["heartbeat_age_s"] as? Double ?? 99) < 30 && $0["name"] as? String != nil })
+                us.signal(SIGTERM)
+                #expect(try await us.finish().status == 0)
+                let after = try await HTTPGet.text("\(euBase)api/instances")
+                #expect(after.contains("\"location\":\"eu\"") && !after.contains("us-east.1"))
+                eu.signal(SIGTERM)
+                #expect(try await eu.finish().status == 0)
+                let bad = try await URLPollProcess.run(["--once", "--location", "eu west", target.url])
+                #expect(bad.status == 64 && bad.stderr.contains("\"eu west\" is not a location name"))
+            }
+        }
+    }
 }

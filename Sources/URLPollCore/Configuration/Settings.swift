@@ -34,6 +34,9 @@ public struct Settings: Sendable, Equatable {
     public var database = Database.sqlite(path: Settings.defaultDatabasePath)
     /// How much of the history is kept.
     public var retention = RetentionPolicy()
+    /// Where this instance polls from (`--location`, `location:`), as the instances sharing a
+    /// PostgreSQL database list it; empty for none.
+    public var location = ""
     /// The pause between polls of a failing URL until its outage is confirmed (with alert receivers).
     public var recheckInterval = Confirmation.defaultRecheck
     /// The smallest `failure-threshold` of the alert receivers; `nil` without receivers. Set by the
@@ -110,6 +113,7 @@ public struct Settings: Sendable, Equatable {
         if let value = overrides.quiet { settings.quiet = value }
         if let value = overrides.history { settings.history = value }
         if let value = overrides.database { settings.database = value }
+        if let value = overrides.location { settings.location = value }
         if let value = overrides.resultAge { settings.retention.resultAge = value }
         if let value = overrides.resultsPerURL { settings.retention.resultsPerURL = value }
         if let value = overrides.aggregateAge { settings.retention.aggregateAge = value }
@@ -132,6 +136,7 @@ public struct Settings: Sendable, Equatable {
         public var quiet: Bool?
         public var history: Int?
         public var database: Database?
+        public var location: String?
         public var resultAge: Duration?
         public var resultsPerURL: Int?
         public var aggregateAge: Duration?
@@ -154,6 +159,23 @@ public struct Settings: Sendable, Equatable {
         if timeout <= .zero { throw InputError("--timeout must be longer than 0s") }
         if let connectTimeout, connectTimeout <= .zero { throw InputError("--connect-timeout must be longer than 0s") }
         if let duration, duration <= .zero { throw InputError("--duration must be longer than 0s") }
+        do {
+            try Self.checkLocation(location)
+        } catch {
+            throw InputError("--location \(error.message)")
+        }
+    }
+
+    /// A location name: up to 64 letters, digits, `-`, `_` and `.` (it becomes a label value and a
+    /// column of the page).
+    public static func checkLocation(_ name: String) throws(InputError) {
+        let allowed = name.utf8.allSatisfy { byte in
+            (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || byte == 0x2D || byte == 0x5F
+                || byte == 0x2E
+        }
+        guard name.count <= 64, allowed else {
+            throw InputError("\(Excerpt.quoted(name)) is not a location name (up to 64 letters, digits, -, _ and .)")
+        }
     }
 
     /// The sleep policy these settings describe.

@@ -72,5 +72,10 @@ enum PostgresSchema {
                 """
             ]
         ),
+        (
+            // Each run is one instance's lifetime: its name and location, for `/api/instances`.
+            "v3",
+            ["ALTER TABLE urlpoll.run ADD COLUMN instance text NOT NULL DEFAULT '', ADD COLUMN location text NOT NULL DEFAULT ''"]
+        ),
     ]
 }

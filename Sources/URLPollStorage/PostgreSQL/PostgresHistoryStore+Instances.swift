@@ -1,0 +1,55 @@
+import Foundation
+import PostgresNIO
+import URLPollCore
+
+/// The instances sharing the database: each run is one instance's lifetime, its `alive_at` the
+/// heartbeat (advanced by every batch, and every ``InstanceInfo/heartbeatInterval`` by the
+/// instance's heartbeat even when nothing is polled).
+extension PostgresHistoryStore {
+    /// Names `run`'s instance and its location.
+    public func identify(run: Int64, instance: String, location: String) async throws {
+        try await described {
+            try await client.query(
+                "UPDATE urlpoll.run SET instance = \(instance), location = \(location) WHERE id = \(run)",
+                logger: logger
+            ).drain()
+        }
+    }
+
+    /// Says that `run` is alive at `time`.
+    public func heartbeat(run: Int64, at time: Date) async throws {
+        try await described {
+            try await client.query(
+                "UPDATE urlpoll.run SET alive_at = greatest(alive_at, \(ResultEncoding.milliseconds(time))) WHERE id = \(run)",
+                logger: logger
+            ).drain()
+        }
+    }
+
+    /// The live instances at `now`: runs that have not stopped and beat within ``InstanceInfo/liveFor``.
+    public func instances(now: Date) async throws -> [InstanceInfo] {
+        try await described {
+            let since = ResultEncoding.milliseconds(now) - Int64(InstanceInfo.liveFor.components.seconds) * 1000
+            let rows = try await client.query(
+                """
+                SELECT id, instance, location, started_at, alive_at FROM urlpoll.run
+                WHERE stopped_at IS NULL AND alive_at >= \(since) ORDER BY started_at, id
+                """,
+                logger: logger
+            )
+            var instances: [InstanceInfo] = []
+            for try await (run, name, location, started, alive) in rows.decode((Int64, String, String, Int64, Int64).self) {
+                instances.append(
+                    InstanceInfo(
+                        run: run,
+                        name: name,
+                        location: location,
+                        startedAt: ResultEncoding.date(started),
+                        heartbeatAt: ResultEncoding.date(alive)
+                    )
+                )
+            }
+            return instances
+        }
+    }
+}
