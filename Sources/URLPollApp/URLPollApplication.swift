@@ -145,6 +145,8 @@ public struct URLPollApplication: Sendable {
                 metrics: metrics.map { PollMetrics(factory: $0.factory) },
                 restored: history?.restored ?? [:],
                 historyCapacity: history == nil && alertBoard == nil ? nil : HistorySetup.outboxCapacity,
+                // A database server may be away for long: polling goes on, the oldest results give way.
+                historyOverflow: settings.database.isShared ? .dropOldest : .wait,
                 uptime: history?.board,
                 alerting: alertBoard,
                 onReport: options.onReport

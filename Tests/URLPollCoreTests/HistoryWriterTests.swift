@@ -159,4 +159,23 @@ struct HistoryWriterTests {
         #expect(await store.written == 50)
         #expect(lines.all.allSatisfy { $0.level != .error }, "a stall is not an error: nothing failed")
     }
+
+    /// With ``HistoryOverflow/dropOldest`` (a shared database), a full outbox never makes a poll wait:
+    /// the oldest results give way, a tenth of the outbox at a time, are counted, and the newest stay.
+    @Test func aFullOutboxThatDropsTheOldestNeverStopsPolling() async throws {
+        let monitor = StateMonitor(targets: Self.targets(10), historyCapacity: 100, historyOverflow: .dropOldest)
+        for index in 0..<250 { await monitor.record(Self.state(index % 10)) }  // no writer: nothing drains
+        let backlog = await monitor.historyBacklog
+        #expect(backlog.fullWaits == 0)
+        #expect(backlog.queued <= 100 && backlog.queued + backlog.dropped == 250)
+        #expect(backlog.dropped == 150 && backlog.queued == 100)  // every 10 results past the first 100 drop the oldest 10
+        await monitor.closeHistory()
+        let kept = await monitor.nextHistoryBatch(maximum: 1_000, deadline: .now)
+        #expect(kept.count == backlog.queued)
+        guard case .polled(let last) = kept.last else {
+            Issue.record("the last kept event is not a poll")
+            return
+        }
+        #expect(last.url == "http://h.test/9", "the newest result is kept")
+    }
 }

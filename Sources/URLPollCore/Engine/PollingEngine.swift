@@ -38,8 +38,8 @@ public struct PollingEngine: Service {
     ///   - metrics: where the monitor records per-poll metrics, if anywhere.
     ///   - clock: the scheduling time; by default the probe's ``Probe/alarmClock``.
     ///   - restored: the last state of some targets from an earlier run, by id (with a history).
-    ///   - historyCapacity: with a history, how many events the monitor holds for the writer before
-    ///     polls wait.
+    ///   - historyCapacity: with a history, how many events the monitor holds for the writer.
+    ///   - historyOverflow: when that many wait: polls wait too, or the oldest are dropped.
     ///   - uptime: where reports get each URL's uptime (with a history).
     ///   - alerting: where reports get the self-check's verdict and the alert queues (with receivers).
     ///   - onReport: receives each report, in order, one at a time: one every
@@ -54,6 +54,7 @@ public struct PollingEngine: Service {
         clock: (any AlarmClock)? = nil,
         restored: [Int: RestoredState] = [:],
         historyCapacity: Int? = nil,
+        historyOverflow: HistoryOverflow = .wait,
         uptime: UptimeBoard? = nil,
         alerting: AlertStatusBoard? = nil,
         onReport: @escaping @Sendable (Report) async -> Void
@@ -70,7 +71,8 @@ public struct PollingEngine: Service {
             metrics: metrics,
             clock: clock,
             restored: restored,
-            historyCapacity: historyCapacity
+            historyCapacity: historyCapacity,
+            historyOverflow: historyOverflow
         )
         self.scheduler = Scheduler(
             targets: targets,

@@ -114,7 +114,8 @@ public struct HistoryWriter: Service {
     }
 
     /// Writes `batch`; if the store has not answered after ``stallNotice``, logs it once (polling goes
-    /// on, results wait in the outbox), and when it answers, logs how long it took.
+    /// on, results wait in the outbox), and when it answers, logs how long it took and how many results
+    /// the outbox dropped for room meanwhile (``HistoryOverflow/dropOldest``).
     private func writeNoticingStalls(_ batch: [HistoryEvent], to store: any HistoryStore) async throws {
         let started = clock.now
         let (run, clock, logger) = (self.run, self.clock, self.logger)
@@ -131,7 +132,7 @@ public struct HistoryWriter: Service {
                 try? await clock.sleep(until: started + Self.stallNotice)
                 if !Task.isCancelled {
                     logger.warning(
-                        "history: the database has not answered for \(DurationFormat.format(Self.stallNotice)); polling goes on, results wait in memory (and polls, once the outbox is full)"
+                        "history: the database has not answered for \(DurationFormat.format(Self.stallNotice)); polling goes on, results wait in memory"
                     )
                 }
                 return nil
@@ -147,6 +148,10 @@ public struct HistoryWriter: Service {
         let waited = clock.now - started
         if waited >= Self.stallNotice {
             logger.notice("history: the database answers again after \(DurationFormat.format(waited)) (\(batch.count) results written)")
+            let dropped = await monitor.historyBacklog.dropped
+            if dropped > 0 {
+                logger.warning("history: \(dropped) results dropped for room in this run while the database did not answer (the newest were kept)")
+            }
         }
         try outcome.get()
     }

@@ -4,6 +4,7 @@ import DequeModule
 /// who waits on it. Owned by the monitor actor, so it needs no lock.
 struct HistoryOutbox {
     let capacity: Int
+    let overflow: HistoryOverflow
     /// The queued events, oldest first (an array, so that the writer takes a whole batch by a swap).
     var events: [HistoryEvent] = []
     var waitingRecorders: Deque<CheckedContinuation<Void, Never>> = []
@@ -11,9 +12,12 @@ struct HistoryOutbox {
     var isClosed = false
     /// How often a poll had to wait for room.
     var fullWaits = 0
+    /// Events dropped for room (``HistoryOverflow/dropOldest``).
+    var dropped = 0
 
-    init(capacity: Int) {
+    init(capacity: Int, overflow: HistoryOverflow = .wait) {
         self.capacity = max(1, capacity)
+        self.overflow = overflow
     }
 
     /// Whether a new event must wait for room.
@@ -30,6 +34,9 @@ extension StateMonitor {
     /// Adds `event` to the outbox, first waiting for room while it is full.
     /// (Called for every poll: the outbox is read and changed in place, never copied.)
     func enqueueHistory(_ event: HistoryEvent) async {
+        if historyOutbox?.isFull == true, historyOutbox?.overflow == .dropOldest {
+            dropOldestHistory()
+        }
         while historyOutbox?.isFull == true {
             historyOutbox?.fullWaits += 1
             await withCheckedContinuation { historyOutbox?.waitingRecorders.append($0) }
@@ -69,9 +76,20 @@ extension StateMonitor {
         while let recorder = historyOutbox?.waitingRecorders.popFirst() { recorder.resume() }
     }
 
-    /// Events queued for the history, and how often a poll had to wait for room.
-    public var historyBacklog: (queued: Int, fullWaits: Int) {
-        (historyOutbox?.events.count ?? 0, historyOutbox?.fullWaits ?? 0)
+    /// Events queued for the history, how often a poll had to wait for room, and how many events were
+    /// dropped for room.
+    public var historyBacklog: (queued: Int, fullWaits: Int, dropped: Int) {
+        (historyOutbox?.events.count ?? 0, historyOutbox?.fullWaits ?? 0, historyOutbox?.dropped ?? 0)
+    }
+
+    /// Makes room by dropping the oldest tenth of the outbox (one move for many polls, not one per poll).
+    private func dropOldestHistory() {
+        guard var outbox = historyOutbox else { return }
+        historyOutbox = nil  // moved out while it is changed, so the array is not copied
+        let count = min(max(1, outbox.capacity / 10), outbox.events.count)
+        outbox.events.removeFirst(count)
+        outbox.dropped += count
+        historyOutbox = outbox
     }
 
     private func wakeHistoryWriter() {

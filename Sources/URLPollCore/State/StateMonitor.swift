@@ -32,17 +32,19 @@ public actor StateMonitor {
     ///   - metrics: where to record per-poll metrics, if anywhere.
     ///   - clock: the scheduler's clock, for the run's figures (elapsed time, first round).
     ///   - restored: the last state of some targets from an earlier run, by id.
-    ///   - historyCapacity: with a history, the most events the outbox holds before polls wait.
+    ///   - historyCapacity: with a history, the most events the outbox holds.
+    ///   - historyOverflow: what happens when it is full: polls wait, or the oldest events are dropped.
     public init(
         targets: TargetList,
         historyLength: Int = 0,
         metrics: PollMetrics? = nil,
         clock: any AlarmClock = TaskAlarmClock(),
         restored: [Int: RestoredState] = [:],
-        historyCapacity: Int? = nil
+        historyCapacity: Int? = nil,
+        historyOverflow: HistoryOverflow = .wait
     ) {
         table = StateTable(targets: targets, start: Date(), restored: restored, historyLength: historyLength, keepsSeries: metrics != nil)
-        historyOutbox = historyCapacity.map(HistoryOutbox.init(capacity:))
+        historyOutbox = historyCapacity.map { HistoryOutbox(capacity: $0, overflow: historyOverflow) }
         self.clock = clock
         start = clock.now
         statistics = PollStatistics(urlCount: targets.count, start: start)
