@@ -34,10 +34,15 @@ public struct ConfigReloader: Service {
         public let name: String
         /// How often the database is asked for a newer version (the status interval).
         public let interval: Duration
-        /// The newest version and its text; `nil` before the first `sync-config`.
-        public let latest: @Sendable () async throws -> (version: Int64, text: String)?
+        /// The newest version and its text if it is newer than the one given (any when `nil`); `nil`
+        /// when there is none (before the first `sync-config`, or nothing new).
+        public let latest: @Sendable (_ after: Int64?) async throws -> (version: Int64, text: String)?
 
-        public init(name: String, interval: Duration, latest: @escaping @Sendable () async throws -> (version: Int64, text: String)?) {
+        public init(
+            name: String,
+            interval: Duration,
+            latest: @escaping @Sendable (_ after: Int64?) async throws -> (version: Int64, text: String)?
+        ) {
             self.name = name
             self.interval = interval
             self.latest = latest
@@ -122,7 +127,7 @@ public struct ConfigReloader: Service {
             for await reason in checks.cancelOnGracefulShutdown() {
                 let latest: (version: Int64, text: String)?
                 do {
-                    latest = try await shared.latest()
+                    latest = try await shared.latest(seen)
                     unreadable = false
                 } catch {
                     if !unreadable { logger.warning("config: cannot read the shared configuration from \(shared.name) (\(error)); running on") }
@@ -130,10 +135,10 @@ public struct ConfigReloader: Service {
                     continue
                 }
                 guard let latest else {
-                    if case .hangup = reason { current = await reload(from: current, loader: loader) ?? current }
+                    // No shared version yet: SIGHUP reloads the local files as usual.
+                    if seen == nil, case .hangup = reason { current = await reload(from: current, loader: loader) ?? current }
                     continue
                 }
-                guard latest.version != seen else { continue }
                 if seen == nil, let path = sources.config, (try? String(contentsOfFile: path, encoding: .utf8)) != latest.text {
                     logger.warning(
                         "config: \(path) differs from the shared configuration (version \(latest.version) in \(shared.name)); following the database"

@@ -16,8 +16,10 @@ public enum ConfigSync {
         let text: String
         let loaded: RunConfiguration
         do {
-            loaded = try RunConfiguration.load(RunConfiguration.Sources(arguments: [], file: nil, config: path, flags: .init()))
+            // Read once: the text checked is the text stored.
             text = try TextFile.read(path, kind: "config file")
+            let sources = RunConfiguration.Sources(arguments: [], file: nil, config: path, flags: .init())
+            loaded = try RunConfiguration.load(sources, shared: (text, path))
         } catch {
             throw URLPollApplication.Failure(message: error.message)
         }

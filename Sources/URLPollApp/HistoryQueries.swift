@@ -31,13 +31,15 @@ public enum HistoryQueries {
         let close: () async -> Void
         let name: String
         do {
-            if database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") {
-                let location = try PostgresLocation(parsing: database)
+            switch try Settings.Database(parsing: database) {
+            case .none:
+                throw InputError("none keeps no history to read (name a SQLite file or a postgres:// URL)")
+            case .sqlite(let path):
+                let sqlite = try SQLiteHistoryStore.openForReading(path: path)
+                (store, close, name) = (sqlite, {}, path)
+            case .postgres(let location):
                 let postgres = try await PostgresHistoryStore.open(location, readOnly: true)
                 (store, close, name) = (postgres, { await postgres.close() }, location.description)
-            } else {
-                let sqlite = try SQLiteHistoryStore.openForReading(path: database)
-                (store, close, name) = (sqlite, {}, database)
             }
         } catch let error as InputError {
             throw URLPollApplication.Failure(message: "--database: \(error.message)")

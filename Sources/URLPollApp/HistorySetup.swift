@@ -55,7 +55,7 @@ struct HistorySetup: Sendable {
             }
             let run = try await store.beginRun(at: Date())
             try await (store as? PostgresHistoryStore)?.identify(run: run, instance: instance.name, location: instance.location)
-            let otherWriters = try await (store as? PostgresHistoryStore)?.otherLiveRuns(than: run, now: Date()) ?? 0
+            let otherWriters = try await (store as? PostgresHistoryStore)?.instances(now: Date()).filter { $0.run != run }.count ?? 0
             return HistorySetup(
                 store: store,
                 name: name,

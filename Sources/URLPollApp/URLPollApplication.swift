@@ -216,7 +216,7 @@ public struct URLPollApplication: Sendable {
                     onReload: Self.reloadHook(alertService),
                     shared: (history?.store as? PostgresHistoryStore).map { store in
                         ConfigReloader.SharedConfigSource(name: store.location.description, interval: settings.statusInterval) {
-                            try await store.latestConfig().map { ($0.version, $0.text) }
+                            try await store.latestConfig(after: $0).map { ($0.version, $0.text) }
                         }
                     },
                     logger: logger

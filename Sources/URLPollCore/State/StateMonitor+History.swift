@@ -31,13 +31,15 @@ struct HistoryOutbox {
 }
 
 extension StateMonitor {
-    /// Adds `event` to the outbox, first waiting for room while it is full.
+    /// Adds `event` to the outbox; while it is full, first waits for room (or, with
+    /// ``HistoryOverflow/dropOldest``, makes room).
     /// (Called for every poll: the outbox is read and changed in place, never copied.)
     func enqueueHistory(_ event: HistoryEvent) async {
-        if historyOutbox?.isFull == true, historyOutbox?.overflow == .dropOldest {
-            dropOldestHistory()
-        }
         while historyOutbox?.isFull == true {
+            if historyOutbox?.overflow == .dropOldest {
+                dropOldestHistory()
+                break
+            }
             historyOutbox?.fullWaits += 1
             await withCheckedContinuation { historyOutbox?.waitingRecorders.append($0) }
         }

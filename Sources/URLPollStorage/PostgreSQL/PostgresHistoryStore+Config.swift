@@ -14,11 +14,12 @@ extension PostgresHistoryStore {
         public let source: String
     }
 
-    /// The newest version, or `nil` before the first `sync-config`.
-    public func latestConfig() async throws -> SharedConfig? {
+    /// The newest version if it is newer than `seen` (any version when `nil`); `nil` when there is none,
+    /// so that instances checking every status interval read a version's text once, not every time.
+    public func latestConfig(after seen: Int64? = nil) async throws -> SharedConfig? {
         try await described {
             let rows = try await client.query(
-                "SELECT version, text, source FROM urlpoll.config ORDER BY version DESC LIMIT 1",
+                "SELECT version, text, source FROM urlpoll.config WHERE version > \(seen ?? 0) ORDER BY version DESC LIMIT 1",
                 logger: logger
             )
             for try await (version, text, source) in rows.decode((Int64, String, String).self) {

@@ -29,7 +29,7 @@ extension PostgresHistoryStore {
     /// The live instances at `now`: runs that have not stopped and beat within ``InstanceInfo/liveFor``.
     public func instances(now: Date) async throws -> [InstanceInfo] {
         try await described {
-            let since = ResultEncoding.milliseconds(now) - Int64(InstanceInfo.liveFor.components.seconds) * 1000
+            let since = ResultEncoding.milliseconds(now) - Self.liveForMilliseconds
             let rows = try await client.query(
                 """
                 SELECT id, instance, location, started_at, alive_at FROM urlpoll.run

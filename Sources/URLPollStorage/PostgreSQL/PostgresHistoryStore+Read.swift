@@ -38,9 +38,9 @@ extension PostgresHistoryStore {
         }
     }
 
-    /// How long after its last write a run that has not stopped still counts as alive: another instance
-    /// writes a batch every second or so, so its open spans of known time end now, not at its last batch.
-    static let aliveMargin: Int64 = 60_000
+    /// How long after its last heartbeat or write a run that has not stopped still counts as alive, in
+    /// the stores' milliseconds (``InstanceInfo/liveFor``): its open spans of known time end now.
+    static let liveForMilliseconds = Int64(InstanceInfo.liveFor.components.seconds) * 1000
 
     public func timelines(since: Date, now: Date, run: Int64) async throws -> [String: Timeline] {
         try await described {
@@ -52,7 +52,7 @@ extension PostgresHistoryStore {
             let coverage = try await client.query(
                 """
                 SELECT u.url, c.from_t,
-                       coalesce(c.to_t, CASE WHEN c.run_id = \(run) OR (r.stopped_at IS NULL AND r.alive_at >= \(end - Self.aliveMargin))
+                       coalesce(c.to_t, CASE WHEN c.run_id = \(run) OR (r.stopped_at IS NULL AND r.alive_at >= \(end - Self.liveForMilliseconds))
                                              THEN \(end) ELSE coalesce(r.stopped_at, r.alive_at) END)
                 FROM urlpoll.coverage c JOIN urlpoll.url u ON u.id = c.url_id JOIN urlpoll.run r ON r.id = c.run_id
                 WHERE coalesce(c.to_t, \(end)) >= \(from)
@@ -161,20 +161,6 @@ extension PostgresHistoryStore {
                 )
             }
             return aggregates
-        }
-    }
-
-    /// How many runs other than `run` are alive at `now` (not stopped, and written within
-    /// ``aliveMargin``): other instances writing to this database.
-    public func otherLiveRuns(than run: Int64, now: Date) async throws -> Int {
-        try await described {
-            let since = ResultEncoding.milliseconds(now) - Self.aliveMargin
-            let rows = try await client.query(
-                "SELECT count(*) FROM urlpoll.run WHERE id <> \(run) AND stopped_at IS NULL AND alive_at >= \(since)",
-                logger: logger
-            )
-            for try await count in rows.decode(Int64.self) { return Int(count) }
-            return 0
         }
     }
 
