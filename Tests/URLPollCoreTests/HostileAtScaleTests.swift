@@ -14,9 +14,9 @@ import Testing
 struct HostileAtScaleTests {
     static let perKind = 200
     /// Long enough that a reset or garbage server answers within it even while the other suites load
-    /// the machine (at 1 s, a stall of the in-process servers at the suite's start turned some of their
-    /// answers into timeouts).
-    static let timeout = Duration.seconds(2)
+    /// the machine (at 1 s and at 2 s, a stall of the in-process servers at the suite's start turned some
+    /// of their answers into timeouts).
+    static let timeout = Duration.seconds(3)
 
     @Test func hostileServersNeitherHangNorStarveTheHealthyURLs() async throws {
         try await ExclusiveTests.run { try await Self.hostileServers() }
@@ -29,8 +29,8 @@ struct HostileAtScaleTests {
                     try await MisbehavingTarget.with(.garbage) { garbage in
                         try await MisbehavingTarget.with(.trickle) { trickle in
                             let hostile: [(String, String)] = [
-                                (stall.url, "timed out after 2s"), (reset.url, "connection reset by peer"),
-                                (garbage.url, "invalid HTTP response (not an HTTP status line)"), (trickle.url, "timed out after 2s"),
+                                (stall.url, "timed out after 3s"), (reset.url, "connection reset by peer"),
+                                (garbage.url, "invalid HTTP response (not an HTTP status line)"), (trickle.url, "timed out after 3s"),
                             ]
                             try await Self.run(healthy: healthy.url("/ok"), hostile: hostile)
                         }
@@ -64,7 +64,7 @@ struct HostileAtScaleTests {
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         ) { _ in }
         let runner = Task { await engine.run() }
-        // The first round: 400 polls of two seconds each (stalled and trickling servers) over 64 pollers.
+        // The first round: 400 polls of three seconds each (stalled and trickling servers) over 64 pollers.
         await engine.waitUntil { $0.pending == 0 }
         let before = Dictionary(uniqueKeysWithValues: await engine.monitor.report().urls.map { ($0.url, $0.polls) })
         // Then the healthy URLs go on being polled on their interval while the hostile ones back off:

@@ -136,9 +136,10 @@ struct PhaseTimingTests {
         try await MisbehavingTarget.with(.silence) { silent in
             let session = try NIOProbe().makeSession()
             defer { session.close() }
-            let request = ProbeRequest(url: silent.url, options: CheckOptions(), method: .get, timeout: .seconds(1))
-            let result = await session.probe(request, deadline: .now() + .seconds(1))
-            #expect(result.outcome == .failure(reason: "timed out after 1s"))
+            // 3 s, not 1: under the full suite's load a loopback connect alone once took over a second.
+            let request = ProbeRequest(url: silent.url, options: CheckOptions(), method: .get, timeout: .seconds(3))
+            let result = await session.probe(request, deadline: .now() + .seconds(3))
+            #expect(result.outcome == .failure(reason: "timed out after 3s"))
             // Connected (by address: no lookup), then no answer: the phases say the server is to blame.
             #expect(result.phases[.connect] != nil)
             #expect(result.phases[.dns] == nil && result.phases[.ttfb] == nil && result.phases[.transfer] == nil)

@@ -81,6 +81,9 @@ struct WebhookSink {
 struct SwitchTarget {
     final class State: Sendable {
         let down = Mutex<Set<String>>([])
+        /// URLs that answer 503 and 200 in turn, one request after the other (decided here, so no
+        /// test task has to keep pace with the poller).
+        let alternating = Mutex<Set<String>>([])
         let polls = Mutex<[String: [ContinuousClock.Instant]]>([:])
     }
 
@@ -90,6 +93,8 @@ struct SwitchTarget {
     func url(_ name: String) -> String { "http://127.0.0.1:\(port)/u/\(name)" }
     func setDown(_ name: String, _ isDown: Bool) { state.down.withLock { if isDown { $0.insert(name) } else { $0.remove(name) } } }
     func polls(_ name: String) -> [ContinuousClock.Instant] { state.polls.withLock { $0[name] ?? [] } }
+    /// Makes `name` answer 503 on its next request, 200 on the one after, and so on.
+    func setAlternating(_ name: String) { state.alternating.withLock { _ = $0.insert(name) } }
 
     /// Waits until `name` has been polled at least `count` times in all.
     func waitForPolls(_ name: String, atLeast count: Int) async throws {
@@ -109,7 +114,11 @@ struct SwitchTarget {
         let router = Router(options: .autoGenerateHeadEndpoints)
         router.get("/u/{name}") { _, context -> HTTPResponse.Status in
             let name = try context.parameters.require("name")
-            state.polls.withLock { $0[name, default: []].append(.now) }
+            let count = state.polls.withLock { polls in
+                polls[name, default: []].append(.now)
+                return polls[name]?.count ?? 0
+            }
+            if state.alternating.withLock({ $0.contains(name) }) { return count.isMultiple(of: 2) ? .ok : .serviceUnavailable }
             return state.down.withLock { $0.contains(name) } ? .serviceUnavailable : .ok
         }
         return try await LoopbackServer.serve(router) { port in try await body(SwitchTarget(port: port, state: state)) }
