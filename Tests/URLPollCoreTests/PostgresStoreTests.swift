@@ -273,6 +273,7 @@ struct PostgresStoreTests {
                     }
                 } catch {
                     Issue.record("\(error); the instance logged: \(instance.stderr)")
+                    instance.signal(SIGKILL)  // never left running after the test
                     throw error
                 }
                 instance.signal(SIGTERM)
