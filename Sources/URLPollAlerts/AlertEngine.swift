@@ -97,11 +97,28 @@ public actor AlertEngine: HistoryListener {
         await commit(events)
     }
 
-    /// Reminders that are due, and the end of a suspicion that no poll ended: every few seconds.
+    /// Reminders that are due, and the end of a suspicion that no poll ended: every few seconds. With a
+    /// shared store, first the other instances' announcements and the deliveries of dead instances.
     func tick(at now: Date) async {
+        if store.isShared { await followOtherInstances() }
         var events = updateSuspicion(at: now)
         events += tracker.dueReminders(at: now) { url in rules(for: url) }
         await commit(events)
+    }
+
+    /// Takes in what the other instances on a shared store announced (so that this one's polls end
+    /// their outages) and the undelivered alerts of instances that died (sent from here).
+    private func followOtherInstances() async {
+        do {
+            tracker.sync(try await store.announcements())
+            let orphans = try await store.takeOrphanedDeliveries()
+            if !orphans.isEmpty {
+                logger.notice("alerts: delivering \(orphans.count) alerts a stopped instance left undelivered")
+                await enqueue(orphans)
+            }
+        } catch {
+            logger.warning("alerts: cannot read the other instances' alerts (\(error)); trying again at the next tick")
+        }
     }
 
     /// A poll of the `connectivity-check` URL.
@@ -164,7 +181,7 @@ public actor AlertEngine: HistoryListener {
         var attempt = 0
         while true {
             do {
-                try await store.save(changes, queued: queued)
+                queued = try await store.save(changes, queued: queued)
                 break
             } catch {
                 attempt += 1
@@ -175,10 +192,15 @@ public actor AlertEngine: HistoryListener {
                 try? await Task.sleep(for: .milliseconds(200 * attempt))
             }
         }
-        var byReceiver: [String: [PendingDelivery]] = [:]
-        for delivery in queued { byReceiver[delivery.event.receiver, default: []].append(delivery) }
-        for (receiver, deliveries) in byReceiver { await workers[receiver]?.enqueue(deliveries) }
+        await enqueue(queued)
         await publish()
+    }
+
+    /// Hands deliveries to their receivers' workers (those of receivers no longer configured are dropped).
+    private func enqueue(_ deliveries: [PendingDelivery]) async {
+        var byReceiver: [String: [PendingDelivery]] = [:]
+        for delivery in deliveries { byReceiver[delivery.event.receiver, default: []].append(delivery) }
+        for (receiver, deliveries) in byReceiver { await workers[receiver]?.enqueue(deliveries) }
     }
 
     private func publish() async {

@@ -16,6 +16,10 @@ struct HistorySetup: Sendable {
     let otherWriters: Int
     let restored: [Int: RestoredState]
     let board: UptimeBoard
+    /// The schedule this run shares with the other instances on the database (PostgreSQL only).
+    var sharedSchedule: (any SharedSchedule)? {
+        (store as? PostgresHistoryStore).map { PostgresSharedSchedule(store: $0, run: run) }
+    }
 
     /// The most history events the monitor holds for the writer before polls wait: about ten seconds of
     /// results at 10,000 polls a second.

@@ -124,11 +124,8 @@ public struct URLPollApplication: Sendable {
             targets: configuration!.targets,
             instance: (alerts.instance, settings.location)
         )
-        if let history, history.otherWriters > 0 {
-            let warning =
-                "history: \(history.otherWriters) other urlpoll instance(s) are writing to \(history.name); several instances do not share "
-                + "their URLs yet, so each polls its whole list and sends its own alerts (see docs/postgresql.md)"
-            logger.warning("\(warning)")
+        if let history, history.otherWriters > 0, !settings.once {
+            logger.notice("history: sharing the schedule of \(history.name) with \(history.otherWriters) other live urlpoll instance(s)")
         }
         if let history {
             logger.info("history: \(history.name) opened, \(history.restored.count) URLs restored in \(ContinuousClock.now - opening)")
@@ -149,6 +146,7 @@ public struct URLPollApplication: Sendable {
                 historyOverflow: settings.database.isShared ? .dropOldest : .wait,
                 uptime: history?.board,
                 alerting: alertBoard,
+                sharedSchedule: history?.sharedSchedule,
                 onReport: options.onReport
             )
             var alertService: AlertService?
@@ -205,6 +203,7 @@ public struct URLPollApplication: Sendable {
             }
             if let history, let shared = history.store as? PostgresHistoryStore, !settings.once {
                 services.append(.init(service: InstanceHeartbeat(store: shared, run: history.run, logger: logger)))
+                services.append(.init(service: FleetStateSync(store: shared, monitor: engine.monitor, logger: logger)))
             }
             if let initial, let sources = options.reloadSources {
                 let reloader = ConfigReloader(

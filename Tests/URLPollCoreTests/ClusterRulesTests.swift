@@ -8,9 +8,9 @@ struct LeaseRulesTests {
     let rules = LeaseRules(margin: .seconds(10))
     let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 
-    @Test func aLeaseOutlastsThePollByTheMargin() {
-        #expect(rules.leaseEnd(claimedAt: t0, timeout: .seconds(5)) == t0 + 15)
-        #expect(rules.leaseEnd(claimedAt: t0, timeout: .milliseconds(1_500)) == t0 + 11.5)
+    @Test func aLeaseOutlastsAWaitAndThePollByTheMargin() {
+        #expect(rules.leaseEnd(claimedAt: t0, timeout: .seconds(5)) == t0 + 20)
+        #expect(rules.leaseEnd(claimedAt: t0, timeout: .milliseconds(1_500)) == t0 + 13)
     }
 
     @Test func aURLIsClaimableWhenDueAndNotHeld() {

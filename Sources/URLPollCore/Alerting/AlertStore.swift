@@ -7,15 +7,42 @@
 /// removed (``finish(_:)``) only after the receiver accepted it or it was given up. So a restart neither
 /// announces an ongoing outage again nor forgets a recovery or an undelivered alert; a crash between a
 /// delivery and its removal sends it again, with the same idempotency key.
+///
+/// A store several instances share (``isShared``) also decides which instance announces an event:
+/// ``save(_:queued:)`` keeps only the deliveries whose announcement change it made itself (the first
+/// `down` of an outage, the `recovered` that ends it, one `reminder` per repeat), in the transaction
+/// that stores them, so however many instances see an event, one announces it.
 public protocol AlertStore: Sendable {
-    /// What an earlier run left: its announcements and its undelivered events, oldest first.
+    /// What an earlier run left: its announcements and its undelivered events, oldest first. A shared
+    /// store hands out only the deliveries no live instance holds, and from then on this run holds them.
     func loadAlerts() async throws -> AlertLedger
 
     /// Stores announcement changes and new deliveries in one transaction.
-    func save(_ changes: AlertTracker.Changes, queued: [PendingDelivery]) async throws
+    /// - Returns: the deliveries to send, with their ids in the outbox: all of `queued` (a store of one
+    ///   instance), or those of them no other instance announced already (a shared store).
+    func save(_ changes: AlertTracker.Changes, queued: [PendingDelivery]) async throws -> [PendingDelivery]
 
     /// Removes deliveries that are done (accepted, or given up).
     func finish(_ ids: [Int64]) async throws
+
+    /// Whether other instances share this store (their announcements count as this one's).
+    var isShared: Bool { get }
+
+    /// The announcements made now, by any instance sharing the store.
+    func announcements() async throws -> [AlertTracker.Announcement]
+
+    /// Deliveries that instances which died left undelivered, now held by this run (none unless shared).
+    func takeOrphanedDeliveries() async throws -> [PendingDelivery]
+}
+
+extension AlertStore {
+    public var isShared: Bool { false }
+
+    public func announcements() async throws -> [AlertTracker.Announcement] {
+        try await loadAlerts().announcements
+    }
+
+    public func takeOrphanedDeliveries() async throws -> [PendingDelivery] { [] }
 }
 
 /// An event waiting to be delivered, with its place in the outbox.
@@ -55,12 +82,13 @@ public actor MemoryAlertStore: AlertStore {
         )
     }
 
-    public func save(_ changes: AlertTracker.Changes, queued: [PendingDelivery]) {
+    public func save(_ changes: AlertTracker.Changes, queued: [PendingDelivery]) -> [PendingDelivery] {
+        defer { for delivery in queued { pending[delivery.id] = delivery.event } }
         for announcement in changes.announced {
             announcements[.init(url: announcement.url, receiver: announcement.receiver)] = announcement
         }
         for ended in changes.ended { announcements[ended] = nil }
-        for delivery in queued { pending[delivery.id] = delivery.event }
+        return queued
     }
 
     public func finish(_ ids: [Int64]) {

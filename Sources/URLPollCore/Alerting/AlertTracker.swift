@@ -77,6 +77,22 @@ public struct AlertTracker: Sendable {
         }
     }
 
+    /// Takes the announcements every instance sharing the store made, as the store has them now: new
+    /// ones are added, and those no longer there (another instance ended them) are dropped. A URL's
+    /// failure and success counts stay, so a `recovered` is decided here if this instance's polls end
+    /// an outage another one announced. Records no changes: the store already has them.
+    public mutating func sync(_ announcements: [Announcement]) {
+        var current: [String: [String: Announcement]] = [:]
+        for announcement in announcements { current[announcement.url, default: [:]][announcement.receiver] = announcement }
+        for (url, var entry) in entries where !entry.announced.isEmpty && current[url] == nil {
+            entry.announced = [:]
+            entries[url] = entry.isIdle ? nil : entry
+        }
+        for (url, byReceiver) in current {
+            entries[url, default: Entry()].announced = byReceiver
+        }
+    }
+
     /// Announcements made now (for the page and tests).
     public var announcements: [Announcement] {
         entries.values.flatMap { $0.announced.values }

@@ -30,9 +30,15 @@ public struct LeaseRules: Sendable, Equatable {
         self.margin = margin
     }
 
+    /// How long a claim holds a URL whose poll takes at most `timeout`: one poll's time to wait for a
+    /// free poller (a claim asks for no more than the pollers take in one round), the poll, and the margin.
+    public func lease(timeout: Duration) -> Duration {
+        timeout * 2 + margin
+    }
+
     /// When a claim made at `claimedAt` ends, for a URL whose poll takes at most `timeout`.
     public func leaseEnd(claimedAt: Date, timeout: Duration) -> Date {
-        claimedAt.addingTimeInterval((timeout + margin).seconds)
+        claimedAt.addingTimeInterval(lease(timeout: timeout).seconds)
     }
 
     /// Whether a URL may be claimed at `now`: it is due, and no lease holds it (none was taken, it was

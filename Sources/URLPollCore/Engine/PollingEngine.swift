@@ -24,6 +24,8 @@ public struct PollingEngine: Service {
     public let monitor: StateMonitor
     /// The owner of the resources that are not being polled.
     public let scheduler: Scheduler
+    /// With a shared schedule: what claims due resources before the pollers get them.
+    public let claimGate: ClaimGate?
     let logger: Logger
     /// The time of the scheduler, the reports and `--duration` (the probe's clock unless a test gives one).
     let clock: any AlarmClock
@@ -42,6 +44,8 @@ public struct PollingEngine: Service {
     ///   - historyOverflow: when that many wait: polls wait too, or the oldest are dropped.
     ///   - uptime: where reports get each URL's uptime (with a history).
     ///   - alerting: where reports get the self-check's verdict and the alert queues (with receivers).
+    ///   - sharedSchedule: the schedule this instance shares with others (none: it polls every URL);
+    ///     ignored in ``Settings/once`` mode.
     ///   - onReport: receives each report, in order, one at a time: one every
     ///     ``Settings/statusInterval`` in long-running mode, and a final one; none when ``Settings/quiet``.
     public init(
@@ -57,6 +61,7 @@ public struct PollingEngine: Service {
         historyOverflow: HistoryOverflow = .wait,
         uptime: UptimeBoard? = nil,
         alerting: AlertStatusBoard? = nil,
+        sharedSchedule: (any SharedSchedule)? = nil,
         onReport: @escaping @Sendable (Report) async -> Void
     ) {
         let clock = clock ?? probe.alarmClock
@@ -80,12 +85,25 @@ public struct PollingEngine: Service {
             clock: clock,
             restored: restored
         )
+        if let sharedSchedule, !settings.once {
+            claimGate = ClaimGate(
+                scheduler: scheduler,
+                schedule: sharedSchedule,
+                pollers: settings.pollers,
+                timeout: settings.timeout,
+                clock: clock,
+                logger: logger
+            )
+        } else {
+            claimGate = nil
+        }
         self.logger = logger
         self.onReport = onReport
     }
 
     public func run() async {
-        let poller = Poller(scheduler: scheduler, monitor: monitor, probe: probe, logger: logger, timeout: settings.timeout, clock: clock)
+        let source: any ResourceSource = claimGate ?? scheduler
+        let poller = Poller(scheduler: source, monitor: monitor, probe: probe, logger: logger, timeout: settings.timeout, clock: clock)
         await withDiscardingTaskGroup { helpers in
             if let duration = settings.duration, !settings.once {
                 helpers.addTask { [clock] in
@@ -104,6 +122,7 @@ public struct PollingEngine: Service {
             }
             await withGracefulShutdownHandler {
                 await withDiscardingTaskGroup { pollers in
+                    if let claimGate { pollers.addTask { await claimGate.run() } }
                     for index in 0..<settings.pollers {
                         pollers.addTask { await poller.run(index: index) }
                     }

@@ -2,7 +2,8 @@ import Foundation
 import Logging
 import NIOCore
 
-/// One of the N concurrent workers: takes a due ``Resource`` from the ``Scheduler``, polls it with the
+/// One of the N concurrent workers: takes a due ``Resource`` from the ``Scheduler`` (through the
+/// ``ClaimGate`` when instances share the schedule), polls it with the
 /// ``Probe`` (through a ``ProbeSession`` of its own, which may hold its keep-alive connections), sends the
 /// ``State`` to the ``StateMonitor``, and hands the resource back.
 ///
@@ -10,7 +11,7 @@ import NIOCore
 /// failure count and its HEAD→GET memory. It runs until the scheduler closes; a poll in flight then
 /// ends normally (bounded by the URL's timeout).
 public struct Poller: Sendable {
-    let scheduler: Scheduler
+    let scheduler: any ResourceSource
     let monitor: StateMonitor
     let probe: any Probe
     let logger: Logger
@@ -20,7 +21,7 @@ public struct Poller: Sendable {
     let clock: any AlarmClock
 
     public init(
-        scheduler: Scheduler,
+        scheduler: any ResourceSource,
         monitor: StateMonitor,
         probe: any Probe,
         logger: Logger,

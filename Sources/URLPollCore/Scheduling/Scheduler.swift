@@ -107,7 +107,10 @@ public actor Scheduler {
     }
 
     /// Takes back a polled resource and schedules its next poll (or, in ``Mode/once``, retires it).
-    public func complete(_ resource: Resource) {
+    /// - Returns: when it is due again, or `nil` when it is not queued again (closed, removed, once).
+    @discardableResult
+    public func complete(_ resource: Resource) -> ContinuousClock.Instant? {
+        var dueAgain: ContinuousClock.Instant?
         inFlight -= 1
         var resource = resource
         if !laterOptions.isEmpty, let options = laterOptions.removeValue(forKey: resource.id) { resource.options = options }
@@ -128,11 +131,45 @@ public actor Scheduler {
                     due = max(due, slot)
                 }
                 queue.insert(resource, due: due)
+                dueAgain = due
             }
         case .once:
             if queue.isEmpty && inFlight == 0 { close() }
         }
         dispatch()
+        return dueAgain
+    }
+
+    /// Takes back a resource that was taken but not polled (another instance holds it), due at `due`.
+    /// Its failure count and options stay as they were; a resource removed meanwhile is dropped.
+    public func putBack(_ resource: Resource, due: ContinuousClock.Instant) {
+        inFlight -= 1
+        if !retired.isEmpty, retired.remove(resource.id) != nil {
+            reusable.insert(resource.id)
+        } else if !isClosed {
+            var resource = resource
+            if !laterOptions.isEmpty, let options = laterOptions.removeValue(forKey: resource.id) { resource.options = options }
+            queue.insert(resource, due: due)
+        }
+        dispatch()
+    }
+
+    /// Takes up to `limit` resources that are due now, without waiting (none when closed).
+    public func takePending(limit: Int) -> [Resource] {
+        guard !isClosed, limit > 0 else { return [] }
+        var taken: [Resource] = []
+        let now = clock.now
+        while taken.count < limit, let resource = queue.popPending(at: now) {
+            taken.append(resource)
+        }
+        inFlight += taken.count
+        return taken
+    }
+
+    /// The pause after a successful poll of each of `resources`: its own interval, or the policy's.
+    public func intervals(of resources: [Resource]) -> [Duration] {
+        guard case .repeating(let policy) = mode else { return resources.map { _ in .zero } }
+        return resources.map { $0.options.interval ?? policy.interval }
     }
 
     /// Takes back a polled resource (as ``complete(_:)``) and takes the next due one (as ``take()``), in

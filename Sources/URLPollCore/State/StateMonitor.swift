@@ -20,6 +20,8 @@ public actor StateMonitor {
     let clock: any AlarmClock
     private let metrics: PollMetrics?
     private var idsByStableID: [String: Int]?
+    /// Ids by URL, for states adopted from other instances; rebuilt after a reload.
+    private var idsByURL: [String: Int]?
     private var subscribers: [Int: AsyncStream<State>.Continuation] = [:]
     private var nextSubscriber = 0
     /// The history outbox, when a history is kept.
@@ -101,6 +103,19 @@ public actor StateMonitor {
         (table.runningIDs, table.records.count)
     }
 
+    /// Takes the newer of these states recorded by other instances (see ``StateTable/adopt(_:id:)``),
+    /// by URL; URLs not monitored here are ignored. Returns how many were taken.
+    @discardableResult
+    public func adopt(_ states: [String: RestoredState]) -> Int {
+        if idsByURL == nil { idsByURL = table.runningIDs }
+        let ids = idsByURL ?? [:]
+        var taken = 0
+        for (url, state) in states {
+            if let id = ids[url], table.adopt(state, id: id) { taken += 1 }
+        }
+        return taken
+    }
+
     /// Applies a reloaded configuration (see ``StateTable/apply(_:at:)``).
     public func apply(_ changes: TargetChanges) async {
         let now = Date()
@@ -108,6 +123,7 @@ public actor StateMonitor {
         table.apply(changes, at: now)
         for url in removed { await enqueueHistory(.removed(url: url, at: now)) }
         idsByStableID = nil
+        idsByURL = nil
     }
 
     /// Recent results of every URL, indexed by ``Resource/id`` (empty when none are kept).

@@ -77,6 +77,23 @@ public struct StateTable: Sendable {
         return Applied(previous: before, isFirstInRun: records[state.resourceID].polls == 1)
     }
 
+    /// Takes the state another instance recorded for URL `id` (a shared database), if it is newer than
+    /// the one here: the page and reports show the fleet's view, and this instance's next poll of the
+    /// URL starts or ends an outage against the state before it, whoever polled. Returns whether it
+    /// was taken. Polls and recent results stay this instance's own.
+    @discardableResult
+    public mutating func adopt(_ state: RestoredState, id: Int) -> Bool {
+        guard records.indices.contains(id), !retired.contains(id) else { return false }
+        if let checkedAt = records[id].checkedAt, checkedAt >= state.checkedAt { return false }
+        let before = records[id].health
+        records[id].restore(state)
+        if before != state.health {
+            counts[before, default: 0] -= 1
+            counts[state.health, default: 0] += 1
+        }
+        return true
+    }
+
     /// A report of every URL at `time`, sorted by URL.
     public func report(at time: Date) -> Report {
         Report(

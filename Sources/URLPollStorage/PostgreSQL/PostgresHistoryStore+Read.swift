@@ -6,36 +6,53 @@ extension PostgresHistoryStore {
     public func restore(_ urls: [String]) async throws -> [String: RestoredState] {
         try await described {
             guard !urls.isEmpty else { return [:] }
-            let rows = try await client.query(
-                """
-                SELECT u.id, u.url, u.health::int8, coalesce(u.since, u.checked_at), u.failures::int8, u.checked_at, u.outcome,
-                       u.latency_us, coalesce(s.text, '')
-                FROM urlpoll.url u LEFT JOIN urlpoll.status s ON s.id = u.status_id
-                WHERE u.url = ANY(\(urls)::text[]) AND u.checked_at IS NOT NULL
-                """,
-                logger: logger
-            )
-            var restored: [String: RestoredState] = [:]
-            var ids: [String: Int64] = [:]
-            for try await (id, url, health, since, failures, checkedAt, outcome, latency, status) in rows.decode(
-                (Int64, String, Int64, Int64, Int64, Int64, Int64, Int64, String).self
-            ) {
-                let (_, method, code) = ResultEncoding.decode(outcome)
-                ids[url] = id
-                restored[url] = RestoredState(
-                    health: ResultEncoding.health(health),
-                    since: ResultEncoding.date(since),
-                    consecutiveFailures: Int(failures),
-                    checkedAt: ResultEncoding.date(checkedAt),
-                    code: code,
-                    latency: .microseconds(latency),
-                    status: status,
-                    method: method
-                )
-            }
-            urlIDs.merge(ids) { _, new in new }
-            return restored
+            return try await lastStates("\(unescaped: Self.selectLastStates) u.url = ANY(\(urls)::text[]) AND u.checked_at IS NOT NULL").states
         }
+    }
+
+    /// The last states recorded (by any instance) at `since` or later, and the latest check time among
+    /// them (`since` when none): what an instance adopts to show the fleet's view.
+    public func lastStates(since: Date) async throws -> (states: [String: RestoredState], latest: Date) {
+        try await described {
+            let from = ResultEncoding.milliseconds(since)
+            let (states, latest) = try await lastStates("\(unescaped: Self.selectLastStates) u.checked_at >= \(from)")
+            return (states, latest.map(ResultEncoding.date) ?? since)
+        }
+    }
+
+    /// The start of a query of last states: its condition follows.
+    static let selectLastStates = """
+        SELECT u.id, u.url, u.health::int8, coalesce(u.since, u.checked_at), u.failures::int8, u.checked_at, u.outcome,
+               u.latency_us, coalesce(s.text, '')
+        FROM urlpoll.url u LEFT JOIN urlpoll.status s ON s.id = u.status_id
+        WHERE
+        """
+
+    /// The last states `query` (``selectLastStates`` and a condition) selects, and their latest check time.
+    private func lastStates(_ query: PostgresQuery) async throws -> (states: [String: RestoredState], latest: Int64?) {
+        let rows = try await client.query(query, logger: logger)
+        var restored: [String: RestoredState] = [:]
+        var ids: [String: Int64] = [:]
+        var latest: Int64?
+        for try await (id, url, health, since, failures, checkedAt, outcome, latency, status) in rows.decode(
+            (Int64, String, Int64, Int64, Int64, Int64, Int64, Int64, String).self
+        ) {
+            let (_, method, code) = ResultEncoding.decode(outcome)
+            ids[url] = id
+            latest = max(latest ?? checkedAt, checkedAt)
+            restored[url] = RestoredState(
+                health: ResultEncoding.health(health),
+                since: ResultEncoding.date(since),
+                consecutiveFailures: Int(failures),
+                checkedAt: ResultEncoding.date(checkedAt),
+                code: code,
+                latency: .microseconds(latency),
+                status: status,
+                method: method
+            )
+        }
+        urlIDs.merge(ids) { _, new in new }
+        return (restored, latest)
     }
 
     /// How long after its last heartbeat or write a run that has not stopped still counts as alive, in

@@ -144,7 +144,7 @@ extension PostgresHistoryStore {
                             \(states.map(\.failures))::int8[], \(states.map(\.checkedAt))::int8[], \(states.map(\.outcome))::int8[],
                             \(states.map(\.latency))::int8[], \(states.map(\.statusID))::int8[], \(states.map(\.added))::int8[])
                     AS x(id, health, since, failures, checked_at, outcome, latency_us, status_id, added)
-                WHERE url.id = x.id
+                WHERE url.id = x.id AND (url.checked_at IS NULL OR url.checked_at <= x.checked_at)
                 """,
                 logger: logger
             ).drain()

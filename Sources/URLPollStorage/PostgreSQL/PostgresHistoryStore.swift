@@ -21,6 +21,8 @@ public actor PostgresHistoryStore: HistoryStore {
     private let pool: Task<Void, Never>
     var urlIDs: [String: Int64] = [:]
     var statusIDs: [String: Int64] = [:]
+    /// The run begun last through this store: the holder of the alert deliveries it stores.
+    var currentRun: Int64?
     var lastTimes: [Int64: Int64] = [:]
     /// When the last retention round ended (they run at most every ten minutes).
     var lastPruneRound: Date?
@@ -160,7 +162,10 @@ public actor PostgresHistoryStore: HistoryStore {
         try await described {
             let now = ResultEncoding.milliseconds(time)
             let rows = try await client.query("INSERT INTO urlpoll.run (started_at, alive_at) VALUES (\(now), \(now)) RETURNING id", logger: logger)
-            for try await id in rows.decode(Int64.self) { return id }
+            for try await id in rows.decode(Int64.self) {
+                currentRun = id
+                return id
+            }
             throw StoreError("\(location): the database returned no run id")
         }
     }

@@ -77,5 +77,20 @@ enum PostgresSchema {
             "v3",
             ["ALTER TABLE urlpoll.run ADD COLUMN instance text NOT NULL DEFAULT '', ADD COLUMN location text NOT NULL DEFAULT ''"]
         ),
+        (
+            // The shared schedule: each URL's next due time and its lease (who holds it, until when, and
+            // the token of the claim), in milliseconds of the server's clock; alert deliveries shared.
+            "v4",
+            [
+                """
+                ALTER TABLE urlpoll.url ADD COLUMN due_at bigint NOT NULL DEFAULT 0, ADD COLUMN lease_until bigint,
+                    ADD COLUMN lease_run bigint, ADD COLUMN lease_token bigint NOT NULL DEFAULT 0
+                """,
+                // Alert deliveries: ids from one sequence for every instance, and the run that holds each.
+                "CREATE SEQUENCE urlpoll.alert_outbox_id",
+                "SELECT setval('urlpoll.alert_outbox_id', coalesce((SELECT max(id) FROM urlpoll.alert_outbox), 0) + 1, false)",
+                "ALTER TABLE urlpoll.alert_outbox ADD COLUMN run_id bigint",
+            ]
+        ),
     ]
 }

@@ -26,7 +26,7 @@ extension SQLiteHistoryStore: AlertStore {
         }
     }
 
-    public func save(_ changes: AlertTracker.Changes, queued: [PendingDelivery]) async throws {
+    public func save(_ changes: AlertTracker.Changes, queued: [PendingDelivery]) async throws -> [PendingDelivery] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let events = try queued.map { delivery in
@@ -49,6 +49,7 @@ extension SQLiteHistoryStore: AlertStore {
                 try db.execute(sql: "INSERT OR REPLACE INTO alert_outbox (id, receiver, event) VALUES (?, ?, ?)", arguments: [id, receiver, json])
             }
         }
+        return queued
     }
 
     public func finish(_ ids: [Int64]) async throws {

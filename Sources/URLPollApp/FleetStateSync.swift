@@ -1,0 +1,42 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import URLPollCore
+import URLPollStorage
+
+/// Brings the states other instances record in the shared database into this instance's
+/// ``StateMonitor`` every ``period``, so that its page, `/api/status`, `/metrics` and reports show the
+/// whole fleet, and its next poll of a URL another instance polled last starts or ends an outage
+/// against the true state before it.
+///
+/// Reads the states checked since the newest one it saw, less ``overlap`` (a batch committed late
+/// holds older check times); the monitor keeps whichever state is newer. A database that does not
+/// answer is logged once until it answers again; polling never waits for this.
+struct FleetStateSync: Service {
+    let store: PostgresHistoryStore
+    let monitor: StateMonitor
+    let logger: Logger
+
+    static let period = Duration.seconds(2)
+    static let overlap: TimeInterval = 5
+
+    func run() async {
+        var since = Date(timeIntervalSince1970: 0)
+        var failing = false
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let (states, latest) = try await store.lastStates(since: since)
+                await monitor.adopt(states)
+                since = latest.addingTimeInterval(-Self.overlap)
+                if failing { logger.notice("fleet: reading the other instances' states works again") }
+                failing = false
+            } catch is CancellationError {
+                return
+            } catch {
+                if !failing { logger.warning("fleet: cannot read the other instances' states (\(error)); trying again") }
+                failing = true
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: Self.period) }
+        }
+    }
+}

@@ -1,0 +1,309 @@
+import DequeModule
+import Foundation
+import Logging
+
+/// Stands between the ``Scheduler`` and the ``Poller``s when several instances share one schedule
+/// (``SharedSchedule``): a resource that falls due here is polled only if this instance wins its claim.
+///
+/// ```
+///            take()         claim (batch)          take()
+/// Scheduler ───────▶ ClaimGate ◀────────▶ database    ───────▶ Poller × N
+///     ▲                 │  not ours: back to sleep until the database's due time
+///     └─────────────────┴──── complete(): due again; the release rides with the next claim
+/// ```
+///
+/// Inside the instance the design is unchanged: the gate is one more owner a ``Resource`` passes
+/// through, never two at once. It takes due resources in batches (``LeaseRules/claimSize(pollers:held:limit:)``),
+/// claims them in one round trip together with the releases of the polls that ended since the last
+/// one, hands the claimed ones to the pollers (with the failure count the database knows, so back-off
+/// and alert thresholds continue whichever instance polled last) and puts the others back to sleep until
+/// the database says they may be claimed. Releases that find no claim to ride with go out within
+/// ``releaseDelay``.
+///
+/// When the schedule cannot be reached (an error, or no answer within ``exchangeDeadline``), the gate
+/// logs it once and keeps polling the URLs this instance held at its last claims (its *share*) without
+/// claims, and retries the others with a growing pause; the first answer ends the outage (logged once).
+///
+/// Guarantees: a resource is in the scheduler, in the gate (claimed, waiting for a poller) or with one
+/// poller; the gate keeps a claim's token only while the resource is out; ``run()`` returns after the
+/// scheduler closed and every poll in flight came back, having released every lease it still held.
+public actor ClaimGate: ResourceSource {
+    let scheduler: Scheduler
+    let schedule: any SharedSchedule
+    let rules: LeaseRules
+    let pollers: Int
+    /// The timeout of URLs whose options set none (a lease outlasts the poll).
+    let timeout: Duration
+    let clock: any AlarmClock
+    let logger: Logger
+
+    /// How long a release may wait for a claim to ride with.
+    public static let releaseDelay = Duration.seconds(1)
+    /// How long an exchange may take before the schedule counts as unreachable.
+    public static let exchangeDeadline = Duration.seconds(5)
+    /// The least pause before a deferred URL is asked for again.
+    static let minimumWait = Duration.milliseconds(250)
+
+    private struct PendingRelease {
+        let url: String
+        let token: Int64
+        let due: ContinuousClock.Instant
+        let failures: Int
+    }
+
+    private var ready: Deque<Resource> = []
+    private var idlePollers: Deque<CheckedContinuation<Resource?, Never>> = []
+    private var roomWaiter: CheckedContinuation<Void, Never>?
+    private var drainWaiter: CheckedContinuation<Void, Never>?
+    private var tokens: [Int: Int64] = [:]
+    private var share: Set<Int> = []
+    private var releases: [PendingRelease] = []
+    private var polling = 0
+    private var isClosed = false
+    private var lastExchange: ContinuousClock.Instant
+    private var outage: (since: ContinuousClock.Instant, failures: Int)?
+
+    /// What the gate did so far, for `/metrics` and tests.
+    public struct Counts: Sendable, Equatable {
+        public var exchanges = 0
+        public var claimed = 0
+        public var deferred = 0
+        public var unclaimedPolls = 0
+        public var failedExchanges = 0
+    }
+    public private(set) var counts = Counts()
+
+    public init(
+        scheduler: Scheduler,
+        schedule: any SharedSchedule,
+        rules: LeaseRules = LeaseRules(),
+        pollers: Int,
+        timeout: Duration,
+        clock: any AlarmClock,
+        logger: Logger
+    ) {
+        self.scheduler = scheduler
+        self.schedule = schedule
+        self.rules = rules
+        self.pollers = pollers
+        self.timeout = timeout
+        self.clock = clock
+        self.logger = logger
+        lastExchange = clock.now
+    }
+
+    /// Leases held now: claimed resources waiting for a poller or being polled.
+    public var held: Int { tokens.count }
+
+    // MARK: The pollers' side
+
+    public func take() async -> Resource? {
+        if let resource = ready.popFirst() {
+            polling += 1
+            wakeRoomWaiter()
+            return resource
+        }
+        if isClosed { return nil }
+        return await withCheckedContinuation { idlePollers.append($0) }
+    }
+
+    public func completeAndTake(_ resource: Resource) async -> Resource? {
+        let token = tokens.removeValue(forKey: resource.id)
+        let due = await scheduler.complete(resource)
+        polling -= 1
+        if let token {
+            releases.append(PendingRelease(url: resource.url, token: token, due: due ?? clock.now, failures: resource.consecutiveFailures))
+        }
+        if polling == 0, let waiter = drainWaiter {
+            drainWaiter = nil
+            waiter.resume()
+        }
+        return await take()
+    }
+
+    // MARK: The claiming side
+
+    /// Claims due resources until the scheduler closes, then waits for the polls in flight and releases
+    /// every lease still held. Run it beside the pollers.
+    public func run() async {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.flushReleasesPeriodically() }
+            while let first = await scheduler.take() {
+                var batch = [first]
+                let room = rules.claimSize(pollers: pollers, held: ready.count + polling) - 1
+                if room > 0 { batch += await scheduler.takePending(limit: room) }
+                await claim(batch)
+                await waitForRoom()
+            }
+            close()
+            await waitForPollsInFlight()
+            await releaseEverything()
+            group.cancelAll()
+        }
+    }
+
+    /// Claims `batch` (sending the pending releases with it) and hands each resource on: to a poller
+    /// when claimed, back to the scheduler when not.
+    private func claim(_ batch: [Resource]) async {
+        let intervals = await scheduler.intervals(of: batch)
+        let requests = zip(batch, intervals).map { resource, interval in
+            ClaimRequest(url: resource.url, sleep: interval, lease: rules.lease(timeout: resource.options.timeout ?? timeout))
+        }
+        let answer: ClaimAnswer
+        do {
+            answer = try await exchange(claims: requests)
+        } catch {
+            await pollOnWithoutClaims(batch, error: error)
+            return
+        }
+        for var resource in batch {
+            if let claim = answer.claimed[resource.url] {
+                resource.consecutiveFailures = claim.failures
+                tokens[resource.id] = claim.token
+                share.insert(resource.id)
+                counts.claimed += 1
+                hand(resource)
+            } else {
+                share.remove(resource.id)
+                counts.deferred += 1
+                let wait = max(answer.deferred[resource.url] ?? Self.minimumWait, Self.minimumWait)
+                await scheduler.putBack(resource, due: clock.now + wait)
+            }
+        }
+    }
+
+    /// One round trip with the schedule: the pending releases and `claims`. On failure the releases are
+    /// kept for the next one (each carries its token, so a late release never frees a newer claim).
+    private func exchange(claims: [ClaimRequest]) async throws -> ClaimAnswer {
+        let sending = releases
+        releases = []
+        let now = clock.now
+        let wire = sending.map { LeaseRelease(url: $0.url, token: $0.token, wait: max(.zero, $0.due - now), failures: $0.failures) }
+        lastExchange = now
+        counts.exchanges += 1
+        do {
+            let answer = try await Self.withDeadline(Self.exchangeDeadline, clock: clock) { [schedule] in
+                try await schedule.exchange(claims: claims, releases: wire)
+            }
+            if let outage {
+                logger.notice(
+                    "shared schedule: the database answers again after \(DurationFormat.format(clock.now - outage.since)); claiming as before"
+                )
+                self.outage = nil
+            }
+            return answer
+        } catch {
+            releases = sending + releases
+            counts.failedExchanges += 1
+            if outage == nil {
+                outage = (clock.now, 0)
+                logger.error(
+                    "shared schedule: cannot reach the database (\(error)); polling on the \(share.count) URLs this instance held, without claims, until it answers"
+                )
+            }
+            outage?.failures += 1
+            throw error
+        }
+    }
+
+    /// During an outage: the resources this instance held at its last claims are polled anyway; the
+    /// others wait a pause that grows with the outage (1 s, doubling, at most 30 s).
+    private func pollOnWithoutClaims(_ batch: [Resource], error: any Error) async {
+        let failures = outage?.failures ?? 1
+        let pause = Duration.seconds(min(30, 1 << min(failures - 1, 5)))
+        for resource in batch {
+            if share.contains(resource.id) {
+                counts.unclaimedPolls += 1
+                hand(resource)
+            } else {
+                await scheduler.putBack(resource, due: clock.now + pause)
+            }
+        }
+    }
+
+    private func hand(_ resource: Resource) {
+        if let poller = idlePollers.popFirst() {
+            polling += 1
+            poller.resume(returning: resource)
+        } else {
+            ready.append(resource)
+        }
+    }
+
+    /// Waits while a poller's worth of claimed resources waits for pollers (claims stay small and fresh).
+    private func waitForRoom() async {
+        guard !isClosed, ready.count >= pollers else { return }
+        await withCheckedContinuation { roomWaiter = $0 }
+    }
+
+    private func wakeRoomWaiter() {
+        guard let waiter = roomWaiter, ready.count < pollers else { return }
+        roomWaiter = nil
+        waiter.resume()
+    }
+
+    private func close() {
+        isClosed = true
+        while let poller = idlePollers.popFirst() { poller.resume(returning: nil) }
+        if let waiter = roomWaiter {
+            roomWaiter = nil
+            waiter.resume()
+        }
+    }
+
+    private func waitForPollsInFlight() async {
+        guard polling > 0 else { return }
+        await withCheckedContinuation { drainWaiter = $0 }
+    }
+
+    /// At the end: the claimed resources no poller took are released due now (another instance polls
+    /// them at once), with the releases of the last polls.
+    private func releaseEverything() async {
+        for resource in ready {
+            guard let token = tokens.removeValue(forKey: resource.id) else { continue }
+            releases.append(PendingRelease(url: resource.url, token: token, due: clock.now, failures: resource.consecutiveFailures))
+        }
+        ready.removeAll()
+        guard !releases.isEmpty else { return }
+        _ = try? await exchange(claims: [])
+    }
+
+    private func flushReleasesPeriodically() async {
+        while (try? await clock.sleep(until: clock.now + Self.releaseDelay)) != nil {
+            if !releases.isEmpty, clock.now - lastExchange >= Self.releaseDelay {
+                _ = try? await exchange(claims: [])
+            }
+        }
+    }
+
+    /// Runs `operation`, or throws ``ScheduleTimeout`` when it has not answered after `limit`. The
+    /// operation is cancelled then, and not waited for: a database client waiting for a connection may
+    /// not end at once, and the gate must not wait with it.
+    static func withDeadline<T: Sendable>(
+        _ limit: Duration,
+        clock: any AlarmClock,
+        _ operation: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        let (first, outcome) = AsyncStream<Result<T, any Error>>.makeStream(bufferingPolicy: .bufferingOldest(1))
+        let work = Task {
+            do { outcome.yield(.success(try await operation())) } catch { outcome.yield(.failure(error)) }
+        }
+        let timer = Task {
+            try await clock.sleep(until: clock.now + limit)
+            outcome.yield(.failure(ScheduleTimeout(limit: limit)))
+        }
+        defer {
+            work.cancel()
+            timer.cancel()
+            outcome.finish()
+        }
+        for await result in first { return try result.get() }
+        throw CancellationError()
+    }
+}
+
+/// The shared schedule did not answer in time.
+public struct ScheduleTimeout: Error, CustomStringConvertible {
+    public let limit: Duration
+    public var description: String { "no answer within \(DurationFormat.format(limit))" }
+}

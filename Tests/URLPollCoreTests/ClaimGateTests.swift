@@ -1,0 +1,137 @@
+import Logging
+import Testing
+
+@testable import URLPollCore
+
+/// Several instances (engines with a ``ClaimGate`` each) sharing one schedule, on virtual time: the
+/// rules of the database, without one (``MemorySharedSchedule``). The same behaviour against PostgreSQL
+/// and real processes is in `PostgresScheduleTests`.
+@Suite(.timeLimit(.minutes(1)))
+struct ClaimGateTests {
+    let logger = Logger(label: "test")
+    let interval = Duration.seconds(10)
+
+    func engine(_ urls: [String], schedule: any SharedSchedule, clock: ManualClock, pollers: Int = 2) -> PollingEngine {
+        var settings = Settings()
+        settings.pollers = pollers
+        settings.interval = interval
+        settings.errorBackoff = .zero
+        settings.quiet = true
+        return PollingEngine(
+            targets: TargetList(urls.enumerated().map { URLListEntry(url: $0.element, origin: .argument(position: $0.offset + 1)) }),
+            settings: settings,
+            probe: ScriptedProbe(),
+            logger: logger,
+            clock: clock,
+            sharedSchedule: schedule,
+            onReport: { _ in }
+        )
+    }
+
+    /// Moves virtual time on in steps, letting every poll that falls due finish before the next step.
+    func advance(_ clock: ManualClock, by total: Duration, step: Duration = .milliseconds(250), engines: [PollingEngine]) async {
+        var passed = Duration.zero
+        while passed < total {
+            await clock.advance(by: step)
+            passed += step
+            for engine in engines {
+                while await engine.scheduler.counts.pending + engine.scheduler.counts.inFlight > 0 { await Task.yield() }
+            }
+        }
+    }
+
+    func polls(_ engine: PollingEngine) async -> Int {
+        await engine.monitor.report().urls.reduce(0) { $0 + $1.polls }
+    }
+
+    @Test func twoInstancesPollEachURLOncePerIntervalBetweenThem() async throws {
+        let clock = ManualClock()
+        let schedule = MemorySharedSchedule(clock: clock)
+        let urls = (0..<20).map { "http://scripted/\($0)" }
+        let engines = [engine(urls, schedule: schedule, clock: clock), engine(urls, schedule: schedule, clock: clock)]
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for engine in engines { group.addTask { await engine.run() } }
+            await advance(clock, by: .seconds(65), engines: engines)
+            for engine in engines { await engine.scheduler.close() }
+            try await group.waitForAll()
+        }
+        let grants = await schedule.grants
+        let byURL = Dictionary(grouping: grants, by: \.url)
+        #expect(Set(byURL.keys) == Set(urls), "every URL polled")
+        for (url, claims) in byURL {
+            let times = claims.map(\.at)
+            for (earlier, later) in zip(times, times.dropFirst()) {
+                #expect(later - earlier >= interval, "\(url) polled twice within an interval")
+            }
+            #expect((6...7).contains(claims.count), "\(url): \(claims.count) polls in 65 s at 10 s")
+        }
+        let counts = [await polls(engines[0]), await polls(engines[1])]
+        #expect(counts[0] + counts[1] == grants.count, "one poll per claim, none without")
+        #expect(counts.allSatisfy { $0 > 0 }, "both instances work: \(counts)")
+    }
+
+    /// A schedule an instance loses: every exchange throws once it is cut (a `kill -9` sends nothing more).
+    actor Severable: SharedSchedule {
+        let base: MemorySharedSchedule
+        var isCut = false
+        init(_ base: MemorySharedSchedule) { self.base = base }
+        func cut() { isCut = true }
+        func exchange(claims: [ClaimRequest], releases: [LeaseRelease]) async throws -> ClaimAnswer {
+            struct Cut: Error {}
+            if isCut { throw Cut() }
+            return try await base.exchange(claims: claims, releases: releases)
+        }
+    }
+
+    @Test func theSurvivorTakesOverADeadInstancesURLs() async throws {
+        let clock = ManualClock()
+        let schedule = MemorySharedSchedule(clock: clock)
+        let doomed = Severable(schedule)
+        let urls = (0..<12).map { "http://scripted/\($0)" }
+        let survivor = engine(urls, schedule: schedule, clock: clock)
+        let victim = engine(urls, schedule: doomed, clock: clock)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await survivor.run() }
+            group.addTask { await victim.run() }
+            await advance(clock, by: .seconds(25), engines: [survivor, victim])
+            #expect(await polls(victim) > 0)
+            await doomed.cut()
+            await victim.scheduler.close()
+            let death = clock.now
+            await advance(clock, by: .seconds(40), engines: [survivor])
+            let after = await schedule.grants.filter { $0.at > death }
+            let lease = LeaseRules().lease(timeout: Settings().timeout)
+            for url in urls {
+                let first = after.first { $0.url == url }
+                #expect(first != nil, "\(url) taken over")
+                if let first { #expect(first.at - death <= interval + lease) }
+            }
+            await survivor.scheduler.close()
+            try await group.waitForAll()
+        }
+    }
+
+    @Test func anOutageKeepsTheShareAndPausesTheRest() async throws {
+        let clock = ManualClock()
+        let schedule = MemorySharedSchedule(clock: clock)
+        let urls = (0..<8).map { "http://scripted/\($0)" }
+        let alone = engine(urls, schedule: schedule, clock: clock)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await alone.run() }
+            await advance(clock, by: .seconds(12), engines: [alone])
+            let before = await polls(alone)
+            await schedule.setDown(true)
+            await advance(clock, by: .seconds(30), engines: [alone])
+            let during = await polls(alone) - before
+            #expect(during >= 2 * urls.count, "it held every URL, and polls them on: \(during)")
+            let counts = try #require(await alone.claimGate?.counts)
+            #expect(counts.unclaimedPolls == during && counts.failedExchanges > 0)
+            await schedule.setDown(false)
+            let back = await schedule.grants.count
+            await advance(clock, by: .seconds(15), engines: [alone])
+            #expect(await schedule.grants.count >= back + urls.count, "claims again once the schedule answers")
+            await alone.scheduler.close()
+            try await group.waitForAll()
+        }
+    }
+}

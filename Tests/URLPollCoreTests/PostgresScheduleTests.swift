@@ -1,0 +1,185 @@
+import Foundation
+import Testing
+
+@testable import URLPollCore
+@testable import URLPollStorage
+
+/// Several real urlpoll processes on one PostgreSQL database: they share the schedule (each URL polled
+/// by one of them, once per interval), survive `kill -9` of one of them, and announce each event once.
+@Suite(.enabled(if: PostgresCluster.available, "needs PostgreSQL (apt-get install postgresql)"), .timeLimit(.minutes(3)))
+struct PostgresScheduleTests {
+    /// The store alone: two runs claiming the same URLs get each at most once; a release with an old
+    /// token frees nothing; a URL is due again when its release says.
+    @Test func claimsAreExclusiveAndReleasesNeedTheCurrentToken() async throws {
+        let location = try await PostgresCluster.shared().makeDatabase()
+        let store = try await PostgresHistoryStore.open(location)
+        let (one, two) = (try await store.beginRun(at: Date()), try await store.beginRun(at: Date()))
+        let urls = (0..<10).map { "http://127.0.0.1:9/\($0)" }
+        let requests = urls.map { ClaimRequest(url: $0, sleep: .seconds(60), lease: .seconds(30)) }
+        async let first = store.exchange(claims: requests, releases: [], run: one)
+        async let second = store.exchange(claims: requests, releases: [], run: two)
+        let answers = try await [first, second]
+        #expect(answers[0].claimed.count + answers[1].claimed.count == 10, "each URL claimed once")
+        #expect(Set(answers[0].claimed.keys).isDisjoint(with: answers[1].claimed.keys))
+        let url = urls[0]
+        let holder = answers[0].claimed[url] != nil ? one : two
+        let token = try #require(answers[0].claimed[url] ?? answers[1].claimed[url]).token
+        // Held: not claimable, and the wait is the lease's or the due time's (both 30 s or more here).
+        let held = try await store.exchange(claims: [requests[0]], releases: [], run: holder == one ? two : one)
+        #expect(held.claimed.isEmpty && (held.deferred[url] ?? .zero) > .seconds(25))
+        // A stale token releases nothing; the current one frees the URL, due at once with 2 failures.
+        _ = try await store.exchange(claims: [], releases: [LeaseRelease(url: url, token: token - 1, wait: .zero, failures: 7)], run: holder)
+        #expect(try await store.exchange(claims: [requests[0]], releases: [], run: holder).claimed.isEmpty)
+        _ = try await store.exchange(claims: [], releases: [LeaseRelease(url: url, token: token, wait: .zero, failures: 2)], run: holder)
+        let again = try await store.exchange(claims: [requests[0]], releases: [], run: two)
+        #expect(again.claimed[url] == .init(token: token + 1, failures: 2))
+        await store.close()
+    }
+
+    /// Two instances that decide the same event (each its own tracker) store it once: the one whose
+    /// announcement change the database took sends it. A dead instance's undelivered alerts go to the
+    /// next that asks, a live one's never.
+    @Test func twoInstancesDecidingOneEventAnnounceItOnce() async throws {
+        let location = try await PostgresCluster.shared().makeDatabase()
+        let (a, b) = (try await PostgresHistoryStore.open(location), try await PostgresHistoryStore.open(location))
+        let runA = try await a.beginRun(at: Date())
+        _ = try await b.beginRun(at: Date())
+        func event(_ kind: AlertEvent.Kind, at seconds: TimeInterval) -> AlertEvent {
+            let start = AlertStoreTests.start
+            return AlertEvent(
+                kind: kind,
+                receiver: "ops",
+                url: "https://a.example/",
+                name: nil,
+                status: "503",
+                code: 503,
+                since: start,
+                failures: 3,
+                decidedAt: start + seconds
+            )
+        }
+        func bothDecide(_ event: AlertEvent) async throws -> (a: [PendingDelivery], b: [PendingDelivery]) {
+            async let byA = a.save(AlertTracker.Changes(), queued: [PendingDelivery(id: 1, event: event)])
+            async let byB = b.save(AlertTracker.Changes(), queued: [PendingDelivery(id: 1, event: event)])
+            return try await (byA, byB)
+        }
+        for (kind, at) in [(AlertEvent.Kind.down, 5.0), (.reminder, 65), (.reminder, 65.5), (.recovered, 90)] {
+            let (byA, byB) = try await bothDecide(event(kind, at: at))
+            #expect(byA.count + byB.count == (at == 65.5 ? 0 : 1), "\(kind) at \(at): sent once (a reminder once per repeat)")
+        }
+        #expect(try await b.announcements().isEmpty, "the recovery ended the announcement for both")
+        // A's undelivered alerts stay A's while it lives, and go to B once it stopped.
+        let held = try await a.save(AlertTracker.Changes(), queued: [PendingDelivery(id: 1, event: event(.down, at: 100))])
+        #expect(held.count == 1)
+        #expect(try await b.takeOrphanedDeliveries().isEmpty)
+        try await a.endRun(runA, at: Date())
+        let orphans = try await b.takeOrphanedDeliveries()
+        #expect(orphans.map(\.id).contains(held[0].id))
+        await a.close()
+        await b.close()
+    }
+
+    /// Three instances share 30 URLs at a 2 s interval: every URL polled, never twice within the
+    /// interval (the results' times in the database), each instance doing some; one is `kill -9`ed and
+    /// its URLs are polled again within one interval plus one lease.
+    @Test func threeInstancesShareTheURLsAndSurviveAKill() async throws {
+        try await ExclusiveTests.run {
+            let cluster = try await PostgresCluster.shared()
+            let location = try await cluster.makeDatabase()
+            let database = cluster.url(database: location.database)
+            let sql = { (query: String) in try await cluster.psql(query, database: location.database) }
+            try await MisbehavingTarget.with(.keepAlive) { target in
+                let urls = (0..<30).map { "\(target.url)?u=\($0)" }
+                let arguments = ["--interval", "2s", "--timeout", "1s", "--database", database, "--status-interval", "1h", "--quiet"] + urls
+                var instances: [URLPollProcess] = []
+                defer { for instance in instances { instance.signal(SIGKILL) } }
+                for _ in 0..<3 { instances.append(try URLPollProcess.start(arguments)) }
+                try await Eventually.wait("three rounds of results", timeout: .seconds(60)) {
+                    (Int((try? await sql("SELECT count(*) FROM urlpoll.result")) ?? "0") ?? 0) >= 90
+                }
+                instances[2].signal(SIGKILL)
+                let killedAt = ResultEncoding.milliseconds(Date())
+                try await Eventually.wait("every URL polled after the kill", timeout: .seconds(60)) {
+                    try await sql("SELECT count(DISTINCT url_id) FROM urlpoll.result WHERE t > \(killedAt)") == "30"
+                }
+                let slowest = try await sql(
+                    "SELECT max(first) FROM (SELECT min(t) - \(killedAt) AS first FROM urlpoll.result WHERE t > \(killedAt) GROUP BY url_id) x"
+                )
+                let lease = LeaseRules().lease(timeout: .seconds(1))
+                #expect((Int64(slowest) ?? .max) <= (Duration.seconds(2) + lease + .seconds(1)).wholeMilliseconds, "taken over in \(slowest) ms")
+                for instance in instances.prefix(2) { instance.signal(SIGTERM) }
+                for instance in instances.prefix(2) { #expect(try await instance.finish().status == 0) }
+                instances.removeAll()
+                // No URL polled twice within the interval: consecutive results of a URL are 2 s apart or more.
+                let tooClose = try await sql(
+                    """
+                    SELECT count(*) FROM (SELECT t - lag(t) OVER (PARTITION BY url_id ORDER BY t) AS gap FROM urlpoll.result) x
+                    WHERE gap < 2000
+                    """
+                )
+                #expect(tooClose == "0")
+                #expect(try await sql("SELECT count(DISTINCT url_id) FROM urlpoll.result") == "30")
+                #expect(try await sql("SELECT count(DISTINCT run_id) FROM urlpoll.coverage") == "3", "every instance polled some")
+            }
+        }
+    }
+
+    /// One outage of a URL that three instances poll: the instance that announced `down` is killed
+    /// (`kill -9`) mid-outage, and another announces `recovered`: one of each reaches the receiver.
+    @Test func threeInstancesAnnounceAnOutageOnce() async throws {
+        try await ExclusiveTests.run {
+            let cluster = try await PostgresCluster.shared()
+            let location = try await cluster.makeDatabase()
+            let database = cluster.url(database: location.database)
+            try await SwitchTarget.with(down: ["flaky"]) { target in
+                try await WebhookSink.with { sink in
+                    let urls = (["flaky"] + (0..<8).map { "ok\($0)" }).map { "\"\(target.url($0))\"" }.joined(separator: ", ")
+                    var instances: [String: URLPollProcess] = [:]
+                    var configs: [TemporaryFile] = []  // kept until the end: an instance reads its file at start and at reloads
+                    defer { for instance in instances.values { instance.signal(SIGKILL) } }
+                    for name in ["i1", "i2", "i3"] {
+                        let config = try TemporaryFile(
+                            """
+                            instance: \(name)
+                            interval: 300ms
+                            recheck-interval: 100ms
+                            error-backoff: 100ms
+                            max-backoff: 200ms
+                            alerts:
+                              - name: ops
+                                webhook: { url: "\(sink.url("/hook"))" }
+                            urls: [\(urls)]
+
+                            """
+                        )
+                        configs.append(config)
+                        instances[name] = try URLPollProcess.start(
+                            ["-c", config.path, "--database", database, "--timeout", "1s", "--status-interval", "1h", "--quiet"]
+                        )
+                    }
+                    do {
+                        try await sink.wait(timeout: .seconds(60)) { $0.contains { $0.json["event"] as? String == "down" } }
+                    } catch {
+                        for (name, instance) in instances { Issue.record("\(name): \(instance.stderr.suffix(3000))") }
+                        throw error
+                    }
+                    let announcer = try #require(sink.log.all.first?.json["instance"] as? String)
+                    instances.removeValue(forKey: announcer)?.signal(SIGKILL)
+                    // Its lease ends (2 × 1 s + 10 s) and another instance polls the URL, still down.
+                    let seen = target.polls("flaky").count
+                    try await target.waitForPolls("flaky", atLeast: seen + 10)
+                    target.setDown("flaky", false)
+                    try await sink.wait(timeout: .seconds(60)) { $0.contains { $0.json["event"] as? String == "recovered" } }
+                    try await target.waitForPolls("flaky", atLeast: target.polls("flaky").count + 10)
+                    for instance in instances.values { instance.signal(SIGTERM) }
+                    for instance in instances.values { _ = try await instance.finish() }
+                    instances.removeAll()
+                    #expect(configs.count == 3)
+                    let events = sink.log.all.map { "\($0.json["event"] as? String ?? "?")" }
+                    #expect(events == ["down", "recovered"], "\(events)")
+                    #expect(sink.log.all.last?.json["instance"] as? String != announcer, "the recovery came from a survivor")
+                }
+            }
+        }
+    }
+}
