@@ -5,18 +5,19 @@ import URLPollCore
 import URLPollStorage
 
 /// Tells the shared database, every ``InstanceInfo/heartbeatInterval``, that this instance is alive,
-/// even while it polls nothing (its batches say so too). A database that does not answer is logged
+/// even while it polls nothing (its batches say so too), and what it has done (``InstanceFigures``). A database that does not answer is logged
 /// once until it answers again; the heartbeat never stops the run.
 struct InstanceHeartbeat: Service {
     let store: PostgresHistoryStore
     let run: Int64
+    let figures: @Sendable () async -> InstanceFigures
     let logger: Logger
 
     func run() async {
         var failing = false
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                try await store.heartbeat(run: run, at: Date())
+                try await store.heartbeat(run: run, at: Date(), figures: await figures())
                 if failing { logger.notice("instances: heartbeat works again") }
                 failing = false
             } catch is CancellationError {

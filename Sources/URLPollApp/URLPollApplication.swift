@@ -193,7 +193,7 @@ public struct URLPollApplication: Sendable {
                     registry: metrics.registry,
                     refreshSeconds: max(2, Int(settings.statusInterval.seconds)),
                     history: history?.store,
-                    instances: Self.instanceList(history: history, settings: settings, name: alerts.instance),
+                    instances: Self.instanceList(history: history, settings: settings, name: alerts.instance, engine: engine),
                     logger: logger
                 ) { port in
                     logger.notice("serving the status page on http://\(ListenAddress(host: address.host, port: port))/")
@@ -202,7 +202,9 @@ public struct URLPollApplication: Sendable {
                 services.append(.init(service: web))
             }
             if let history, let shared = history.store as? PostgresHistoryStore, !settings.once {
-                services.append(.init(service: InstanceHeartbeat(store: shared, run: history.run, logger: logger)))
+                services.append(
+                    .init(service: InstanceHeartbeat(store: shared, run: history.run, figures: { await engine.figures() }, logger: logger))
+                )
                 services.append(.init(service: FleetStateSync(store: shared, monitor: engine.monitor, logger: logger)))
             }
             if let initial, let sources = options.reloadSources {
@@ -297,10 +299,9 @@ public struct URLPollApplication: Sendable {
         return (lines, results.allSatisfy { $0.error == nil })
     }
 
-    /// What the reloader tells alerting about each applied URL list.
     /// What `/api/instances` lists: the live instances of a shared (PostgreSQL) database, or this one
     /// alone.
-    static func instanceList(history: HistorySetup?, settings: Settings, name: String)
+    static func instanceList(history: HistorySetup?, settings: Settings, name: String, engine: PollingEngine)
         -> @Sendable () async throws -> (
             instances: [InstanceInfo], this: Int64
         )
@@ -309,12 +310,23 @@ public struct URLPollApplication: Sendable {
         let location = settings.location
         guard let history, let shared = history.store as? PostgresHistoryStore else {
             let run = history?.run ?? 0
-            return { ([InstanceInfo(run: run, name: name, location: location, startedAt: started, heartbeatAt: Date())], run) }
+            return {
+                let this = InstanceInfo(
+                    run: run,
+                    name: name,
+                    location: location,
+                    startedAt: started,
+                    heartbeatAt: Date(),
+                    figures: await engine.figures()
+                )
+                return ([this], run)
+            }
         }
         let run = history.run
         return { (try await shared.instances(now: Date()), run) }
     }
 
+    /// What the reloader tells alerting about each applied URL list.
     static func reloadHook(_ service: AlertService?) -> (@Sendable (TargetList) async -> Void)? {
         guard let service else { return nil }
         return { targets in await service.reload(targets) }

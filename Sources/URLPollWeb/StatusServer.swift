@@ -84,6 +84,10 @@ public enum StatusServer {
             }
             var buffer = ByteBuffer(bytes: registry.emitToBuffer())
             buffer.writeString(perURL)
+            // With a shared database, the fleet's instances (a database that does not answer leaves them out).
+            if let instances, let list = try? await instances().instances {
+                buffer.writeString(InstanceMetricsExposition.render(list))
+            }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: buffer))
         }
         router.get("/healthz") { _, _ in

@@ -124,6 +124,60 @@ struct PostgresScheduleTests {
         }
     }
 
+    /// Two instances sharing 12 URLs: each one's `/api/status` shows every URL up (the other's polls
+    /// included), its `/metrics` (read by the Prometheus client's parser) both instances' figures, and
+    /// `/api/instances` their polls and leases.
+    @Test(.enabled(if: LiveServerTests.hasPrometheusClient || LiveServerTests.toolsRequired, "needs python3 with prometheus_client"))
+    func anyInstanceShowsTheWholeFleet() async throws {
+        try await ExclusiveTests.run {
+            let cluster = try await PostgresCluster.shared()
+            let location = try await cluster.makeDatabase()
+            let database = cluster.url(database: location.database)
+            try await MisbehavingTarget.with(.keepAlive) { target in
+                let urls = (0..<12).map { "\(target.url)?u=\($0)" }
+                var instances: [URLPollProcess] = []
+                defer { for instance in instances { instance.signal(SIGKILL) } }
+                var bases: [String] = []
+                for name in ["east", "west"] {
+                    let process = try URLPollProcess.start(
+                        ["--listen", "127.0.0.1:0", "--interval", "1s", "--database", database, "--location", name, "--quiet"] + urls
+                    )
+                    instances.append(process)
+                    try await process.waitForLog { $0.contains("serving the status page on http://127.0.0.1:") }
+                    let line = try #require(process.stderr.split(separator: "\n").first { $0.contains("serving the status page on ") })
+                    bases.append(String(line[line.range(of: "http://")!.lowerBound...]).trimmingCharacters(in: .whitespaces))
+                }
+                for base in bases {
+                    try await Eventually.wait("every URL up on \(base)", timeout: .seconds(30)) {
+                        try await HTTPGet.text(base + "api/status").contains("\"up\":12,\"down\":0,\"pending\":0")
+                    }
+                }
+                // Heartbeats every 10 s carry the figures: wait for both instances' first ones with polls.
+                try await Eventually.wait("both instances' figures", timeout: .seconds(30)) {
+                    let listed = try await HTTPGet.text(bases[0] + "api/instances")
+                    return listed.components(separatedBy: "\"polls\":").dropFirst().filter { !$0.hasPrefix("0,") }.count == 2
+                }
+                let parsed = try #require(await Tool.run("/usr/bin/env", ["python3", Tool.script("parse_metrics.py"), bases[1] + "metrics"]))
+                #expect(parsed.status == 0, "parser failed: \(parsed.stderr)")
+                let families = try #require(try JSONSerialization.jsonObject(with: Data(parsed.stdout.utf8)) as? [String: [String: Any]])
+                let samples = families["urlpoll_instance_polls"]?["samples"] as? [[Any]] ?? []
+                let byLocation = Dictionary(
+                    samples.compactMap { sample -> (String, Double)? in
+                        guard let labels = sample[1] as? [String: String], let value = sample[2] as? Double else { return nil }
+                        return (labels["location"] ?? "", value)
+                    },
+                    uniquingKeysWith: { first, _ in first }
+                )
+                #expect(Set(byLocation.keys) == ["east", "west"] && byLocation.values.allSatisfy { $0 > 0 }, "\(byLocation)")
+                #expect(families["urlpoll_instance_claim_round_trips"]?["type"] as? String == "counter")
+                #expect(families["urlpoll_instance_leases_held"]?["type"] as? String == "gauge")
+                for instance in instances { instance.signal(SIGTERM) }
+                for instance in instances { #expect(try await instance.finish().status == 0) }
+                instances.removeAll()
+            }
+        }
+    }
+
     /// One outage of a URL that three instances poll: the instance that announced `down` is killed
     /// (`kill -9`) mid-outage, and another announces `recovered`: one of each reaches the receiver.
     @Test func threeInstancesAnnounceAnOutageOnce() async throws {

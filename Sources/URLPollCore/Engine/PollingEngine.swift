@@ -145,6 +145,18 @@ public struct PollingEngine: Service {
         return report
     }
 
+    /// This instance's figures for the fleet view: polls and lateness, and its leases and round trips
+    /// with the shared schedule (zero without one).
+    public func figures() async -> InstanceFigures {
+        let (polls, lateness) = await monitor.pollFigures()
+        var figures = InstanceFigures(polls: polls, latenessP99: lateness)
+        if let claimGate {
+            figures.leasesHeld = await claimGate.held
+            figures.claimRoundTrips = await claimGate.counts.exchanges
+        }
+        return figures
+    }
+
     /// Switches to a reloaded list of URLs while running: kept URLs keep their state, history and
     /// schedule (with their new options from the next poll), removed ones stop, added ones are polled now,
     /// or, when `remembered` knows their last state (a URL added back), go on from it like at a restart.

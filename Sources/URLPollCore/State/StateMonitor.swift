@@ -149,6 +149,12 @@ public actor StateMonitor {
         return render(table)
     }
 
+    /// Polls recorded so far, and the 99th percentile of their lateness (`nil` before any was late or on time).
+    public func pollFigures() -> (polls: Int, latenessP99: Duration?) {
+        let lateness = statistics.lateness
+        return (statistics.polls, lateness.totalCount == 0 ? nil : .microseconds(Int64(lateness.valueAtPercentile(99))))
+    }
+
     /// A snapshot of every URL's state.
     public func report(at time: Date = Date()) -> Report {
         table.report(at: time)

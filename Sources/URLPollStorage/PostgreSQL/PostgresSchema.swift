@@ -90,6 +90,11 @@ enum PostgresSchema {
                 "CREATE SEQUENCE urlpoll.alert_outbox_id",
                 "SELECT setval('urlpoll.alert_outbox_id', coalesce((SELECT max(id) FROM urlpoll.alert_outbox), 0) + 1, false)",
                 "ALTER TABLE urlpoll.alert_outbox ADD COLUMN run_id bigint",
+                // Each run's figures as of its last heartbeat, for the fleet's /metrics and /api/instances.
+                """
+                ALTER TABLE urlpoll.run ADD COLUMN polls bigint NOT NULL DEFAULT 0, ADD COLUMN lateness_p99_us bigint,
+                    ADD COLUMN leases_held bigint NOT NULL DEFAULT 0, ADD COLUMN claim_round_trips bigint NOT NULL DEFAULT 0
+                """,
             ]
         ),
     ]
