@@ -37,9 +37,9 @@ struct LeaseRulesTests {
     }
 
     @Test func aClaimKeepsThePollersBusyUntilTheNext() {
-        #expect(rules.claimSize(pollers: 32, held: 0) == 64)
-        #expect(rules.claimSize(pollers: 32, held: 60) == 4)
-        #expect(rules.claimSize(pollers: 32, held: 100) == 0)
+        #expect(rules.claimSize(pollers: 32, held: 0) == 128)
+        #expect(rules.claimSize(pollers: 32, held: 120) == 8)
+        #expect(rules.claimSize(pollers: 32, held: 200) == 0)
         #expect(rules.claimSize(pollers: 10_000, held: 0) == 1_000)
     }
 }

@@ -80,8 +80,8 @@ struct PostgresScheduleTests {
     }
 
     /// Three instances share 30 URLs at a 2 s interval: every URL polled, never twice within the
-    /// interval (the results' times in the database), each instance doing some; one is `kill -9`ed and
-    /// its URLs are polled again within one interval plus one lease.
+    /// interval (the results' times in the database); the first is `kill -9`ed and its URLs are polled
+    /// again within one interval plus one lease by the others.
     @Test func threeInstancesShareTheURLsAndSurviveAKill() async throws {
         try await ExclusiveTests.run {
             let cluster = try await PostgresCluster.shared()
@@ -93,11 +93,16 @@ struct PostgresScheduleTests {
                 let arguments = ["--interval", "2s", "--timeout", "1s", "--database", database, "--status-interval", "1h", "--quiet"] + urls
                 var instances: [URLPollProcess] = []
                 defer { for instance in instances { instance.signal(SIGKILL) } }
-                for _ in 0..<3 { instances.append(try URLPollProcess.start(arguments)) }
+                // The one to be killed starts first, so that it holds URLs when it dies.
+                instances.append(try URLPollProcess.start(arguments))
+                try await Eventually.wait("its first results", timeout: .seconds(60)) {
+                    (Int((try? await sql("SELECT count(*) FROM urlpoll.result")) ?? "0") ?? 0) >= 1
+                }
+                for _ in 0..<2 { instances.append(try URLPollProcess.start(arguments)) }
                 try await Eventually.wait("three rounds of results", timeout: .seconds(60)) {
                     (Int((try? await sql("SELECT count(*) FROM urlpoll.result")) ?? "0") ?? 0) >= 90
                 }
-                instances[2].signal(SIGKILL)
+                instances[0].signal(SIGKILL)
                 let killedAt = ResultEncoding.milliseconds(Date())
                 try await Eventually.wait("every URL polled after the kill", timeout: .seconds(60)) {
                     try await sql("SELECT count(DISTINCT url_id) FROM urlpoll.result WHERE t > \(killedAt)") == "30"
@@ -107,8 +112,8 @@ struct PostgresScheduleTests {
                 )
                 let lease = LeaseRules().lease(timeout: .seconds(1))
                 #expect((Int64(slowest) ?? .max) <= (Duration.seconds(2) + lease + .seconds(1)).wholeMilliseconds, "taken over in \(slowest) ms")
-                for instance in instances.prefix(2) { instance.signal(SIGTERM) }
-                for instance in instances.prefix(2) { #expect(try await instance.finish().status == 0) }
+                for instance in instances.dropFirst() { instance.signal(SIGTERM) }
+                for instance in instances.dropFirst() { #expect(try await instance.finish().status == 0) }
                 instances.removeAll()
                 // No URL polled twice within the interval: consecutive results of a URL are 2 s apart or more.
                 let tooClose = try await sql(
@@ -119,7 +124,8 @@ struct PostgresScheduleTests {
                 )
                 #expect(tooClose == "0")
                 #expect(try await sql("SELECT count(DISTINCT url_id) FROM urlpoll.result") == "30")
-                #expect(try await sql("SELECT count(DISTINCT run_id) FROM urlpoll.coverage") == "3", "every instance polled some")
+                let runs = try await sql("SELECT count(DISTINCT run_id) FROM urlpoll.coverage")
+                #expect((Int(runs) ?? 0) >= 2, "the first instance and at least one that took over polled: \(runs)")
             }
         }
     }

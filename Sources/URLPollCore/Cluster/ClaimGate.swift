@@ -13,9 +13,10 @@ import Logging
 /// ```
 ///
 /// Inside the instance the design is unchanged: the gate is one more owner a ``Resource`` passes
-/// through, never two at once. It takes due resources in batches (``LeaseRules/claimSize(pollers:held:limit:)``),
-/// claims them in one round trip together with the releases of the polls that ended since the last
-/// one, hands the claimed ones to the pollers (with the failure count the database knows, so back-off
+/// through, never two at once. It takes due resources in batches (``LeaseRules/claimSize(pollers:held:limit:)``;
+/// a batch that is not full waits up to ``gatherWindow`` after its first resource fell due, so that
+/// URLs falling due close together share a round trip), claims them in one round trip together with the
+/// releases of the polls that ended since the last one, hands the claimed ones to the pollers (with the failure count the database knows, so back-off
 /// and alert thresholds continue whichever instance polled last) and puts the others back to sleep until
 /// the database says they may be claimed. Releases that find no claim to ride with go out within
 /// ``releaseDelay``.
@@ -25,7 +26,9 @@ import Logging
 /// claims, and retries the others with a growing pause; the first answer ends the outage (logged once).
 ///
 /// Guarantees: a resource is in the scheduler, in the gate (claimed, waiting for a poller) or with one
-/// poller; the gate keeps a claim's token only while the resource is out; ``run()`` returns after the
+/// poller; the gate keeps a claim's token only while the resource is out; a claimed resource that
+/// waited for a poller longer than its timeout is not polled but released (its lease could end before
+/// its poll did); ``run()`` returns after the
 /// scheduler closed and every poll in flight came back, having released every lease it still held.
 public actor ClaimGate: ResourceSource {
     let scheduler: Scheduler
@@ -36,7 +39,11 @@ public actor ClaimGate: ResourceSource {
     let timeout: Duration
     let clock: any AlarmClock
     let logger: Logger
+    /// How long a batch that is not full waits for more due resources (see the type's description).
+    let gatherWindow: Duration
 
+    /// The default ``gatherWindow``: what a poll may start late so that claims are fewer and larger.
+    public static let defaultGatherWindow = Duration.milliseconds(20)
     /// How long a release may wait for a claim to ride with.
     public static let releaseDelay = Duration.seconds(1)
     /// How long an exchange may take before the schedule counts as unreachable.
@@ -51,7 +58,8 @@ public actor ClaimGate: ResourceSource {
         let failures: Int
     }
 
-    private var ready: Deque<Resource> = []
+    /// Claimed resources waiting for a poller, with when they were claimed.
+    private var ready: Deque<(resource: Resource, claimedAt: ContinuousClock.Instant)> = []
     private var idlePollers: Deque<CheckedContinuation<Resource?, Never>> = []
     private var roomWaiter: CheckedContinuation<Void, Never>?
     private var drainWaiter: CheckedContinuation<Void, Never>?
@@ -59,6 +67,11 @@ public actor ClaimGate: ResourceSource {
     private var share: Set<Int> = []
     private var releases: [PendingRelease] = []
     private var polling = 0
+    /// Resources in claims on their way to the database, and those claims.
+    private var claiming = 0
+    private var claimsInFlight = 0
+    private var claimWaiter: CheckedContinuation<Void, Never>?
+    static let maximumClaimsInFlight = 2
     private var isClosed = false
     private var lastExchange: ContinuousClock.Instant
     private var outage: (since: ContinuousClock.Instant, failures: Int)?
@@ -72,6 +85,9 @@ public actor ClaimGate: ResourceSource {
         public var failedExchanges = 0
     }
     public private(set) var counts = Counts()
+    /// Until when the gate waits for more due resources to join a batch, while it does (a test on
+    /// virtual time moves the clock on until then).
+    public private(set) var gatheringUntil: ContinuousClock.Instant?
 
     public init(
         scheduler: Scheduler,
@@ -80,8 +96,10 @@ public actor ClaimGate: ResourceSource {
         pollers: Int,
         timeout: Duration,
         clock: any AlarmClock,
-        logger: Logger
+        logger: Logger,
+        gatherWindow: Duration = defaultGatherWindow
     ) {
+        self.gatherWindow = gatherWindow
         self.scheduler = scheduler
         self.schedule = schedule
         self.rules = rules
@@ -98,9 +116,15 @@ public actor ClaimGate: ResourceSource {
     // MARK: The pollers' side
 
     public func take() async -> Resource? {
-        if let resource = ready.popFirst() {
-            polling += 1
+        while let (resource, claimedAt) = ready.popFirst() {
             wakeRoomWaiter()
+            if clock.now - claimedAt > (resource.options.timeout ?? timeout), let token = tokens.removeValue(forKey: resource.id) {
+                // Its lease may end before a poll started now would: let it go, due at once.
+                releases.append(PendingRelease(url: resource.url, token: token, due: clock.now, failures: resource.consecutiveFailures))
+                await scheduler.putBack(resource, due: clock.now)
+                continue
+            }
+            polling += 1
             return resource
         }
         if isClosed { return nil }
@@ -130,15 +154,43 @@ public actor ClaimGate: ResourceSource {
             group.addTask { await self.flushReleasesPeriodically() }
             while let first = await scheduler.take() {
                 var batch = [first]
-                let room = rules.claimSize(pollers: pollers, held: ready.count + polling) - 1
-                if room > 0 { batch += await scheduler.takePending(limit: room) }
-                await claim(batch)
+                let size = rules.claimSize(pollers: pollers, held: ready.count + polling + claiming)
+                batch += await scheduler.takePending(limit: size - batch.count)
+                let gathered = first.dueAt + gatherWindow
+                if batch.count < size, gathered > clock.now {
+                    gatheringUntil = gathered
+                    let slept = (try? await clock.sleep(until: gathered)) != nil
+                    gatheringUntil = nil
+                    if slept { batch += await scheduler.takePending(limit: size - batch.count) }
+                }
+                // Up to two claims in flight: the next batch gathers while the last one travels.
+                while claimsInFlight >= Self.maximumClaimsInFlight { await waitForAClaim() }
+                claimsInFlight += 1
+                claiming += batch.count
+                group.addTask {
+                    await self.claim(batch)
+                    await self.claimEnded(batch.count)
+                }
                 await waitForRoom()
             }
+            while claimsInFlight > 0 { await waitForAClaim() }
             close()
             await waitForPollsInFlight()
             await releaseEverything()
             group.cancelAll()
+        }
+    }
+
+    private func waitForAClaim() async {
+        await withCheckedContinuation { claimWaiter = $0 }
+    }
+
+    private func claimEnded(_ count: Int) {
+        claimsInFlight -= 1
+        claiming -= count
+        if let waiter = claimWaiter {
+            claimWaiter = nil
+            waiter.resume()
         }
     }
 
@@ -226,18 +278,21 @@ public actor ClaimGate: ResourceSource {
             polling += 1
             poller.resume(returning: resource)
         } else {
-            ready.append(resource)
+            ready.append((resource, clock.now))
         }
     }
 
-    /// Waits while a poller's worth of claimed resources waits for pollers (claims stay small and fresh).
+    /// The most claimed resources that wait for pollers before the gate claims more: three rounds of
+    /// its pollers (claims stay fresh, and a round trip's worth is always ready).
+    private var readyLimit: Int { 3 * pollers }
+
     private func waitForRoom() async {
-        guard !isClosed, ready.count >= pollers else { return }
+        guard !isClosed, ready.count >= readyLimit else { return }
         await withCheckedContinuation { roomWaiter = $0 }
     }
 
     private func wakeRoomWaiter() {
-        guard let waiter = roomWaiter, ready.count < pollers else { return }
+        guard let waiter = roomWaiter, ready.count < readyLimit else { return }
         roomWaiter = nil
         waiter.resume()
     }
@@ -259,7 +314,7 @@ public actor ClaimGate: ResourceSource {
     /// At the end: the claimed resources no poller took are released due now (another instance polls
     /// them at once), with the releases of the last polls.
     private func releaseEverything() async {
-        for resource in ready {
+        for (resource, _) in ready {
             guard let token = tokens.removeValue(forKey: resource.id) else { continue }
             releases.append(PendingRelease(url: resource.url, token: token, due: clock.now, failures: resource.consecutiveFailures))
         }

@@ -58,9 +58,10 @@ public struct LeaseRules: Sendable, Equatable {
         completedAt.addingTimeInterval(policy.sleep(afterConsecutiveFailures: failures, confirmation: confirmation).seconds)
     }
 
-    /// How many URLs an instance asks for in one claim: enough to keep its pollers busy until the next
-    /// claim (twice its pollers, less what it holds), at least none and at most `limit` a statement.
+    /// How many URLs an instance asks for in one claim: enough to keep its pollers busy through a few
+    /// round trips with the database (four rounds of its pollers, less what it holds), at least none
+    /// and at most `limit` a statement.
     public func claimSize(pollers: Int, held: Int, limit: Int = 1_000) -> Int {
-        max(0, min(limit, 2 * pollers - held))
+        max(0, min(limit, 4 * pollers - held))
     }
 }

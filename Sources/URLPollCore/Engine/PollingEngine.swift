@@ -46,6 +46,8 @@ public struct PollingEngine: Service {
     ///   - alerting: where reports get the self-check's verdict and the alert queues (with receivers).
     ///   - sharedSchedule: the schedule this instance shares with others (none: it polls every URL);
     ///     ignored in ``Settings/once`` mode.
+    ///   - claimGatherWindow: with a shared schedule, how long a claim waits for more due URLs
+    ///     (``ClaimGate/gatherWindow``).
     ///   - onReport: receives each report, in order, one at a time: one every
     ///     ``Settings/statusInterval`` in long-running mode, and a final one; none when ``Settings/quiet``.
     public init(
@@ -62,6 +64,7 @@ public struct PollingEngine: Service {
         uptime: UptimeBoard? = nil,
         alerting: AlertStatusBoard? = nil,
         sharedSchedule: (any SharedSchedule)? = nil,
+        claimGatherWindow: Duration = ClaimGate.defaultGatherWindow,
         onReport: @escaping @Sendable (Report) async -> Void
     ) {
         let clock = clock ?? probe.alarmClock
@@ -92,7 +95,8 @@ public struct PollingEngine: Service {
                 pollers: settings.pollers,
                 timeout: settings.timeout,
                 clock: clock,
-                logger: logger
+                logger: logger,
+                gatherWindow: claimGatherWindow
             )
         } else {
             claimGate = nil

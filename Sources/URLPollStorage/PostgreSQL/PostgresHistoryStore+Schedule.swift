@@ -6,21 +6,28 @@ extension PostgresHistoryStore {
     /// The server's clock in milliseconds since 1970: the one time every instance's claims are judged by.
     static let serverNow: PostgresQuery = "(extract(epoch FROM now()) * 1000)::int8"
 
-    /// The ``SharedSchedule`` exchange for `run`: URLs not known yet get their row (due at once), then
+    /// The ``SharedSchedule`` exchange for `run`: URLs not known yet get their rows (due at once), then
     /// the releases whose token still holds, then the claims, each one statement on one connection.
     /// Claims lock the rows they take with `FOR UPDATE SKIP LOCKED`, so instances claiming at once
     /// never wait for each other and never get the same URL.
     public func exchange(claims: [ClaimRequest], releases: [LeaseRelease], run: Int64) async throws -> ClaimAnswer {
         try await described {
-            let unknown = Set(claims.map(\.url) + releases.map(\.url)).filter { urlIDs[$0] == nil }
-            let known = urlIDs
+            let unknown = Set(claims.map(\.url) + releases.map(\.url)).filter { scheduledIDs[$0] == nil }
+            let known = scheduledIDs
             let (answer, learnt) = try await client.withConnection { [logger] connection in
                 let learnt = try await Self.ids(of: Array(unknown), creating: true, in: "url", column: "url", connection, logger)
+                if !learnt.isEmpty {
+                    try await connection.query(
+                        "INSERT INTO urlpoll.schedule (url_id) SELECT unnest(\(Array(learnt.values).sorted())::int8[]) ON CONFLICT DO NOTHING",
+                        logger: logger
+                    ).drain()
+                }
                 let ids = known.merging(learnt) { _, new in new }
                 try await Self.release(releases, ids: ids, connection, logger)
                 let answer = try await Self.claim(claims, ids: ids, run: run, connection, logger)
                 return (answer, learnt)
             }
+            scheduledIDs.merge(learnt) { _, new in new }
             urlIDs.merge(learnt) { _, new in new }
             return answer
         }
@@ -32,14 +39,14 @@ extension PostgresHistoryStore {
         let releases = releases.filter { ids[$0.url] != nil }
         guard !releases.isEmpty else { return }
         let urlIDs = releases.map { ids[$0.url]! }
-        let waits = releases.map { Int64($0.wait.wholeMilliseconds) }
+        let waits = releases.map { $0.wait.wholeMilliseconds }
         let failures = releases.map { Int64($0.failures) }
         try await connection.query(
             """
-            UPDATE urlpoll.url SET due_at = \(unescaped: serverNow.sql) + x.wait_ms, lease_until = NULL, lease_run = NULL, failures = x.failures
+            UPDATE urlpoll.schedule s SET due_at = \(unescaped: serverNow.sql) + x.wait_ms, lease_until = NULL, lease_run = NULL, failures = x.failures
             FROM unnest(\(urlIDs)::int8[], \(releases.map(\.token))::int8[], \(waits)::int8[], \(failures)::int8[])
                 AS x(id, token, wait_ms, failures)
-            WHERE url.id = x.id AND url.lease_token = x.token
+            WHERE s.url_id = x.id AND s.token = x.token
             """,
             logger: logger
         ).drain()
@@ -51,32 +58,32 @@ extension PostgresHistoryStore {
         let claims = claims.filter { ids[$0.url] != nil }
         guard !claims.isEmpty else { return ClaimAnswer() }
         let urlIDs = claims.map { ids[$0.url]! }
-        let sleeps = claims.map { Int64($0.sleep.wholeMilliseconds) }
-        let leases = claims.map { Int64($0.lease.wholeMilliseconds) }
+        let sleeps = claims.map { $0.sleep.wholeMilliseconds }
+        let leases = claims.map { $0.lease.wholeMilliseconds }
         let now = serverNow.sql
         let rows = try await connection.query(
             """
-            WITH req AS (SELECT * FROM unnest(\(urlIDs)::int8[], \(sleeps)::int8[], \(leases)::int8[]) AS r(id, sleep_ms, lease_ms)),
-            free AS (
-                SELECT u.id FROM urlpoll.url u
-                WHERE u.id = ANY(\(urlIDs)::int8[]) AND u.due_at <= \(unescaped: now) AND (u.lease_until IS NULL OR u.lease_until <= \(unescaped: now))
-                ORDER BY u.id FOR UPDATE SKIP LOCKED),
+            WITH free AS (
+                SELECT url_id FROM urlpoll.schedule
+                WHERE url_id = ANY(\(urlIDs)::int8[]) AND due_at <= \(unescaped: now) AND (lease_until IS NULL OR lease_until <= \(unescaped: now))
+                FOR UPDATE SKIP LOCKED),
             claimed AS (
-                UPDATE urlpoll.url u SET lease_run = \(run), lease_token = u.lease_token + 1,
-                    lease_until = \(unescaped: now) + req.lease_ms, due_at = \(unescaped: now) + req.sleep_ms
-                FROM req WHERE u.id = req.id AND u.id IN (SELECT id FROM free)
-                RETURNING u.id, u.lease_token, u.failures)
-            SELECT id, lease_token, failures::int8, 0::int8 FROM claimed
+                UPDATE urlpoll.schedule s SET lease_run = \(run), token = s.token + 1,
+                    lease_until = \(unescaped: now) + r.lease_ms, due_at = \(unescaped: now) + r.sleep_ms
+                FROM unnest(\(urlIDs)::int8[], \(sleeps)::int8[], \(leases)::int8[]) AS r(id, sleep_ms, lease_ms) JOIN free ON free.url_id = r.id
+                WHERE s.url_id = r.id
+                RETURNING s.url_id, s.token, s.failures)
+            SELECT url_id, token, failures::int8, 0::int8 FROM claimed
             UNION ALL
-            SELECT u.id, 0::int8, 0::int8,
-                   (CASE WHEN u.due_at > \(unescaped: now) THEN u.due_at ELSE coalesce(u.lease_until, u.due_at) END) - \(unescaped: now)
-            FROM urlpoll.url u
-            WHERE u.id = ANY(\(urlIDs)::int8[]) AND u.id NOT IN (SELECT id FROM claimed)
+            SELECT s.url_id, 0::int8, 0::int8,
+                   (CASE WHEN s.due_at > \(unescaped: now) THEN s.due_at ELSE coalesce(s.lease_until, s.due_at) END) - \(unescaped: now)
+            FROM urlpoll.schedule s
+            WHERE s.url_id = ANY(\(urlIDs)::int8[]) AND NOT EXISTS (SELECT 1 FROM claimed c WHERE c.url_id = s.url_id)
             """,
             logger: logger
         )
         var byID: [Int64: String] = [:]
-        for (url, id) in ids where urlIDs.contains(id) { byID[id] = url }
+        for (url, id) in zip(claims.map(\.url), urlIDs) { byID[id] = url }
         var answer = ClaimAnswer()
         for try await (id, token, failures, wait) in rows.decode((Int64, Int64, Int64, Int64).self) {
             guard let url = byID[id] else { continue }

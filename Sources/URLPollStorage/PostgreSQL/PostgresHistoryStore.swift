@@ -21,6 +21,8 @@ public actor PostgresHistoryStore: HistoryStore {
     private let pool: Task<Void, Never>
     var urlIDs: [String: Int64] = [:]
     var statusIDs: [String: Int64] = [:]
+    /// Ids of the URLs that have a row in the shared schedule.
+    var scheduledIDs: [String: Int64] = [:]
     /// The run begun last through this store: the holder of the alert deliveries it stores.
     var currentRun: Int64?
     var lastTimes: [Int64: Int64] = [:]

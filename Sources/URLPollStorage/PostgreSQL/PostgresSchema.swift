@@ -79,13 +79,19 @@ enum PostgresSchema {
         ),
         (
             // The shared schedule: each URL's next due time and its lease (who holds it, until when, and
-            // the token of the claim), in milliseconds of the server's clock; alert deliveries shared.
+            // the token of the claim), in milliseconds of the server's clock; alert deliveries shared;
+            // each run's figures.
             "v4",
             [
+                // Narrow rows with room on each page: a claim and a release rewrite a URL's row every poll,
+                // and PostgreSQL's in-page (HOT) updates need the room and no indexed column changed.
                 """
-                ALTER TABLE urlpoll.url ADD COLUMN due_at bigint NOT NULL DEFAULT 0, ADD COLUMN lease_until bigint,
-                    ADD COLUMN lease_run bigint, ADD COLUMN lease_token bigint NOT NULL DEFAULT 0
+                CREATE TABLE urlpoll.schedule (
+                    url_id bigint PRIMARY KEY, due_at bigint NOT NULL DEFAULT 0, lease_until bigint, lease_run bigint,
+                    token bigint NOT NULL DEFAULT 0, failures integer NOT NULL DEFAULT 0) WITH (fillfactor = 50)
                 """,
+                // Each result rewrites its URL's last state: room on the page keeps those updates in place.
+                "ALTER TABLE urlpoll.url SET (fillfactor = 70)",
                 // Alert deliveries: ids from one sequence for every instance, and the run that holds each.
                 "CREATE SEQUENCE urlpoll.alert_outbox_id",
                 "SELECT setval('urlpoll.alert_outbox_id', coalesce((SELECT max(id) FROM urlpoll.alert_outbox), 0) + 1, false)",
