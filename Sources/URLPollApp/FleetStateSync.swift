@@ -9,23 +9,26 @@ import URLPollStorage
 /// whole fleet, and its next poll of a URL another instance polled last starts or ends an outage
 /// against the true state before it.
 ///
-/// Reads the states checked since the newest one it saw, less ``overlap`` (a batch committed late
-/// holds older check times); the monitor keeps whichever state is newer. A database that does not
+/// Reads the states the other runs recorded since the newest one it saw, less ``overlap`` (a batch
+/// committed late holds older check times); the monitor keeps whichever state is newer. A database that does not
 /// answer is logged once until it answers again; polling never waits for this.
 struct FleetStateSync: Service {
     let store: PostgresHistoryStore
     let monitor: StateMonitor
+    /// This instance's run: its own states are not read back.
+    let run: Int64
     let logger: Logger
 
     static let period = Duration.seconds(2)
-    static let overlap: TimeInterval = 5
+    /// More than a batch's way from a poll to its commit (at most every 250 ms, then one transaction).
+    static let overlap: TimeInterval = 2
 
     func run() async {
         var since = Date(timeIntervalSince1970: 0)
         var failing = false
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                let (states, latest) = try await store.lastStates(since: since)
+                let (states, latest) = try await store.lastStates(since: since, otherThan: run)
                 await monitor.adopt(states)
                 since = latest.addingTimeInterval(-Self.overlap)
                 if failing { logger.notice("fleet: reading the other instances' states works again") }

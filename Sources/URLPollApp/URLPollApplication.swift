@@ -205,7 +205,7 @@ public struct URLPollApplication: Sendable {
                 services.append(
                     .init(service: InstanceHeartbeat(store: shared, run: history.run, figures: { await engine.figures() }, logger: logger))
                 )
-                services.append(.init(service: FleetStateSync(store: shared, monitor: engine.monitor, logger: logger)))
+                services.append(.init(service: FleetStateSync(store: shared, monitor: engine.monitor, run: history.run, logger: logger)))
             }
             if let initial, let sources = options.reloadSources {
                 let reloader = ConfigReloader(

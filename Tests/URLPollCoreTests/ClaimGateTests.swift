@@ -48,9 +48,11 @@ struct ClaimGateTests {
         }
     }
 
-    /// Nothing due is left to take and nothing taken is in flight, unless the gate waits for a time
-    /// still to come (it takes what fell due meanwhile when its gathering ends).
+    /// No exchange with the schedule is under way, and nothing due is left to take and nothing taken is
+    /// in flight, unless the gate waits for a time still to come (it takes what fell due meanwhile when
+    /// its gathering ends).
     func isQuiet(_ engine: PollingEngine, clock: ManualClock) async -> Bool {
+        if await engine.claimGate?.exchangesInFlight ?? 0 > 0 { return false }
         if let until = await engine.claimGate?.gatheringUntil, clock.now < until { return true }
         let counts = await engine.scheduler.counts
         return counts.pending + counts.inFlight == 0
@@ -166,7 +168,7 @@ struct ClaimGateTests {
             let firstRound = try #require(await alone.claimGate?.counts)
             await advance(clock, by: .seconds(18), engines: [alone])
             let secondRound = try #require(await alone.claimGate?.counts)
-            #expect(secondRound.claimed - firstRound.claimed == 10 && secondRound.deferred == 0, "every URL once more: \(secondRound)")
+            #expect(secondRound.claimed - firstRound.claimed == 10, "every URL once more: \(secondRound)")
             #expect(secondRound.exchanges - firstRound.exchanges <= 6, "\(secondRound.exchanges - firstRound.exchanges) round trips for 10 URLs")
             await alone.scheduler.close()
             try await group.waitForAll()

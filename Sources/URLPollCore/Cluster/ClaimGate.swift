@@ -67,11 +67,6 @@ public actor ClaimGate: ResourceSource {
     private var share: Set<Int> = []
     private var releases: [PendingRelease] = []
     private var polling = 0
-    /// Resources in claims on their way to the database, and those claims.
-    private var claiming = 0
-    private var claimsInFlight = 0
-    private var claimWaiter: CheckedContinuation<Void, Never>?
-    static let maximumClaimsInFlight = 2
     private var isClosed = false
     private var lastExchange: ContinuousClock.Instant
     private var outage: (since: ContinuousClock.Instant, failures: Int)?
@@ -88,6 +83,8 @@ public actor ClaimGate: ResourceSource {
     /// Until when the gate waits for more due resources to join a batch, while it does (a test on
     /// virtual time moves the clock on until then).
     public private(set) var gatheringUntil: ContinuousClock.Instant?
+    /// Exchanges with the schedule that have not answered yet.
+    public private(set) var exchangesInFlight = 0
 
     public init(
         scheduler: Scheduler,
@@ -154,7 +151,7 @@ public actor ClaimGate: ResourceSource {
             group.addTask { await self.flushReleasesPeriodically() }
             while let first = await scheduler.take() {
                 var batch = [first]
-                let size = rules.claimSize(pollers: pollers, held: ready.count + polling + claiming)
+                let size = rules.claimSize(pollers: pollers, held: ready.count + polling)
                 batch += await scheduler.takePending(limit: size - batch.count)
                 let gathered = first.dueAt + gatherWindow
                 if batch.count < size, gathered > clock.now {
@@ -163,34 +160,13 @@ public actor ClaimGate: ResourceSource {
                     gatheringUntil = nil
                     if slept { batch += await scheduler.takePending(limit: size - batch.count) }
                 }
-                // Up to two claims in flight: the next batch gathers while the last one travels.
-                while claimsInFlight >= Self.maximumClaimsInFlight { await waitForAClaim() }
-                claimsInFlight += 1
-                claiming += batch.count
-                group.addTask {
-                    await self.claim(batch)
-                    await self.claimEnded(batch.count)
-                }
+                await claim(batch)
                 await waitForRoom()
             }
-            while claimsInFlight > 0 { await waitForAClaim() }
             close()
             await waitForPollsInFlight()
             await releaseEverything()
             group.cancelAll()
-        }
-    }
-
-    private func waitForAClaim() async {
-        await withCheckedContinuation { claimWaiter = $0 }
-    }
-
-    private func claimEnded(_ count: Int) {
-        claimsInFlight -= 1
-        claiming -= count
-        if let waiter = claimWaiter {
-            claimWaiter = nil
-            waiter.resume()
         }
     }
 
@@ -233,6 +209,8 @@ public actor ClaimGate: ResourceSource {
         let wire = sending.map { LeaseRelease(url: $0.url, token: $0.token, wait: max(.zero, $0.due - now), failures: $0.failures) }
         lastExchange = now
         counts.exchanges += 1
+        exchangesInFlight += 1
+        defer { exchangesInFlight -= 1 }
         do {
             let answer = try await Self.withDeadline(Self.exchangeDeadline, clock: clock) { [schedule] in
                 try await schedule.exchange(claims: claims, releases: wire)

@@ -10,12 +10,14 @@ extension PostgresHistoryStore {
         }
     }
 
-    /// The last states recorded (by any instance) at `since` or later, and the latest check time among
-    /// them (`since` when none): what an instance adopts to show the fleet's view.
-    public func lastStates(since: Date) async throws -> (states: [String: RestoredState], latest: Date) {
+    /// The last states other runs than `run` recorded at `since` or later, and the latest check time
+    /// among them (`since` when none): what an instance adopts to show the fleet's view.
+    public func lastStates(since: Date, otherThan run: Int64) async throws -> (states: [String: RestoredState], latest: Date) {
         try await described {
             let from = ResultEncoding.milliseconds(since)
-            let (states, latest) = try await lastStates("\(unescaped: Self.selectLastStates) u.checked_at >= \(from)")
+            let (states, latest) = try await lastStates(
+                "\(unescaped: Self.selectLastStates) u.checked_at >= \(from) AND u.checked_by IS DISTINCT FROM \(run)"
+            )
             return (states, latest.map(ResultEncoding.date) ?? since)
         }
     }

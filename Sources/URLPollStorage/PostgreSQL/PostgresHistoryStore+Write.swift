@@ -138,7 +138,7 @@ extension PostgresHistoryStore {
             let states = plan.lastStates
             try await connection.query(
                 """
-                UPDATE urlpoll.url SET health = x.health, since = x.since, failures = x.failures, checked_at = x.checked_at,
+                UPDATE urlpoll.url SET health = x.health, since = x.since, failures = x.failures, checked_at = x.checked_at, checked_by = \(run),
                     outcome = x.outcome, latency_us = x.latency_us, status_id = x.status_id, results = url.results + x.added
                 FROM unnest(\(states.map(\.urlID))::int8[], \(states.map(\.health))::int8[], \(states.map(\.since))::int8[],
                             \(states.map(\.failures))::int8[], \(states.map(\.checkedAt))::int8[], \(states.map(\.outcome))::int8[],

@@ -92,6 +92,8 @@ enum PostgresSchema {
                 """,
                 // Each result rewrites its URL's last state: room on the page keeps those updates in place.
                 "ALTER TABLE urlpoll.url SET (fillfactor = 70)",
+                // The run that recorded each URL's last state: an instance reads only the others'.
+                "ALTER TABLE urlpoll.url ADD COLUMN checked_by bigint",
                 // Alert deliveries: ids from one sequence for every instance, and the run that holds each.
                 "CREATE SEQUENCE urlpoll.alert_outbox_id",
                 "SELECT setval('urlpoll.alert_outbox_id', coalesce((SELECT max(id) FROM urlpoll.alert_outbox), 0) + 1, false)",
