@@ -28,11 +28,14 @@ final class PostgresCluster: Sendable {
     let directory: String
     let port: Int
     private let bin: String
+    /// Whether the server takes TLS connections (with a certificate for 127.0.0.1 from a test CA).
+    let tls: Bool
 
-    private init(directory: String, port: Int, bin: String) {
+    private init(directory: String, port: Int, bin: String, tls: Bool) {
         self.directory = directory
         self.port = port
         self.bin = bin
+        self.tls = tls
     }
 
     /// The process's shared cluster, started on first use.
@@ -42,8 +45,9 @@ final class PostgresCluster: Sendable {
 
     private static let sharedCluster = Task { try await start() }
 
-    /// Starts a new cluster on a free loopback port.
-    static func start() async throws -> PostgresCluster {
+    /// Starts a new cluster on a free loopback port; with `pki`, TLS on, presenting a certificate the
+    /// test CA signed for 127.0.0.1.
+    static func start(pki: TestPKI? = nil) async throws -> PostgresCluster {
         let bin = try #require(binaries, "PostgreSQL is not installed (apt-get install postgresql)")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("urlpoll-pg-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
@@ -51,8 +55,21 @@ final class PostgresCluster: Sendable {
             try FileManager.default.setAttributes([.ownerAccountName: "postgres", .groupOwnerAccountName: "postgres"], ofItemAtPath: directory)
         }
         let port = try await AlertmanagerProcess.freePort()
-        let cluster = PostgresCluster(directory: directory, port: port, bin: bin)
+        let cluster = PostgresCluster(directory: directory, port: port, bin: bin, tls: pki != nil)
         try await cluster.server(["initdb", "-D", "\(directory)/data", "--auth=trust", "-U", "urlpoll", "--no-sync", "-E", "UTF8"])
+        if let pki {
+            // The server reads its key only if no one else may (mode 600, its own user).
+            let leaf = try pki.leaf([TestPKI.loopbackIP])
+            let (certificate, key) = ("\(directory)/server.crt", "\(directory)/server.key")
+            try leaf.certificate.serializeAsPEM().pemString.write(toFile: certificate, atomically: true, encoding: .utf8)
+            try leaf.key.pemRepresentation.write(toFile: key, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: key)
+            if geteuid() == 0 {
+                for file in [certificate, key] {
+                    try FileManager.default.setAttributes([.ownerAccountName: "postgres", .groupOwnerAccountName: "postgres"], ofItemAtPath: file)
+                }
+            }
+        }
         try await cluster.watch()
         try await cluster.startServer()
         return cluster
@@ -64,7 +81,8 @@ final class PostgresCluster: Sendable {
             "pg_ctl", "-D", "\(directory)/data", "-w", "-l", "\(directory)/log",
             "-o",
             "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-                + "-c max_connections=200 -c shared_buffers=32MB -c autovacuum=off",
+                + "-c max_connections=200 -c shared_buffers=32MB -c autovacuum=off"
+                + (tls ? " -c ssl=on -c ssl_cert_file=\(directory)/server.crt -c ssl_key_file=\(directory)/server.key" : ""),
             "start",
         ])
     }
