@@ -10,7 +10,7 @@ import Testing
 /// loaded machine cannot make it flaky; `scripts/hostile` records the real figure and the healthy URLs'
 /// cadence in BENCHMARKS.md), every hostile URL is down with its reason, and the healthy ones go on
 /// being polled while the hostile ones back off.
-@Suite(.timeLimit(.minutes(3)))
+@Suite(.timeLimit(.minutes(8)))
 struct HostileAtScaleTests {
     static let perKind = 200
     /// Long enough that a reset or garbage server answers within it even while the other suites load

@@ -6,7 +6,7 @@ import Testing
 
 /// Several real urlpoll processes on one PostgreSQL database: they share the schedule (each URL polled
 /// by one of them, once per interval), survive `kill -9` of one of them, and announce each event once.
-@Suite(.enabled(if: PostgresCluster.available, "needs PostgreSQL (apt-get install postgresql)"), .timeLimit(.minutes(3)))
+@Suite(.enabled(if: PostgresCluster.available, "needs PostgreSQL (apt-get install postgresql)"), .timeLimit(.minutes(8)))
 struct PostgresScheduleTests {
     /// The store alone: two runs claiming the same URLs get each at most once; a release with an old
     /// token frees nothing; a URL is due again when its release says.

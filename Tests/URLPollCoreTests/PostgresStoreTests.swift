@@ -144,7 +144,7 @@ struct HistoryBatchPlanTests {
 
 /// The PostgreSQL store against a real throwaway cluster: what only it has (a shared schema set up by
 /// whichever instance comes first; a server that is not there).
-@Suite(.enabled(if: PostgresCluster.available, "needs PostgreSQL (apt-get install postgresql)"), .timeLimit(.minutes(3)))
+@Suite(.enabled(if: PostgresCluster.available, "needs PostgreSQL (apt-get install postgresql)"), .timeLimit(.minutes(8)))
 struct PostgresStoreTests {
     @Test func instancesStartingAtOnceSetUpTheTablesOnce() async throws {
         let location = try await PostgresCluster.shared().makeDatabase()
@@ -200,34 +200,38 @@ struct PostgresStoreTests {
     /// `verify-full` with that CA connects (and the server sees TLS), with another CA it is refused in
     /// one line naming the database; `require` encrypts without verifying.
     @Test func tlsIsUsedAndVerifiedAsTheURLAsks() async throws {
-        let pki = try TestPKI()
-        let cluster = try await PostgresCluster.start(pki: pki)
-        let database = try await cluster.makeDatabase().database
-        let files = try TemporaryDirectory()
-        try pki.writeFiles(into: files)
-        try TestPKI().caCertificate.serializeAsPEM().pemString.write(toFile: files.file("other-ca.pem"), atomically: true, encoding: .utf8)
-        let base = "postgres://urlpoll@127.0.0.1:\(cluster.port)/\(database)"
-        let verified = try await PostgresHistoryStore.open(
-            try PostgresLocation(parsing: "\(base)?sslmode=verify-full&sslrootcert=\(files.file("ca.pem"))")
-        )
-        _ = try await verified.beginRun(at: Date())
-        #expect(
-            try await cluster.psql(
-                "SELECT count(*) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) WHERE s.ssl AND a.datname = '\(database)' AND a.pid <> pg_backend_pid()",
-                database: database
-            ) != "0"
-        )
-        await verified.close()
-        let strangerCA = try PostgresLocation(parsing: "\(base)?sslmode=verify-full&sslrootcert=\(files.file("other-ca.pem"))")
-        await #expect {
-            _ = try await PostgresHistoryStore.open(strangerCA, connectTimeout: .seconds(10))
-        } throws: { error in
-            let message = (error as? StoreError)?.message ?? ""
-            return message.hasPrefix("\(strangerCA): cannot connect to the database (") && !message.contains("\n")
+        // A private cluster: it takes turns with the test that restarts its own on the same port, so
+        // that neither gets the other's port between a stop and a start.
+        try await ExclusiveTests.run {
+            let pki = try TestPKI()
+            let cluster = try await PostgresCluster.start(pki: pki)
+            let database = try await cluster.makeDatabase().database
+            let files = try TemporaryDirectory()
+            try pki.writeFiles(into: files)
+            try TestPKI().caCertificate.serializeAsPEM().pemString.write(toFile: files.file("other-ca.pem"), atomically: true, encoding: .utf8)
+            let base = "postgres://urlpoll@127.0.0.1:\(cluster.port)/\(database)"
+            let verified = try await PostgresHistoryStore.open(
+                try PostgresLocation(parsing: "\(base)?sslmode=verify-full&sslrootcert=\(files.file("ca.pem"))")
+            )
+            _ = try await verified.beginRun(at: Date())
+            #expect(
+                try await cluster.psql(
+                    "SELECT count(*) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) WHERE s.ssl AND a.datname = '\(database)' AND a.pid <> pg_backend_pid()",
+                    database: database
+                ) != "0"
+            )
+            await verified.close()
+            let strangerCA = try PostgresLocation(parsing: "\(base)?sslmode=verify-full&sslrootcert=\(files.file("other-ca.pem"))")
+            await #expect {
+                _ = try await PostgresHistoryStore.open(strangerCA, connectTimeout: .seconds(10))
+            } throws: { error in
+                let message = (error as? StoreError)?.message ?? ""
+                return message.hasPrefix("\(strangerCA): cannot connect to the database (") && !message.contains("\n")
+            }
+            let encrypted = try await PostgresHistoryStore.open(try PostgresLocation(parsing: "\(base)?sslmode=require"))
+            await encrypted.close()
+            try await cluster.stop("immediate")
         }
-        let encrypted = try await PostgresHistoryStore.open(try PostgresLocation(parsing: "\(base)?sslmode=require"))
-        await encrypted.close()
-        try await cluster.stop("immediate")
     }
 
     /// The real binary: two runs keep their results in PostgreSQL, the second restores the first's

@@ -5,7 +5,7 @@ import Testing
 
 /// `urlpoll sync-config` and instances following the configuration in their PostgreSQL database: the
 /// real binary against a throwaway cluster and loopback targets.
-@Suite(.enabled(if: PostgresCluster.available, "needs PostgreSQL (apt-get install postgresql)"), .timeLimit(.minutes(3)))
+@Suite(.enabled(if: PostgresCluster.available, "needs PostgreSQL (apt-get install postgresql)"), .timeLimit(.minutes(8)))
 struct SharedConfigTests {
     @Test func aBadFileOrANonSharedDatabaseWritesNothing() async throws {
         let cluster = try await PostgresCluster.shared()

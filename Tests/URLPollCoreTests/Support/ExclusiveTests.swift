@@ -1,6 +1,8 @@
 /// Tests that load the machine (1,000 URLs on hostile servers; urlpoll child processes with a
 /// PostgreSQL cluster) take turns through here, so that on 2 cores one's burst does not starve the
-/// other's in-process servers into timeouts. Other tests run alongside as usual.
+/// other's in-process servers into timeouts. Other tests run alongside as usual. A test's time limit
+/// counts its wait for its turn too: suites with exclusive tests allow 8 minutes (the turns of all of
+/// them, about 4 minutes on 2 cores, and room).
 actor ExclusiveTests {
     static let shared = ExclusiveTests()
 

@@ -75,8 +75,22 @@ final class PostgresCluster: Sendable {
         return cluster
     }
 
-    /// Starts the server (again, after ``stop(_:)``).
+    /// A server that did not start: the tail of its log says why.
+    struct StartFailure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Starts the server (again, after ``stop(_:)``); a failure carries the end of the server's log.
     func startServer() async throws {
+        do {
+            try await startServerOnce()
+        } catch {
+            let log = (try? String(contentsOfFile: "\(directory)/log", encoding: .utf8)) ?? ""
+            throw StartFailure(description: "\(error)\nserver log: \(log.suffix(1500))")
+        }
+    }
+
+    private func startServerOnce() async throws {
         try await server([
             "pg_ctl", "-D", "\(directory)/data", "-w", "-l", "\(directory)/log",
             "-o",
