@@ -13,13 +13,14 @@ import Logging
 /// ```
 ///
 /// Inside the instance the design is unchanged: the gate is one more owner a ``Resource`` passes
-/// through, never two at once. It takes due resources in batches (``LeaseRules/claimSize(pollers:held:limit:)``;
-/// a batch that is not full waits up to ``gatherWindow`` after its first resource fell due, so that
-/// URLs falling due close together share a round trip), claims them in one round trip together with the
-/// releases of the polls that ended since the last one, hands the claimed ones to the pollers (with the failure count the database knows, so back-off
-/// and alert thresholds continue whichever instance polled last) and puts the others back to sleep until
-/// the database says they may be claimed. Releases that find no claim to ride with go out within
-/// ``releaseDelay``.
+/// through, never two at once. It takes due resources in batches
+/// (``LeaseRules/claimSize(pollers:held:limit:)``; a batch that is not full waits up to
+/// ``gatherWindow`` after its first resource fell due, so that URLs falling due close together share a
+/// round trip), claims them in one round trip together with the releases of the polls that ended
+/// since the last one, hands the claimed ones to the pollers (with the failure count the database
+/// knows, so back-off and alert thresholds continue whichever instance polled last) and puts the others
+/// back to sleep until the database says they may be claimed. Releases that find no claim to ride with
+/// go out within ``releaseDelay``.
 ///
 /// When the schedule cannot be reached (an error, or no answer within ``exchangeDeadline``), the gate
 /// logs it once and keeps polling the URLs this instance held at its last claims (its *share*) without
@@ -28,8 +29,8 @@ import Logging
 /// Guarantees: a resource is in the scheduler, in the gate (claimed, waiting for a poller) or with one
 /// poller; the gate keeps a claim's token only while the resource is out; a claimed resource that
 /// waited for a poller longer than its timeout is not polled but released (its lease could end before
-/// its poll did); ``run()`` returns after the
-/// scheduler closed and every poll in flight came back, having released every lease it still held.
+/// its poll did); ``run()`` returns after the scheduler closed and every poll in flight came back,
+/// having released every lease it still held.
 public actor ClaimGate: ResourceSource {
     let scheduler: Scheduler
     let schedule: any SharedSchedule
