@@ -47,6 +47,10 @@ final class PostgresCluster: Sendable {
 
     /// Starts a new cluster on a free loopback port; with `pki`, TLS on, presenting a certificate the
     /// test CA signed for 127.0.0.1.
+    ///
+    /// The port is below the kernel's ephemeral range, so that no outgoing connection of another test
+    /// takes it while `initdb` runs or while a test has the server stopped; if one was taken anyway, the
+    /// server starts on another.
     static func start(pki: TestPKI? = nil) async throws -> PostgresCluster {
         let bin = try #require(binaries, "PostgreSQL is not installed (apt-get install postgresql)")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("urlpoll-pg-\(UUID().uuidString.prefix(8))").path
@@ -54,25 +58,57 @@ final class PostgresCluster: Sendable {
         if geteuid() == 0 {
             try FileManager.default.setAttributes([.ownerAccountName: "postgres", .groupOwnerAccountName: "postgres"], ofItemAtPath: directory)
         }
-        let port = try await AlertmanagerProcess.freePort()
-        let cluster = PostgresCluster(directory: directory, port: port, bin: bin, tls: pki != nil)
-        try await cluster.server(["initdb", "-D", "\(directory)/data", "--auth=trust", "-U", "urlpoll", "--no-sync", "-E", "UTF8"])
-        if let pki {
-            // The server reads its key only if no one else may (mode 600, its own user).
-            let leaf = try pki.leaf([TestPKI.loopbackIP])
-            let (certificate, key) = ("\(directory)/server.crt", "\(directory)/server.key")
-            try leaf.certificate.serializeAsPEM().pemString.write(toFile: certificate, atomically: true, encoding: .utf8)
-            try leaf.key.pemRepresentation.write(toFile: key, atomically: true, encoding: .utf8)
-            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: key)
-            if geteuid() == 0 {
-                for file in [certificate, key] {
-                    try FileManager.default.setAttributes([.ownerAccountName: "postgres", .groupOwnerAccountName: "postgres"], ofItemAtPath: file)
-                }
+        var attempt = 0
+        while true {
+            attempt += 1
+            let cluster = PostgresCluster(directory: directory, port: try Self.unusedPort(), bin: bin, tls: pki != nil)
+            if attempt == 1 {
+                try await cluster.server(["initdb", "-D", "\(directory)/data", "--auth=trust", "-U", "urlpoll", "--no-sync", "-E", "UTF8"])
+                try await cluster.watch()
+                if let pki { try cluster.writeCertificate(from: pki) }
+            }
+            do {
+                try await cluster.startServer()
+                return cluster
+            } catch let failure as StartFailure where failure.description.contains("could not bind") && attempt < 5 {
+                continue
             }
         }
-        try await cluster.watch()
-        try await cluster.startServer()
-        return cluster
+    }
+
+    /// A loopback port nothing listens on, from 20000–31999 (below the ephemeral ports outgoing
+    /// connections get).
+    static func unusedPort() throws -> Int {
+        for _ in 0..<100 {
+            let port = Int.random(in: 20_000..<32_000)
+            let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard socket >= 0 else { continue }
+            defer { close(socket) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            if bound == 0 { return port }
+        }
+        throw StartFailure(description: "no free loopback port between 20000 and 31999")
+    }
+
+    /// Writes a server certificate the test CA signed for 127.0.0.1, and its key, beside the data.
+    private func writeCertificate(from pki: TestPKI) throws {
+        // The server reads its key only if no one else may (mode 600, its own user).
+        let leaf = try pki.leaf([TestPKI.loopbackIP])
+        let (certificate, key) = ("\(directory)/server.crt", "\(directory)/server.key")
+        try leaf.certificate.serializeAsPEM().pemString.write(toFile: certificate, atomically: true, encoding: .utf8)
+        try leaf.key.pemRepresentation.write(toFile: key, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: key)
+        if geteuid() == 0 {
+            for file in [certificate, key] {
+                try FileManager.default.setAttributes([.ownerAccountName: "postgres", .groupOwnerAccountName: "postgres"], ofItemAtPath: file)
+            }
+        }
     }
 
     /// A server that did not start: the tail of its log says why.
