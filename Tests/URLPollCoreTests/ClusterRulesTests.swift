@@ -9,8 +9,14 @@ struct LeaseRulesTests {
     let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 
     @Test func aLeaseOutlastsAWaitAndThePollByTheMargin() {
-        #expect(rules.leaseEnd(claimedAt: t0, timeout: .seconds(5)) == t0 + 20)
-        #expect(rules.leaseEnd(claimedAt: t0, timeout: .milliseconds(1_500)) == t0 + 13)
+        #expect(rules.lease(timeout: .seconds(5)) == .seconds(20))
+        #expect(rules.lease(timeout: .milliseconds(1_500)) == .seconds(13))
+    }
+
+    @Test func aURLNotWonIsAskedForAgainAtItsDueTimeOrTheLeasesEnd() {
+        #expect(rules.askAgain(dueAt: t0 + 60, leaseEnd: t0 + 20, now: t0) == t0 + 60, "its holder set the next due time")
+        #expect(rules.askAgain(dueAt: t0 - 1, leaseEnd: t0 + 20, now: t0) == t0 + 20, "due, but held")
+        #expect(rules.askAgain(dueAt: t0 + 5, leaseEnd: nil, now: t0) == t0 + 5)
     }
 
     @Test func aURLIsClaimableWhenDueAndNotHeld() {
@@ -20,20 +26,21 @@ struct LeaseRulesTests {
         #expect(rules.isClaimable(dueAt: t0, leaseEnd: t0 + 15, now: t0 + 15), "its holder died: the lease ran out")
     }
 
-    @Test func onlyTheCurrentClaimRecords() {
-        #expect(rules.mayRecord(token: 7, current: 7))
-        #expect(!rules.mayRecord(token: 7, current: 8), "a stalled holder whose URL was claimed again")
+    @Test func onlyTheCurrentClaimReleases() {
+        #expect(rules.mayRelease(token: 7, current: 7))
+        #expect(!rules.mayRelease(token: 7, current: 8), "a stalled holder whose URL was claimed again")
     }
 
-    /// The due time is the single-instance scheduler's sleep: interval, backoff, recheck.
+    /// A release sets the single-instance scheduler's sleep (interval, backoff, recheck): the gate takes
+    /// it from the ``Scheduler``, which asks the ``SleepPolicy``.
     @Test func theNextDueTimeIsTheSchedulersSleep() {
         let policy = SleepPolicy(interval: .seconds(60), errorBackoff: .seconds(30), maxBackoff: .seconds(300))
-        #expect(rules.nextDue(completedAt: t0, failures: 0, policy: policy, confirmation: nil) == t0 + 60)
-        #expect(rules.nextDue(completedAt: t0, failures: 2, policy: policy, confirmation: nil) == t0 + 120)
-        #expect(rules.nextDue(completedAt: t0, failures: 50, policy: policy, confirmation: nil) == t0 + 360)
+        #expect(policy.sleep(afterConsecutiveFailures: 0, confirmation: nil) == .seconds(60))
+        #expect(policy.sleep(afterConsecutiveFailures: 2, confirmation: nil) == .seconds(120))
+        #expect(policy.sleep(afterConsecutiveFailures: 50, confirmation: nil) == .seconds(360))
         let confirmation = Confirmation(failures: 3, recheck: .seconds(10))
-        #expect(rules.nextDue(completedAt: t0, failures: 1, policy: policy, confirmation: confirmation) == t0 + 10)
-        #expect(rules.nextDue(completedAt: t0, failures: 3, policy: policy, confirmation: confirmation) == t0 + 150)
+        #expect(policy.sleep(afterConsecutiveFailures: 1, confirmation: confirmation) == .seconds(10))
+        #expect(policy.sleep(afterConsecutiveFailures: 3, confirmation: confirmation) == .seconds(150))
     }
 
     @Test func aClaimKeepsThePollersBusyUntilTheNext() {

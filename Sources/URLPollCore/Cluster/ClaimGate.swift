@@ -182,7 +182,8 @@ public actor ClaimGate: ResourceSource {
         do {
             answer = try await exchange(claims: requests)
         } catch {
-            await pollOnWithoutClaims(batch, error: error)
+            // `exchange` logged the outage.
+            await pollOnWithoutClaims(batch)
             return
         }
         for var resource in batch {
@@ -239,7 +240,7 @@ public actor ClaimGate: ResourceSource {
 
     /// During an outage: the resources this instance held at its last claims are polled anyway; the
     /// others wait a pause that grows with the outage (1 s, doubling, at most 30 s).
-    private func pollOnWithoutClaims(_ batch: [Resource], error: any Error) async {
+    private func pollOnWithoutClaims(_ batch: [Resource]) async {
         let failures = outage?.failures ?? 1
         let pause = Duration.seconds(min(30, 1 << min(failures - 1, 5)))
         for resource in batch {

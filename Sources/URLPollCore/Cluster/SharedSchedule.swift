@@ -88,6 +88,7 @@ public actor MemorySharedSchedule: SharedSchedule {
 
     private var rows: [String: Row] = [:]
     private let clock: any AlarmClock
+    private let rules = LeaseRules()
     /// Every claim granted, in order, for tests.
     public private(set) var grants: [(url: String, token: Int64, at: ContinuousClock.Instant)] = []
     /// When set, every exchange throws (an unreachable database).
@@ -105,7 +106,7 @@ public actor MemorySharedSchedule: SharedSchedule {
         struct Unreachable: Error {}
         if isDown { throw Unreachable() }
         let now = clock.now
-        for release in releases where rows[release.url]?.token == release.token {
+        for release in releases where rows[release.url].map({ rules.mayRelease(token: release.token, current: $0.token) }) == true {
             rows[release.url]?.leaseEnd = nil
             rows[release.url]?.dueAt = now + release.wait
             rows[release.url]?.failures = release.failures
@@ -113,14 +114,14 @@ public actor MemorySharedSchedule: SharedSchedule {
         var answer = ClaimAnswer()
         for request in claims {
             var row = rows[request.url] ?? Row(dueAt: now)
-            if row.dueAt <= now && (row.leaseEnd.map { $0 <= now } ?? true) {
+            if rules.isClaimable(dueAt: row.dueAt, leaseEnd: row.leaseEnd, now: now) {
                 row.token += 1
                 row.leaseEnd = now + request.lease
                 row.dueAt = now + request.sleep
                 answer.claimed[request.url] = .init(token: row.token, failures: row.failures)
                 grants.append((request.url, row.token, now))
             } else {
-                answer.deferred[request.url] = (row.dueAt > now ? row.dueAt : row.leaseEnd ?? row.dueAt) - now
+                answer.deferred[request.url] = rules.askAgain(dueAt: row.dueAt, leaseEnd: row.leaseEnd, now: now) - now
             }
             rows[request.url] = row
         }

@@ -9,7 +9,8 @@ extension PostgresHistoryStore {
     /// The ``SharedSchedule`` exchange for `run`: URLs not known yet get their rows (due at once), then
     /// the releases whose token still holds, then the claims, each one statement on one connection.
     /// Claims lock the rows they take with `FOR UPDATE SKIP LOCKED`, so instances claiming at once
-    /// never wait for each other and never get the same URL.
+    /// never wait for each other and never get the same URL. The conditions are ``LeaseRules``'
+    /// (`isClaimable`, `mayRelease`, `askAgain`), written in SQL.
     public func exchange(claims: [ClaimRequest], releases: [LeaseRelease], run: Int64) async throws -> ClaimAnswer {
         try await described {
             let unknown = Set(claims.map(\.url) + releases.map(\.url)).filter { scheduledIDs[$0] == nil }
