@@ -7,7 +7,8 @@ import URLPollStorage
 /// Brings the states other instances record in the shared database into this instance's
 /// ``StateMonitor`` every ``period``, so that its page, `/api/status`, `/metrics` and reports show the
 /// whole fleet, and its next poll of a URL another instance polled last starts or ends an outage
-/// against the true state before it.
+/// against the true state before it. For URLs with a quorum it also brings every location's latest
+/// view, which the monitor's next poll of the URL judges with (``LocationViews``).
 ///
 /// Reads the states the other runs recorded since the newest one it saw, less ``overlap`` (a batch
 /// committed late holds older check times); the monitor keeps whichever state is newer. A database that does not
@@ -25,12 +26,16 @@ struct FleetStateSync: Service {
 
     func run() async {
         var since = Date(timeIntervalSince1970: 0)
+        var viewsSince = since
         var failing = false
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 let (states, latest) = try await store.lastStates(since: since, otherThan: run)
                 await monitor.adopt(states)
                 since = latest.addingTimeInterval(-Self.overlap)
+                let (views, newest) = try await store.locationViews(since: viewsSince, otherThan: run)
+                if !views.isEmpty { await monitor.note(views: views) }
+                viewsSince = newest.addingTimeInterval(-Self.overlap)
                 if failing { logger.notice("fleet: reading the other instances' states works again") }
                 failing = false
             } catch is CancellationError {

@@ -375,6 +375,15 @@ public struct URLPollApplication: Sendable {
         for duplicate in configuration.targets.duplicates {
             logger.warning("duplicate URL \(Excerpt.bounded(duplicate.url)) at \(duplicate.again) (first at \(duplicate.first)); polling it once")
         }
+        let quorums = configuration.targets.options.compactMap(\.quorum)
+        let shared: Bool
+        if case .postgres = configuration.settings.database { shared = true } else { shared = false }
+        if let highest = quorums.max(), highest > 1, !shared {
+            let advice = "polled from this one location alone, a URL with a quorum above 1 is never down"
+            logger.warning(
+                "quorum: \(highest) needs instances in \(highest) locations sharing a PostgreSQL database (--database postgres://…); \(advice)"
+            )
+        }
         if options.client == .asyncHTTPClient {
             if configuration.targets.options.contains(where: { $0.certExpiryWarning != nil }) {
                 logger.warning("cert-expiry-warning needs --http-client nio: async-http-client does not expose the certificate")

@@ -35,6 +35,8 @@ public struct CheckFields: Sendable, Equatable {
     /// From `basic-auth:` or `bearer-token-file:` (the token read from its file); a secret.
     public var authorization: HeaderField?
     public var recheckInterval: Duration?
+    /// `quorum:`: how many locations must see the URL down.
+    public var quorum: Int?
     /// `receivers:`, `failure-threshold:`, `success-threshold:`.
     public var alerting = URLAlerting()
     /// `ca-file:`, `ca-only:`, `client-cert:`, `client-key:`, `server-name:`, `min-tls-version:`, `post-quantum-tls:` (paths
@@ -74,7 +76,7 @@ public struct CheckFields: Sendable, Equatable {
         "follow-redirects", "insecure-tls", "cert-expiry-warning", "max-body-size", "sensitive-headers", "recheck-interval",
         "receivers", "failure-threshold", "success-threshold", "ca-file", "ca-only", "client-cert", "client-key", "server-name",
         "min-tls-version", "post-quantum-tls", "reuse-connections", "ip-version", "body", "body-file", "content-type", "basic-auth",
-        "bearer-token-file", "json",
+        "bearer-token-file", "json", "quorum",
     ]
     /// The keys a `urls:` entry may hold.
     static let entryKeys = ["url", "name"] + defaultKeys
@@ -106,6 +108,7 @@ public struct CheckFields: Sendable, Equatable {
         merged.jsonChecks = jsonChecks ?? base.jsonChecks
         merged.authorization = authorization ?? base.authorization
         merged.recheckInterval = recheckInterval ?? base.recheckInterval
+        merged.quorum = quorum ?? base.quorum
         merged.alerting.receivers = alerting.receivers ?? base.alerting.receivers
         merged.alerting.failureThreshold = alerting.failureThreshold ?? base.alerting.failureThreshold
         merged.alerting.successThreshold = alerting.successThreshold ?? base.alerting.successThreshold
@@ -145,7 +148,8 @@ public struct CheckFields: Sendable, Equatable {
             reuseConnections: reuseConnections ?? true,
             requestBody: requestBody,
             jsonChecks: jsonChecks ?? [],
-            ipVersion: ipVersion ?? .any
+            ipVersion: ipVersion ?? .any,
+            quorum: quorum
         )
     }
 
@@ -194,6 +198,7 @@ public struct CheckFields: Sendable, Equatable {
             return bytes
         }
         recheckInterval = try map.duration("recheck-interval")
+        quorum = try map.int("quorum", in: CheckOptions.quorumRange)
         alerting.failureThreshold = try map.int("failure-threshold", in: AlertRule.thresholdRange)
         alerting.successThreshold = try map.int("success-threshold", in: AlertRule.thresholdRange)
         tls = try Self.tlsFields(map)

@@ -75,6 +75,7 @@ public enum ConfigDescription {
         if let connect = options.connectTimeout { parts.append("connect timeout \(DurationFormat.format(connect))") }
         if !options.reuseConnections { parts.append("a new connection every poll") }
         if options.ipVersion != .any { parts.append("IPv\(options.ipVersion.rawValue) only") }
+        if let quorum = options.quorum { parts.append("from every location, down when \(quorum) see it down") }
         if let body = options.requestBody { parts.append("body of \(ByteSize.format(body.count))") }
         if let tls = options.tls {
             if let ca = tls.caFile { parts.append("\(tls.caOnly ? "only " : "")CA \(TextReport.printable(ca))") }

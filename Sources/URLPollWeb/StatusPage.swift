@@ -47,7 +47,8 @@ enum StatusPage {
             html += "<div class=\"row \(health)\" role=\"row\"><span class=\"badge \(health)\">\(health)</span>"
             let label = record.name.map { "<b>\(HTML.escape($0))</b> " } ?? ""
             html += "<a class=\"url\" href=\"/urls/\(StableID.of(record.url))\">\(label)\(HTML.escape(record.url))</a>"
-            html += "<span>\(HTML.escape(record.health == .pending ? "-" : record.status))</span>"
+            html += "<span>\(HTML.escape(record.health == .pending ? "-" : record.status))"
+            html += "\(whereSeen(report.locations[record.id] ?? []))</span>"
             html += "<span class=\"num\"\(phasesTitle(record.phases))>\(record.latency.map(DurationFormat.format) ?? "-")</span>"
             html += "<span class=\"num\">\(DurationFormat.format(.seconds(max(0, report.time.timeIntervalSince(record.since)))))</span>"
             if hasUptime {
@@ -59,6 +60,16 @@ enum StatusPage {
         }
         html += "</div></body></html>\n"
         return html
+    }
+
+    /// For a URL with a quorum: what each location sees, under its status (` eu: up · us: down`).
+    static func whereSeen(_ views: [QuorumVerdict.View]) -> String {
+        guard !views.isEmpty else { return "" }
+        let parts = views.map { view in
+            "<span class=\"seen \(view.health.rawValue)\" title=\"\(HTML.escape(view.status))\">"
+                + "\(HTML.escape(view.location.isEmpty ? "(unnamed)" : view.location)): \(view.health.rawValue)</span>"
+        }
+        return "<br><small class=\"where\">" + parts.joined(separator: " &middot; ") + "</small>"
     }
 
     /// The last poll's phases as the latency cell's tooltip (` title="dns 1.2ms · connect 310µs · …"`),
@@ -100,6 +111,7 @@ enum StatusPage {
         .row.head{font-weight:600;color:#555;content-visibility:visible}.url{word-break:break-all}.num{text-align:right;white-space:nowrap}\
         .badge{display:inline-block;justify-self:start;padding:.05em .6em;border-radius:1em;font-weight:600;color:#fff;font-size:.9em}\
         .badge.up{background:#1a7f37}.badge.down{background:#cf222e}.badge.pending{background:#8c959f}\
+        .seen.up{color:#1a7f37}.seen.down{color:#cf222e;font-weight:600}.where{color:#555}\
         .row.down{background:#fff5f5}.counts .badge{font-size:1.1em;margin-right:.3em}\
         .spark polyline{fill:none;stroke:#0969da;stroke-width:1.5}.spark rect{fill:#cf222e}\
         .uptime .row{grid-template-columns:5.5em minmax(12em,3fr) minmax(8em,2fr) 5em 4.5em 4.5em 4.5em 4.5em 128px}\

@@ -49,8 +49,9 @@ public enum StatusServer {
             }
         }
         /// One URL's record, recent results and (with a history) its uptime, latency and outages; 404 for an unknown id.
-        @Sendable func detail(_ context: BasicRequestContext) async throws -> (record: URLRecord, recent: [RecentResults.Result], history: URLHistory)
-        {
+        @Sendable func detail(
+            _ context: BasicRequestContext
+        ) async throws -> (record: URLRecord, recent: [RecentResults.Result], history: URLHistory, locations: [QuorumVerdict.View]) {
             let id = try context.parameters.require("id")
             guard let detail = await monitor.detail(stableID: id) else {
                 throw HTTPError(.notFound, message: "no URL has the id \(id)")
@@ -66,15 +67,24 @@ public enum StatusServer {
                 }
                 stored.incidents = try await history.incidents(url: url, since: now.addingTimeInterval(-30 * 86_400), limit: 20)
             }
-            return (detail.record, detail.recent, stored)
+            return (detail.record, detail.recent, stored, detail.locations)
         }
         router.get("/api/urls/{id}") { _, context in
             let found = try await detail(context)
-            return response(JSONReport.detail(found.record, recent: found.recent, history: found.history), type: "application/json")
+            return response(
+                JSONReport.detail(found.record, recent: found.recent, history: found.history, locations: found.locations),
+                type: "application/json"
+            )
         }
         router.get("/urls/{id}") { _, context in
             let found = try await detail(context)
-            let page = URLDetailPage.render(found.record, recent: found.recent, history: history == nil ? nil : found.history, now: Date())
+            let page = URLDetailPage.render(
+                found.record,
+                recent: found.recent,
+                history: history == nil ? nil : found.history,
+                locations: found.locations,
+                now: Date()
+            )
             return response(page, type: "text/html; charset=utf-8")
         }
         router.get("/metrics") { _, _ in

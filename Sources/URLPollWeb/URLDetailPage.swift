@@ -6,7 +6,13 @@ import URLPollCore
 /// with a history its uptime, latency over 24 hours and outages of the last 30 days. Every text taken
 /// from a URL or a server is escaped. Pure.
 enum URLDetailPage {
-    static func render(_ record: URLRecord, recent: [RecentResults.Result], history: URLHistory?, now: Date) -> String {
+    static func render(
+        _ record: URLRecord,
+        recent: [RecentResults.Result],
+        history: URLHistory?,
+        locations: [QuorumVerdict.View] = [],
+        now: Date
+    ) -> String {
         let id = StableID.of(record.url)
         let health = record.health.rawValue
         let title = record.name ?? record.url
@@ -38,11 +44,24 @@ enum URLDetailPage {
         if let latency = history?.latency {
             fact("latency 24h p50 / p95", "\(DurationFormat.format(latency.p50)) / \(DurationFormat.format(latency.p95))")
         }
-        html += "</dl>\n" + phases(record.phases)
+        html += "</dl>\n" + self.locations(locations) + phases(record.phases)
         html += "<h2>Recent polls</h2><p>\(Sparkline.svg(recent))</p>\n"
         html += StatusPage.outages(history?.incidents ?? [], now: now, title: "Outages, last 30 days", namesURLs: false)
         html += "</body></html>\n"
         return html
+    }
+
+    /// For a URL with a quorum: each location's latest view (the badge above is the quorum's verdict).
+    static func locations(_ views: [QuorumVerdict.View]) -> String {
+        guard !views.isEmpty else { return "" }
+        var html = "<h2>Seen from each location</h2><table class=\"locations\">"
+        for view in views {
+            let health = view.health.rawValue
+            html += "<tr><th>\(HTML.escape(view.location.isEmpty ? "(unnamed)" : view.location))</th>"
+            html += "<td><span class=\"badge \(health)\">\(health)</span></td><td>\(HTML.escape(view.status))</td>"
+            html += "<td>\(Timestamp.rfc3339(view.checkedAt))</td></tr>"
+        }
+        return html + "</table>\n"
     }
 
     /// The last poll's phases as a table of bars scaled to the slowest; phases that did not happen are
@@ -67,6 +86,7 @@ enum URLDetailPage {
     static let style = """
         .facts{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em;margin:0 0 1em}.facts dt{color:#555}.facts dd{margin:0}\
         h2{font-size:1.05em;margin:1em 0 .3em}.phases th{text-align:left;font-weight:600;padding-right:1em}\
-        .phases td.bar{width:20em}.phases td.bar span{display:block;height:.8em;background:#0969da}.phases td.none{color:#888}
+        .phases td.bar{width:20em}.phases td.bar span{display:block;height:.8em;background:#0969da}.phases td.none{color:#888}\
+        .locations th{text-align:left;font-weight:600;padding-right:1em}.locations td{padding-right:1em}
         """
 }

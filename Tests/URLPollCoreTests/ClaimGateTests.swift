@@ -17,15 +17,23 @@ struct ClaimGateTests {
         schedule: any SharedSchedule,
         clock: ManualClock,
         pollers: Int = 2,
-        gatherWindow: Duration = .zero
+        gatherWindow: Duration = .zero,
+        location: String = ""
     ) -> PollingEngine {
         var settings = Settings()
+        settings.location = location
+        // URLs with "quorum" in them ask for one (polled from every location).
+        let quorum = CheckOptions(interval: interval, quorum: 1)
         settings.pollers = pollers
         settings.interval = interval
         settings.errorBackoff = .zero
         settings.quiet = true
         return PollingEngine(
-            targets: TargetList(urls.enumerated().map { URLListEntry(url: $0.element, origin: .argument(position: $0.offset + 1)) }),
+            targets: TargetList(
+                urls.enumerated().map {
+                    URLListEntry(url: $0.element, origin: .argument(position: $0.offset + 1), options: $0.element.contains("quorum") ? quorum : nil)
+                }
+            ),
             settings: settings,
             probe: ScriptedProbe(),
             logger: logger,
@@ -85,6 +93,43 @@ struct ClaimGateTests {
         }
         let counts = [await polls(engines[0]), await polls(engines[1])]
         #expect(counts[0] + counts[1] == grants.count, "one poll per claim, none without")
+    }
+
+    /// Two locations, east with two instances and west with one: a URL with a quorum is polled by each
+    /// location once per interval (east's two instances sharing east's polls), the others once per
+    /// interval by any of the three.
+    @Test func aURLWithAQuorumIsPolledFromEveryLocation() async throws {
+        let clock = ManualClock()
+        let schedule = MemorySharedSchedule(clock: clock)
+        let urls = (0..<4).map { "http://scripted/quorum\($0)" } + (0..<4).map { "http://scripted/plain\($0)" }
+        let engines = [
+            engine(urls, schedule: schedule.at("east"), clock: clock, location: "east"),
+            engine(urls, schedule: schedule.at("east"), clock: clock, location: "east"),
+            engine(urls, schedule: schedule.at("west"), clock: clock, location: "west"),
+        ]
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for engine in engines { group.addTask { await engine.run() } }
+            await advance(clock, by: .seconds(65), engines: engines)
+            for engine in engines { await engine.scheduler.close() }
+            try await group.waitForAll()
+        }
+        let grants = await schedule.grants
+        for url in urls {
+            let rows = Dictionary(grouping: grants.filter { $0.url == url }, by: \.location)
+            let expected: Set<String> = url.contains("quorum") ? ["east", "west"] : [""]
+            #expect(Set(rows.keys) == expected, "\(url) claimed at \(rows.keys.sorted())")
+            for (location, claims) in rows {
+                let times = claims.map(\.at)
+                for (earlier, later) in zip(times, times.dropFirst()) {
+                    #expect(later - earlier >= interval, "\(url) polled twice within an interval at \(location)")
+                }
+                #expect((6...7).contains(claims.count), "\(url) at \(location): \(claims.count) polls in 65 s at 10 s")
+            }
+        }
+        let west = await engines[2].monitor.report()
+        for record in west.urls where record.url.contains("quorum") {
+            #expect(west.locations[record.id]?.map(\.location) == ["west"], "west judges with its own view until it learns east's")
+        }
     }
 
     /// A schedule an instance loses: every exchange throws once it is cut (a `kill -9` sends nothing more).

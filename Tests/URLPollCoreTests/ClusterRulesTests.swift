@@ -97,3 +97,99 @@ struct InstanceListingTests {
         #expect(instances[0]["started_at"] as? String == "2027-01-15T08:00:00.000Z")
     }
 }
+
+/// The verdict each poll of a URL with a quorum makes with the other locations' views, and what the
+/// state table then holds and reports.
+struct LocationViewsTests {
+    let start = Date(timeIntervalSince1970: 1_800_000_000)
+
+    func targets(quorum: Int?) -> TargetList {
+        let options = CheckOptions(interval: .seconds(30), quorum: quorum)
+        return TargetList([URLListEntry(url: "http://a/", origin: .argument(position: 1), options: options)])
+    }
+
+    func poll(_ health: Health, at seconds: TimeInterval, status: String? = nil) -> State {
+        State(
+            resourceID: 0,
+            health: health,
+            status: status ?? (health == .up ? "200 OK" : "503 Service Unavailable"),
+            code: health == .up ? 200 : 503,
+            latency: .milliseconds(5),
+            checkedAt: start + seconds,
+            consecutiveFailures: health == .up ? 0 : 1
+        )
+    }
+
+    func view(_ location: String, _ health: Health, at seconds: TimeInterval) -> QuorumVerdict.View {
+        .init(location: location, health: health, checkedAt: start + seconds, status: health == .up ? "200 OK" : "timed out")
+    }
+
+    @Test func oneLocationDownIsNotAnOutageOfAQuorumOfTwo() {
+        var table = StateTable(targets: targets(quorum: 2), start: start, location: "eu")
+        let alone = table.apply(poll(.down, at: 1))
+        #expect(alone?.state.health == .up)
+        #expect(alone?.state.status == "503 Service Unavailable from eu only (quorum 2)")
+        #expect(alone?.localView == view("eu", .down, at: 1).with(status: "503 Service Unavailable"))
+        #expect(table.records[0].health == .up && table.records[0].consecutiveFailures == 1)
+
+        table.note(view("us", .down, at: 2), id: 0)
+        let both = table.apply(poll(.down, at: 3))
+        #expect(both?.state.health == .down && both?.previous == .up)
+        #expect(both?.state.status == "503 Service Unavailable", "the verdict is this location's: its own status")
+        #expect(table.report(at: start + 4).locations[0]?.map(\.location) == ["eu", "us"])
+        #expect(table.counts[.down] == 1)
+    }
+
+    @Test func otherLocationsCanMakeItDownWhileThisOneSeesItUp() {
+        var table = StateTable(targets: targets(quorum: 1), start: start, location: "eu")
+        table.note(view("us", .down, at: 1), id: 0)
+        let judged = table.apply(poll(.up, at: 2))
+        #expect(judged?.state.health == .down)
+        #expect(judged?.state.status == "down from us (quorum 1); 200 OK from eu")
+        #expect(judged?.localView?.health == .up, "the history stores what this location saw")
+    }
+
+    @Test func aViewOlderThanItsFreshnessDoesNotVote() {
+        var table = StateTable(targets: targets(quorum: 2), start: start, location: "eu")
+        table.note(view("us", .down, at: 0), id: 0)
+        // Freshness: three intervals of 30 s, so 90 s.
+        #expect(table.apply(poll(.down, at: 60))?.state.health == .down)
+        #expect(table.apply(poll(.down, at: 100))?.state.health == .up)
+    }
+
+    @Test func onlyANewerViewReplacesALocationsView() {
+        var views = LocationViews(location: "eu")
+        views.follow(id: 0, options: CheckOptions(interval: .seconds(30), quorum: 2))
+        let taken = [
+            views.note(view("us", .down, at: 10), id: 0),
+            views.note(view("us", .up, at: 5), id: 0),
+            views.note(view("ap", .up, at: 6), id: 0),
+            views.note(view("us", .down, at: 20), id: 1),
+        ]
+        #expect(taken == [true, false, true, false], "an older view is refused; a URL without a quorum keeps none")
+        #expect(views.views(of: 0).map(\.location) == ["ap", "us"])
+        #expect(views.views(of: 0).map(\.health) == [.up, .down])
+    }
+
+    @Test func aURLWithoutAQuorumIsAsPolledAndAReloadForgetsViews() {
+        var plain = StateTable(targets: targets(quorum: nil), start: start, location: "eu")
+        let applied = plain.apply(poll(.down, at: 1))
+        #expect(applied?.state.health == .down && applied?.localView == nil)
+        #expect(plain.report(at: start).locations.isEmpty)
+
+        var table = StateTable(targets: targets(quorum: 2), start: start, location: "eu")
+        table.note(view("us", .down, at: 1), id: 0)
+        let changes = TargetChanges(running: ["http://a/": 0], nextID: 1, new: targets(quorum: nil))
+        table.apply(changes, at: start + 2)
+        #expect(table.locationViews.views(of: 0).isEmpty && !table.locationViews.hasQuorum(0))
+        #expect(table.apply(poll(.down, at: 3))?.state.health == .down)
+    }
+}
+
+extension QuorumVerdict.View {
+    fileprivate func with(status: String) -> Self {
+        var view = self
+        view.status = status
+        return view
+    }
+}

@@ -158,10 +158,13 @@ struct PostgresScheduleTests {
                         try await HTTPGet.text(base + "api/status").contains("\"up\":12,\"down\":0,\"pending\":0")
                     }
                 }
-                // Heartbeats every 10 s carry the figures: wait for both instances' first ones with polls.
+                // Heartbeats every 10 s carry the figures: wait for both instances' figures, together at
+                // least one poll of every URL. The work goes to whichever instance asks first when a URL
+                // falls due, so one of them may have polled nothing yet (docs/postgresql.md).
                 try await Eventually.wait("both instances' figures", timeout: .seconds(30)) {
                     let listed = try await HTTPGet.text(bases[0] + "api/instances")
-                    return listed.components(separatedBy: "\"polls\":").dropFirst().filter { !$0.hasPrefix("0,") }.count == 2
+                    let polls = listed.components(separatedBy: "\"polls\":").dropFirst().map { Int($0.prefix { $0.isNumber }) ?? 0 }
+                    return polls.count == 2 && polls.reduce(0, +) >= urls.count
                 }
                 let parsed = try #require(await Tool.run("/usr/bin/env", ["python3", Tool.script("parse_metrics.py"), bases[1] + "metrics"]))
                 #expect(parsed.status == 0, "parser failed: \(parsed.stderr)")
@@ -174,7 +177,7 @@ struct PostgresScheduleTests {
                     },
                     uniquingKeysWith: { first, _ in first }
                 )
-                #expect(Set(byLocation.keys) == ["east", "west"] && byLocation.values.allSatisfy { $0 > 0 }, "\(byLocation)")
+                #expect(Set(byLocation.keys) == ["east", "west"] && byLocation.values.reduce(0, +) >= Double(urls.count), "\(byLocation)")
                 #expect(families["urlpoll_instance_claim_round_trips"]?["type"] as? String == "counter")
                 #expect(families["urlpoll_instance_leases_held"]?["type"] as? String == "gauge")
                 for instance in instances { instance.signal(SIGTERM) }

@@ -49,8 +49,15 @@ public final class CheckOptions: Sendable {
     public let ipVersion: IPVersion
     /// TLS beyond the defaults (a private CA, a client certificate, a server name, a minimum version).
     public let tls: TLSSettings?
+    /// `quorum: N`: the URL is polled from every location (each instance's `--location`) each interval and
+    /// is down only when at least `N` locations see it down (``QuorumVerdict``); `nil` polls it from one
+    /// location at a time, wherever its claim goes.
+    public let quorum: Int?
     /// ``tls`` made ready by the probe layer (see ``preparing(_:)``); `nil` until then.
     public let preparedTLS: (any PreparedTLS)?
+
+    /// The quorums a URL may ask for.
+    public static let quorumRange = 1...64
 
     /// The documented defaults (1 MiB of body at most).
     public static let defaultMaxBodyBytes = 1 << 20
@@ -77,8 +84,10 @@ public final class CheckOptions: Sendable {
         reuseConnections: Bool = true,
         requestBody: [UInt8]? = nil,
         jsonChecks: [JSONPathCheck] = [],
-        ipVersion: IPVersion = .any
+        ipVersion: IPVersion = .any,
+        quorum: Int? = nil
     ) {
+        self.quorum = quorum
         self.ipVersion = ipVersion
         self.jsonChecks = jsonChecks
         self.reuseConnections = reuseConnections
@@ -127,7 +136,8 @@ public final class CheckOptions: Sendable {
             reuseConnections: reuseConnections,
             requestBody: requestBody,
             jsonChecks: jsonChecks,
-            ipVersion: ipVersion
+            ipVersion: ipVersion,
+            quorum: quorum
         )
     }
 

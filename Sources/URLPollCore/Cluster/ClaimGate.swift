@@ -52,9 +52,15 @@ public actor ClaimGate: ResourceSource {
     /// The least pause before a deferred URL is asked for again.
     static let minimumWait = Duration.milliseconds(250)
 
+    /// A claim this instance holds: its token, and whether it is for this location's row.
+    private struct Lease {
+        let token: Int64
+        let perLocation: Bool
+    }
+
     private struct PendingRelease {
         let url: String
-        let token: Int64
+        let lease: Lease
         let due: ContinuousClock.Instant
         let failures: Int
     }
@@ -64,7 +70,7 @@ public actor ClaimGate: ResourceSource {
     private var idlePollers: Deque<CheckedContinuation<Resource?, Never>> = []
     private var roomWaiter: CheckedContinuation<Void, Never>?
     private var drainWaiter: CheckedContinuation<Void, Never>?
-    private var tokens: [Int: Int64] = [:]
+    private var leases: [Int: Lease] = [:]
     private var share: Set<Int> = []
     private var releases: [PendingRelease] = []
     private var polling = 0
@@ -109,16 +115,16 @@ public actor ClaimGate: ResourceSource {
     }
 
     /// Leases held now: claimed resources waiting for a poller or being polled.
-    public var held: Int { tokens.count }
+    public var held: Int { leases.count }
 
     // MARK: The pollers' side
 
     public func take() async -> Resource? {
         while let (resource, claimedAt) = ready.popFirst() {
             wakeRoomWaiter()
-            if clock.now - claimedAt > (resource.options.timeout ?? timeout), let token = tokens.removeValue(forKey: resource.id) {
+            if clock.now - claimedAt > (resource.options.timeout ?? timeout), let lease = leases.removeValue(forKey: resource.id) {
                 // Its lease may end before a poll started now would: let it go, due at once.
-                releases.append(PendingRelease(url: resource.url, token: token, due: clock.now, failures: resource.consecutiveFailures))
+                releases.append(PendingRelease(url: resource.url, lease: lease, due: clock.now, failures: resource.consecutiveFailures))
                 await scheduler.putBack(resource, due: clock.now)
                 continue
             }
@@ -130,11 +136,11 @@ public actor ClaimGate: ResourceSource {
     }
 
     public func completeAndTake(_ resource: Resource) async -> Resource? {
-        let token = tokens.removeValue(forKey: resource.id)
+        let lease = leases.removeValue(forKey: resource.id)
         let due = await scheduler.complete(resource)
         polling -= 1
-        if let token {
-            releases.append(PendingRelease(url: resource.url, token: token, due: due ?? clock.now, failures: resource.consecutiveFailures))
+        if let lease {
+            releases.append(PendingRelease(url: resource.url, lease: lease, due: due ?? clock.now, failures: resource.consecutiveFailures))
         }
         if polling == 0, let waiter = drainWaiter {
             drainWaiter = nil
@@ -176,7 +182,12 @@ public actor ClaimGate: ResourceSource {
     private func claim(_ batch: [Resource]) async {
         let intervals = await scheduler.intervals(of: batch)
         let requests = zip(batch, intervals).map { resource, interval in
-            ClaimRequest(url: resource.url, sleep: interval, lease: rules.lease(timeout: resource.options.timeout ?? timeout))
+            ClaimRequest(
+                url: resource.url,
+                sleep: interval,
+                lease: rules.lease(timeout: resource.options.timeout ?? timeout),
+                perLocation: resource.options.quorum != nil
+            )
         }
         let answer: ClaimAnswer
         do {
@@ -189,7 +200,7 @@ public actor ClaimGate: ResourceSource {
         for var resource in batch {
             if let claim = answer.claimed[resource.url] {
                 resource.consecutiveFailures = claim.failures
-                tokens[resource.id] = claim.token
+                leases[resource.id] = Lease(token: claim.token, perLocation: resource.options.quorum != nil)
                 share.insert(resource.id)
                 counts.claimed += 1
                 hand(resource)
@@ -208,7 +219,9 @@ public actor ClaimGate: ResourceSource {
         let sending = releases
         releases = []
         let now = clock.now
-        let wire = sending.map { LeaseRelease(url: $0.url, token: $0.token, wait: max(.zero, $0.due - now), failures: $0.failures) }
+        let wire = sending.map {
+            LeaseRelease(url: $0.url, token: $0.lease.token, wait: max(.zero, $0.due - now), failures: $0.failures, perLocation: $0.lease.perLocation)
+        }
         lastExchange = now
         counts.exchanges += 1
         exchangesInFlight += 1
@@ -295,8 +308,8 @@ public actor ClaimGate: ResourceSource {
     /// them at once), with the releases of the last polls.
     private func releaseEverything() async {
         for (resource, _) in ready {
-            guard let token = tokens.removeValue(forKey: resource.id) else { continue }
-            releases.append(PendingRelease(url: resource.url, token: token, due: clock.now, failures: resource.consecutiveFailures))
+            guard let lease = leases.removeValue(forKey: resource.id) else { continue }
+            releases.append(PendingRelease(url: resource.url, lease: lease, due: clock.now, failures: resource.consecutiveFailures))
         }
         ready.removeAll()
         guard !releases.isEmpty else { return }

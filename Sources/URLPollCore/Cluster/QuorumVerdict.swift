@@ -13,11 +13,14 @@ public struct QuorumVerdict: Sendable, Equatable {
         public var location: String
         public var health: Health
         public var checkedAt: Date
+        /// The result's status text there (`"200 OK"`, the error or the failed condition).
+        public var status: String
 
-        public init(location: String, health: Health, checkedAt: Date) {
+        public init(location: String, health: Health, checkedAt: Date, status: String = "") {
             self.location = location
             self.health = health
             self.checkedAt = checkedAt
+            self.status = status
         }
     }
 

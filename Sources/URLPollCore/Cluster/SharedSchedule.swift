@@ -13,6 +13,10 @@ import Foundation
 ///   two instances asking for the same URL at once get it at most once between them.
 /// - A claim sets the URL's due time to now plus the request's `sleep` (the interval after a success),
 ///   so a holder that dies before its release never makes the URL due earlier than one interval later.
+/// - A URL with a quorum (``CheckOptions/quorum``) has one row per location: a request or release
+///   marked ``ClaimRequest/perLocation`` is about the row of the implementation's location (each
+///   instance has one), so every location polls it each interval, and instances of one location share
+///   it as they share the others.
 /// - May throw when the schedule cannot be reached; nothing is claimed or released then.
 public protocol SharedSchedule: Sendable {
     func exchange(claims: [ClaimRequest], releases: [LeaseRelease]) async throws -> ClaimAnswer
@@ -25,11 +29,14 @@ public struct ClaimRequest: Sendable, Equatable {
     public let sleep: Duration
     /// How long the claim holds the URL (``LeaseRules/lease(timeout:)``).
     public let lease: Duration
+    /// Whether the claim is for this location's row (a URL with a quorum) rather than the URL's one row.
+    public let perLocation: Bool
 
-    public init(url: String, sleep: Duration, lease: Duration) {
+    public init(url: String, sleep: Duration, lease: Duration, perLocation: Bool = false) {
         self.url = url
         self.sleep = sleep
         self.lease = lease
+        self.perLocation = perLocation
     }
 }
 
@@ -40,12 +47,15 @@ public struct LeaseRelease: Sendable, Equatable {
     public let token: Int64
     public let wait: Duration
     public let failures: Int
+    /// Whether the claim was for this location's row (see ``ClaimRequest/perLocation``).
+    public let perLocation: Bool
 
-    public init(url: String, token: Int64, wait: Duration, failures: Int) {
+    public init(url: String, token: Int64, wait: Duration, failures: Int, perLocation: Bool = false) {
         self.url = url
         self.token = token
         self.wait = wait
         self.failures = failures
+        self.perLocation = perLocation
     }
 }
 
@@ -86,11 +96,17 @@ public actor MemorySharedSchedule: SharedSchedule {
         var failures = 0
     }
 
-    private var rows: [String: Row] = [:]
+    /// A URL's row: `location` is empty for the one row of a URL without a quorum.
+    struct Key: Hashable {
+        let url: String
+        let location: String
+    }
+
+    private var rows: [Key: Row] = [:]
     private let clock: any AlarmClock
     private let rules = LeaseRules()
-    /// Every claim granted, in order, for tests.
-    public private(set) var grants: [(url: String, token: Int64, at: ContinuousClock.Instant)] = []
+    /// Every claim granted, in order, for tests (`location` empty for a URL's one row).
+    public private(set) var grants: [(url: String, token: Int64, at: ContinuousClock.Instant, location: String)] = []
     /// When set, every exchange throws (an unreachable database).
     public var isDown = false
 
@@ -102,28 +118,49 @@ public actor MemorySharedSchedule: SharedSchedule {
         isDown = down
     }
 
+    /// This schedule as an instance in `location` uses it (its per-location rows are that location's).
+    public nonisolated func at(_ location: String) -> some SharedSchedule {
+        LocatedSchedule(schedule: self, location: location)
+    }
+
+    private struct LocatedSchedule: SharedSchedule {
+        let schedule: MemorySharedSchedule
+        let location: String
+
+        func exchange(claims: [ClaimRequest], releases: [LeaseRelease]) async throws -> ClaimAnswer {
+            try await schedule.exchange(claims: claims, releases: releases, location: location)
+        }
+    }
+
     public func exchange(claims: [ClaimRequest], releases: [LeaseRelease]) throws -> ClaimAnswer {
+        try exchange(claims: claims, releases: releases, location: "")
+    }
+
+    func exchange(claims: [ClaimRequest], releases: [LeaseRelease], location: String) throws -> ClaimAnswer {
         struct Unreachable: Error {}
         if isDown { throw Unreachable() }
         let now = clock.now
-        for release in releases where rows[release.url].map({ rules.mayRelease(token: release.token, current: $0.token) }) == true {
-            rows[release.url]?.leaseEnd = nil
-            rows[release.url]?.dueAt = now + release.wait
-            rows[release.url]?.failures = release.failures
+        for release in releases {
+            let key = Key(url: release.url, location: release.perLocation ? location : "")
+            guard let row = rows[key], rules.mayRelease(token: release.token, current: row.token) else { continue }
+            rows[key]?.leaseEnd = nil
+            rows[key]?.dueAt = now + release.wait
+            rows[key]?.failures = release.failures
         }
         var answer = ClaimAnswer()
         for request in claims {
-            var row = rows[request.url] ?? Row(dueAt: now)
+            let key = Key(url: request.url, location: request.perLocation ? location : "")
+            var row = rows[key] ?? Row(dueAt: now)
             if rules.isClaimable(dueAt: row.dueAt, leaseEnd: row.leaseEnd, now: now) {
                 row.token += 1
                 row.leaseEnd = now + request.lease
                 row.dueAt = now + request.sleep
                 answer.claimed[request.url] = .init(token: row.token, failures: row.failures)
-                grants.append((request.url, row.token, now))
+                grants.append((request.url, row.token, now, key.location))
             } else {
                 answer.deferred[request.url] = rules.askAgain(dueAt: row.dueAt, leaseEnd: row.leaseEnd, now: now) - now
             }
-            rows[request.url] = row
+            rows[key] = row
         }
         return answer
     }

@@ -80,7 +80,8 @@ public struct PollingEngine: Service {
             clock: clock,
             restored: restored,
             historyCapacity: historyCapacity,
-            historyOverflow: historyOverflow
+            historyOverflow: historyOverflow,
+            location: settings.location
         )
         self.scheduler = Scheduler(
             targets: targets,

@@ -27,6 +27,9 @@ public struct PollRecord: Sendable, Equatable {
     public let consecutiveFailures: Int
     /// Since when the URL has had `health`.
     public let since: Date
+    /// For a URL with a quorum: what this instance's location saw (`health` is the quorum's verdict);
+    /// a shared database keeps each location's latest view.
+    public let localView: QuorumVerdict.View?
 
     public init(
         url: String,
@@ -39,8 +42,10 @@ public struct PollRecord: Sendable, Equatable {
         status: String,
         method: CheckMethod,
         consecutiveFailures: Int,
-        since: Date
+        since: Date,
+        localView: QuorumVerdict.View? = nil
     ) {
+        self.localView = localView
         self.url = url
         self.checkedAt = checkedAt
         self.health = health

@@ -15,7 +15,9 @@ import Foundation
 /// ``PollPhases`` in milliseconds (`dns`, `connect`, `tls`, `ttfb`, `transfer`, each `null` when the phase did not
 /// happen; a poll without an answer keeps the phases it got through; the whole object `null` while pending or when
 /// nothing was measured); `address` is the IP address of the
-/// server that last answered (`null` until one did). With a history, each URL also has
+/// server that last answered (`null` until one did). A URL with a quorum (`quorum: N`) also has `locations`: every
+/// location's latest view, `[{"location":"eu","state":"down","status":"503 Service Unavailable","checked_at":"…"}]`
+/// (its `state` is the quorum's verdict). With a history, each URL also has
 /// `uptime`: `{"1h":0.9991,"24h":…,"7d":…,"30d":…}`, the share of known time it was up (``UptimeArithmetic``), `null` where
 /// nothing is known. With alert receivers, the report ends with `alerting`: `{"self_check":{"suspected":true,
 /// "since":"…"},"held":12,"announced":1,"queued":0}` (whether urlpoll suspects its own network and holds `down` alerts
@@ -28,7 +30,11 @@ public enum JSONReport {
         let hasUptime = report.uptime.count == report.urls.count
         for (index, record) in report.urls.enumerated() {
             if index > 0 { json += "," }
-            json += object(record, extra: hasUptime ? ",\"uptime\":\(uptime(report.uptime[index]))" : "")
+            json += object(
+                record,
+                locations: report.locations[record.id] ?? [],
+                extra: hasUptime ? ",\"uptime\":\(uptime(report.uptime[index]))" : ""
+            )
         }
         json += "]"
         if let alerting = report.alerting { json += ",\"alerting\":\(self.alerting(alerting))" }
@@ -43,8 +49,8 @@ public enum JSONReport {
             + ",\"announced\":\(status.announced),\"queued\":\(status.queued)}"
     }
 
-    /// One URL as a JSON object (the elements of `urls`).
-    static func object(_ record: URLRecord, extra: String = "") -> String {
+    /// One URL as a JSON object (the elements of `urls`); `locations` only for a URL with a quorum.
+    static func object(_ record: URLRecord, locations: [QuorumVerdict.View] = [], extra: String = "") -> String {
         var json = "{\"id\":\"\(StableID.of(record.url))\",\"url\":\(quote(record.url))"
         json += ",\"state\":\"\(record.health.rawValue)\""
         json += ",\"status\":\(quote(record.status))"
@@ -56,8 +62,18 @@ public enum JSONReport {
         json += ",\"name\":\(record.name.map(quote) ?? "null")"
         json += ",\"cert_expires_at\":\(record.certificateExpiry.map { quote(Timestamp.rfc3339($0)) } ?? "null")"
         json += ",\"phases_ms\":\(record.phases.isEmpty ? "null" : phases(record.phases))"
-        json += ",\"address\":\(record.remoteAddress.map(quote) ?? "null")\(extra)}"
-        return json
+        json += ",\"address\":\(record.remoteAddress.map(quote) ?? "null")"
+        if !locations.isEmpty { json += ",\"locations\":\(self.locations(locations))" }
+        return json + extra + "}"
+    }
+
+    /// `[{"location":"eu","state":"down","status":"503 Service Unavailable","checked_at":"…"}]`.
+    static func locations(_ views: [QuorumVerdict.View]) -> String {
+        let objects = views.map { view in
+            "{\"location\":\(quote(view.location)),\"state\":\"\(view.health.rawValue)\",\"status\":\(quote(view.status))"
+                + ",\"checked_at\":\(quote(Timestamp.rfc3339(view.checkedAt)))}"
+        }
+        return "[" + objects.joined(separator: ",") + "]"
     }
 
     /// `{"dns":null,"connect":0.211,"tls":1.302,"ttfb":0.4,"transfer":0.012}`: each phase in milliseconds,
@@ -89,7 +105,12 @@ public enum JSONReport {
     /// `uptime`, `latency_24h` (`p50_ms`, `p95_ms` over the stored results of the last 24 hours, `null`
     /// without any) and `incidents` (its outages of the last 30 days, newest first: `down_at`, `up_at`
     /// (`null` while ongoing), `duration_s`, `status`).
-    public static func detail(_ record: URLRecord, recent: [RecentResults.Result], history: URLHistory? = nil) -> String {
+    public static func detail(
+        _ record: URLRecord,
+        recent: [RecentResults.Result],
+        history: URLHistory? = nil,
+        locations: [QuorumVerdict.View] = []
+    ) -> String {
         let results = recent.map { result in
             "{\"checked_at\":\(quote(Timestamp.rfc3339(result.date))),\"state\":\"\(result.up ? "up" : "down")\","
                 + "\"latency_ms\":\(milliseconds(result.latency))}"
@@ -107,7 +128,7 @@ public enum JSONReport {
             }
             extra += ",\"incidents\":[\(incidents.joined(separator: ","))]"
         }
-        return object(record, extra: extra + ",\"recent\":[\(results.joined(separator: ","))]") + "\n"
+        return object(record, locations: locations, extra: extra + ",\"recent\":[\(results.joined(separator: ","))]") + "\n"
     }
 
     /// A duration in milliseconds with at most three decimals.

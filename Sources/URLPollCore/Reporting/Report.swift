@@ -11,6 +11,8 @@ public struct Report: Sendable, Equatable {
     public let urls: [URLRecord]
     /// Each URL's uptime, in the order of ``urls``; empty when no history is kept.
     public var uptime: [Uptime]
+    /// For URLs with a quorum, every location's latest view, by ``URLRecord/id``.
+    public var locations: [Int: [QuorumVerdict.View]] = [:]
     /// The alerting side's status (the self-check, held and queued alerts); `nil` without alert receivers.
     public var alerting: AlertStatusBoard.Status?
 

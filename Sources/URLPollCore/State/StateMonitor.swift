@@ -36,6 +36,7 @@ public actor StateMonitor {
     ///   - restored: the last state of some targets from an earlier run, by id.
     ///   - historyCapacity: with a history, the most events the outbox holds.
     ///   - historyOverflow: what happens when it is full: polls wait, or the oldest events are dropped.
+    ///   - location: this instance's location: its polls of URLs with a quorum are that location's view.
     public init(
         targets: TargetList,
         historyLength: Int = 0,
@@ -43,9 +44,17 @@ public actor StateMonitor {
         clock: any AlarmClock = TaskAlarmClock(),
         restored: [Int: RestoredState] = [:],
         historyCapacity: Int? = nil,
-        historyOverflow: HistoryOverflow = .wait
+        historyOverflow: HistoryOverflow = .wait,
+        location: String = ""
     ) {
-        table = StateTable(targets: targets, start: Date(), restored: restored, historyLength: historyLength, keepsSeries: metrics != nil)
+        table = StateTable(
+            targets: targets,
+            start: Date(),
+            restored: restored,
+            historyLength: historyLength,
+            keepsSeries: metrics != nil,
+            location: location
+        )
         historyOutbox = historyCapacity.map { HistoryOutbox(capacity: $0, overflow: historyOverflow) }
         self.clock = clock
         start = clock.now
@@ -53,10 +62,12 @@ public actor StateMonitor {
         self.metrics = metrics
     }
 
-    /// Takes in the result of one poll. Returns at once, unless the history outbox is full: then it
-    /// waits for room.
-    public func record(_ state: State) async {
-        guard let applied = table.apply(state) else { return }
+    /// Takes in the result of one poll (for a URL with a quorum, the verdict it makes with the other
+    /// locations' views, which subscribers and the history get). Returns at once, unless the history
+    /// outbox is full: then it waits for room.
+    public func record(_ polled: State) async {
+        guard let applied = table.apply(polled) else { return }
+        let state = applied.state
         statistics.record(state, isFirstPoll: applied.isFirstInRun, at: clock.now)
         metrics?.record(state)
         for subscriber in subscribers.values { subscriber.yield(state) }
@@ -73,7 +84,8 @@ public actor StateMonitor {
                 status: state.status,
                 method: state.method,
                 consecutiveFailures: state.consecutiveFailures,
-                since: record.since
+                since: record.since,
+                localView: applied.localView
             )
             await enqueueHistory(.polled(event))
         }
@@ -116,6 +128,20 @@ public actor StateMonitor {
         return taken
     }
 
+    /// Takes the views of URLs with a quorum that other instances recorded, by URL (the newer view of
+    /// each location wins; see ``LocationViews``). Returns how many were taken.
+    @discardableResult
+    public func note(views: [String: [QuorumVerdict.View]]) -> Int {
+        if idsByURL == nil { idsByURL = table.runningIDs }
+        let ids = idsByURL ?? [:]
+        var taken = 0
+        for (url, list) in views {
+            guard let id = ids[url] else { continue }
+            for view in list where table.note(view, id: id) { taken += 1 }
+        }
+        return taken
+    }
+
     /// Applies a reloaded configuration (see ``StateTable/apply(_:at:)``).
     public func apply(_ changes: TargetChanges) async {
         let now = Date()
@@ -131,14 +157,14 @@ public actor StateMonitor {
         table.history
     }
 
-    /// One URL's state and recent results, found by its ``StableID``.
-    public func detail(stableID: String) -> (record: URLRecord, recent: [RecentResults.Result])? {
+    /// One URL's state, recent results and (with a quorum) every location's view, found by its ``StableID``.
+    public func detail(stableID: String) -> (record: URLRecord, recent: [RecentResults.Result], locations: [QuorumVerdict.View])? {
         if idsByStableID == nil {
             idsByStableID = Dictionary(table.activeIDs.map { (StableID.of(table.records[$0].url), $0) }, uniquingKeysWith: { first, _ in first })
         }
         // Built from the active ids and dropped at every reload, so an id found here is monitored now.
         guard let id = idsByStableID?[stableID] else { return nil }
-        return (table.records[id], table.history.isEmpty ? [] : table.history[id].results)
+        return (table.records[id], table.history.isEmpty ? [] : table.history[id].results, table.locationViews.views(of: id))
     }
 
     /// Sets the process gauges, then runs `render` on the table inside the actor, just before metrics

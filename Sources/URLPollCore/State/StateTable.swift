@@ -21,6 +21,8 @@ public struct StateTable: Sendable {
     /// Each URL's Prometheus series, indexed by ``Resource/id``; empty when metrics are not kept.
     public private(set) var series: [URLSeries]
     private let keepsSeries: Bool
+    /// What every location sees of the URLs with a quorum (none without).
+    public private(set) var locationViews: LocationViews
 
     /// A table in which every target is pending since `start`, unless `restored` has its last state
     /// from an earlier run.
@@ -29,12 +31,14 @@ public struct StateTable: Sendable {
     ///   - restored: the last known state of some targets, by id.
     ///   - historyLength: how many recent results to keep per URL (0 keeps none and costs nothing).
     ///   - keepsSeries: whether to keep per-URL metric series.
+    ///   - location: this instance's location: its polls of URLs with a quorum are that location's view.
     public init(
         targets: TargetList,
         start: Date,
         restored: [Int: RestoredState] = [:],
         historyLength: Int = 0,
-        keepsSeries: Bool = false
+        keepsSeries: Bool = false,
+        location: String = ""
     ) {
         let urls = targets.urls
         let options = targets.options
@@ -47,6 +51,8 @@ public struct StateTable: Sendable {
         history = historyLength > 0 ? Array(repeating: RecentResults(capacity: historyLength), count: urls.count) : []
         series = keepsSeries ? Array(repeating: URLSeries(), count: urls.count) : []
         self.keepsSeries = keepsSeries
+        locationViews = LocationViews(location: location)
+        for id in urls.indices where options[id].quorum != nil { locationViews.follow(id: id, options: options[id]) }
     }
 
     /// What recording one poll changed.
@@ -55,12 +61,18 @@ public struct StateTable: Sendable {
         public let previous: Health
         /// Whether it was the URL's first poll in this run (since start, or since a reload added it).
         public let isFirstInRun: Bool
+        /// The state as recorded: for a URL with a quorum, the verdict of every location's view.
+        public let state: State
+        /// For a URL with a quorum: the poll's result as this location's view.
+        public let localView: QuorumVerdict.View?
     }
 
-    /// Records a poll's result. States for unknown ids are ignored (`nil`).
+    /// Records a poll's result (for a URL with a quorum, the verdict it makes with the other locations'
+    /// views: ``LocationViews/judge(_:)``). States for unknown ids are ignored (`nil`).
     @discardableResult
-    public mutating func apply(_ state: State) -> Applied? {
-        guard records.indices.contains(state.resourceID), !retired.contains(state.resourceID) else { return nil }
+    public mutating func apply(_ polled: State) -> Applied? {
+        guard records.indices.contains(polled.resourceID), !retired.contains(polled.resourceID) else { return nil }
+        let (state, localView) = locationViews.judge(polled)
         let before = records[state.resourceID].health
         records[state.resourceID].apply(state)
         let after = records[state.resourceID].health
@@ -74,7 +86,7 @@ public struct StateTable: Sendable {
         if !series.isEmpty {
             series[state.resourceID].record(up: after == .up, duration: state.latency)
         }
-        return Applied(previous: before, isFirstInRun: records[state.resourceID].polls == 1)
+        return Applied(previous: before, isFirstInRun: records[state.resourceID].polls == 1, state: state, localView: localView)
     }
 
     /// Takes the state another instance recorded for URL `id` (a shared database), if it is newer than
@@ -94,15 +106,24 @@ public struct StateTable: Sendable {
         return true
     }
 
+    /// Takes a view of URL `id` that another instance recorded (see ``LocationViews/note(_:id:)``).
+    @discardableResult
+    public mutating func note(_ view: QuorumVerdict.View, id: Int) -> Bool {
+        guard records.indices.contains(id), !retired.contains(id) else { return false }
+        return locationViews.note(view, id: id)
+    }
+
     /// A report of every URL at `time`, sorted by URL.
     public func report(at time: Date) -> Report {
-        Report(
+        var report = Report(
             time: time,
             up: counts[.up, default: 0],
             down: counts[.down, default: 0],
             pending: counts[.pending, default: 0],
             urls: activeIDs.map { records[$0] }
         )
+        for id in activeIDs where locationViews.hasQuorum(id) { report.locations[id] = locationViews.views(of: id) }
+        return report
     }
 
     /// The ids of the URLs monitored now, by URL.
@@ -112,11 +133,16 @@ public struct StateTable: Sendable {
 
     /// Applies a reloaded configuration: new records (pending since `time`), retired ones, new names.
     public mutating func apply(_ changes: TargetChanges, at time: Date) {
-        for kept in changes.kept { records[kept.id].name = kept.options.name }
+        for kept in changes.kept {
+            records[kept.id].name = kept.options.name
+            locationViews.follow(id: kept.id, options: kept.options)
+        }
         for id in changes.removed where retired.insert(id).inserted {
             counts[records[id].health, default: 0] -= 1
+            locationViews.forget(id: id)
         }
         for added in changes.added {
+            locationViews.follow(id: added.id, options: added.options)
             var record = URLRecord(id: added.id, url: added.url, name: added.options.name, since: time)
             if let state = added.restored { record.restore(state) }
             counts[record.health, default: 0] += 1

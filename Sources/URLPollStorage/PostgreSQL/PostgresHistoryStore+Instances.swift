@@ -8,6 +8,7 @@ import URLPollCore
 extension PostgresHistoryStore {
     /// Names `run`'s instance and its location.
     public func identify(run: Int64, instance: String, location: String) async throws {
+        pollingLocation = location
         try await described {
             try await client.query(
                 "UPDATE urlpoll.run SET instance = \(instance), location = \(location) WHERE id = \(run)",

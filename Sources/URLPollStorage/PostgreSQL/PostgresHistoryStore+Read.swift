@@ -22,6 +22,35 @@ extension PostgresHistoryStore {
         }
     }
 
+    /// The views of URLs with a quorum that runs other than `run` recorded since `since` (by their check
+    /// time), by URL, with the latest check time among them (`since` when there is none).
+    public func locationViews(since: Date, otherThan run: Int64) async throws -> (views: [String: [QuorumVerdict.View]], latest: Date) {
+        try await described {
+            let rows = try await client.query(
+                """
+                SELECT u.url, v.location, v.health::int8, v.checked_at, v.status
+                FROM urlpoll.location_view v JOIN urlpoll.url u ON u.id = v.url_id
+                WHERE v.checked_at >= \(ResultEncoding.milliseconds(since)) AND v.run_id <> \(run)
+                """,
+                logger: logger
+            )
+            var views: [String: [QuorumVerdict.View]] = [:]
+            var latest: Int64?
+            for try await (url, location, health, checkedAt, status) in rows.decode((String, String, Int64, Int64, String).self) {
+                latest = max(latest ?? checkedAt, checkedAt)
+                views[url, default: []].append(
+                    QuorumVerdict.View(
+                        location: location,
+                        health: ResultEncoding.health(health),
+                        checkedAt: ResultEncoding.date(checkedAt),
+                        status: status
+                    )
+                )
+            }
+            return (views, latest.map(ResultEncoding.date) ?? since)
+        }
+    }
+
     /// The start of a query of last states: its condition follows.
     static let selectLastStates = """
         SELECT u.id, u.url, u.health::int8, coalesce(u.since, u.checked_at), u.failures::int8, u.checked_at, u.outcome,

@@ -10,76 +10,103 @@ extension PostgresHistoryStore {
     /// the releases whose token still holds, then the claims, each one statement on one connection.
     /// Claims lock the rows they take with `FOR UPDATE SKIP LOCKED`, so instances claiming at once
     /// never wait for each other and never get the same URL. The conditions are ``LeaseRules``'
-    /// (`isClaimable`, `mayRelease`, `askAgain`), written in SQL.
+    /// (`isClaimable`, `mayRelease`, `askAgain`), written in SQL. A request or release marked
+    /// `perLocation` is about the row of ``pollingLocation`` (a URL with a quorum), the others about the
+    /// URL's one row (location '').
     public func exchange(claims: [ClaimRequest], releases: [LeaseRelease], run: Int64) async throws -> ClaimAnswer {
         try await described {
             let unknown = Set(claims.map(\.url) + releases.map(\.url)).filter { scheduledIDs[$0] == nil }
             let known = scheduledIDs
-            let (answer, learnt) = try await client.withConnection { [logger] connection in
+            let local = Set(claims.filter(\.perLocation).map(\.url))
+            let location = pollingLocation
+            let locallyScheduled = locallyScheduledIDs
+            let (answer, learnt, localRows) = try await client.withConnection { [logger] connection in
                 let learnt = try await Self.ids(of: Array(unknown), creating: true, in: "url", column: "url", connection, logger)
-                if !learnt.isEmpty {
+                let ids = known.merging(learnt) { _, new in new }
+                let newRows = learnt.filter { !local.contains($0.key) }.map { ($0.value, "") }
+                let localRows = local.compactMap { ids[$0] }.filter { !locallyScheduled.contains($0) }
+                let rows = newRows + localRows.map { ($0, location) }
+                if !rows.isEmpty {
                     try await connection.query(
-                        "INSERT INTO urlpoll.schedule (url_id) SELECT unnest(\(Array(learnt.values).sorted())::int8[]) ON CONFLICT DO NOTHING",
+                        """
+                        INSERT INTO urlpoll.schedule (url_id, location)
+                        SELECT * FROM unnest(\(rows.map(\.0))::int8[], \(rows.map(\.1))::text[]) ON CONFLICT DO NOTHING
+                        """,
                         logger: logger
                     ).drain()
                 }
-                let ids = known.merging(learnt) { _, new in new }
-                try await Self.release(releases, ids: ids, connection, logger)
-                let answer = try await Self.claim(claims, ids: ids, run: run, connection, logger)
-                return (answer, learnt)
+                try await Self.release(releases, ids: ids, location: location, connection, logger)
+                let answer = try await Self.claim(claims, ids: ids, location: location, run: run, connection, logger)
+                return (answer, learnt, localRows)
             }
             scheduledIDs.merge(learnt) { _, new in new }
             urlIDs.merge(learnt) { _, new in new }
+            locallyScheduledIDs.formUnion(localRows)
             return answer
         }
     }
 
-    private static func release(_ releases: [LeaseRelease], ids: [String: Int64], _ connection: PostgresConnection, _ logger: Logger)
-        async throws
-    {
+    private static func release(
+        _ releases: [LeaseRelease],
+        ids: [String: Int64],
+        location: String,
+        _ connection: PostgresConnection,
+        _ logger: Logger
+    ) async throws {
         let releases = releases.filter { ids[$0.url] != nil }
         guard !releases.isEmpty else { return }
         let urlIDs = releases.map { ids[$0.url]! }
+        let locations = releases.map { $0.perLocation ? location : "" }
         let waits = releases.map { $0.wait.wholeMilliseconds }
         let failures = releases.map { Int64($0.failures) }
         try await connection.query(
             """
             UPDATE urlpoll.schedule s SET due_at = \(unescaped: serverNow.sql) + x.wait_ms, lease_until = NULL, lease_run = NULL, failures = x.failures
-            FROM unnest(\(urlIDs)::int8[], \(releases.map(\.token))::int8[], \(waits)::int8[], \(failures)::int8[])
-                AS x(id, token, wait_ms, failures)
-            WHERE s.url_id = x.id AND s.token = x.token
+            FROM unnest(\(urlIDs)::int8[], \(locations)::text[], \(releases.map(\.token))::int8[], \(waits)::int8[], \(failures)::int8[])
+                AS x(id, location, token, wait_ms, failures)
+            WHERE s.url_id = x.id AND s.location = x.location AND s.token = x.token
             """,
             logger: logger
         ).drain()
     }
 
-    private static func claim(_ claims: [ClaimRequest], ids: [String: Int64], run: Int64, _ connection: PostgresConnection, _ logger: Logger)
-        async throws -> ClaimAnswer
-    {
+    private static func claim(
+        _ claims: [ClaimRequest],
+        ids: [String: Int64],
+        location: String,
+        run: Int64,
+        _ connection: PostgresConnection,
+        _ logger: Logger
+    ) async throws -> ClaimAnswer {
         let claims = claims.filter { ids[$0.url] != nil }
         guard !claims.isEmpty else { return ClaimAnswer() }
         let urlIDs = claims.map { ids[$0.url]! }
+        let locations = claims.map { $0.perLocation ? location : "" }
         let sleeps = claims.map { $0.sleep.wholeMilliseconds }
         let leases = claims.map { $0.lease.wholeMilliseconds }
         let now = serverNow.sql
+        // One instance asks for each URL once, for its one row or its location's: rows answer by URL id.
         let rows = try await connection.query(
             """
-            WITH free AS (
-                SELECT url_id FROM urlpoll.schedule
-                WHERE url_id = ANY(\(urlIDs)::int8[]) AND due_at <= \(unescaped: now) AND (lease_until IS NULL OR lease_until <= \(unescaped: now))
-                FOR UPDATE SKIP LOCKED),
+            WITH asked AS (
+                SELECT * FROM unnest(\(urlIDs)::int8[], \(locations)::text[], \(sleeps)::int8[], \(leases)::int8[])
+                    AS r(id, location, sleep_ms, lease_ms)),
+            free AS (
+                SELECT s.url_id, s.location FROM urlpoll.schedule s JOIN asked a ON s.url_id = a.id AND s.location = a.location
+                WHERE s.due_at <= \(unescaped: now) AND (s.lease_until IS NULL OR s.lease_until <= \(unescaped: now))
+                FOR UPDATE OF s SKIP LOCKED),
             claimed AS (
                 UPDATE urlpoll.schedule s SET lease_run = \(run), token = s.token + 1,
-                    lease_until = \(unescaped: now) + r.lease_ms, due_at = \(unescaped: now) + r.sleep_ms
-                FROM unnest(\(urlIDs)::int8[], \(sleeps)::int8[], \(leases)::int8[]) AS r(id, sleep_ms, lease_ms) JOIN free ON free.url_id = r.id
-                WHERE s.url_id = r.id
+                    lease_until = \(unescaped: now) + a.lease_ms, due_at = \(unescaped: now) + a.sleep_ms
+                FROM asked a JOIN free f ON f.url_id = a.id AND f.location = a.location
+                WHERE s.url_id = a.id AND s.location = a.location
                 RETURNING s.url_id, s.token, s.failures)
             SELECT url_id, token, failures::int8, 0::int8 FROM claimed
             UNION ALL
             SELECT s.url_id, 0::int8, 0::int8,
                    (CASE WHEN s.due_at > \(unescaped: now) THEN s.due_at ELSE coalesce(s.lease_until, s.due_at) END) - \(unescaped: now)
-            FROM urlpoll.schedule s
-            WHERE s.url_id = ANY(\(urlIDs)::int8[]) AND NOT EXISTS (SELECT 1 FROM claimed c WHERE c.url_id = s.url_id)
+            FROM urlpoll.schedule s JOIN asked a ON s.url_id = a.id AND s.location = a.location
+            WHERE NOT EXISTS (SELECT 1 FROM claimed c WHERE c.url_id = s.url_id)
             """,
             logger: logger
         )

@@ -27,13 +27,15 @@ extension PostgresHistoryStore {
                 var urls = try await Self.ids(of: Array(newURLs), creating: true, in: "url", column: "url", connection, logger)
                 urls.merge(try await Self.ids(of: Array(removedURLs), creating: false, in: "url", column: "url", connection, logger)) { a, _ in a }
                 let statuses = try await Self.ids(of: Array(newStatuses), creating: true, in: "status", column: "text", connection, logger)
+                let ids = knownURLs.merging(urls) { _, new in new }
                 let plan = HistoryBatchPlan(
                     events: events,
-                    urlIDs: knownURLs.merging(urls) { _, new in new },
+                    urlIDs: ids,
                     statusIDs: knownStatuses.merging(statuses) { _, new in new },
                     lastTimes: knownTimes
                 )
                 try await Self.apply(plan, run: run, connection, logger)
+                try await Self.recordViews(events, urlIDs: ids, run: run, connection, logger)
                 try await connection.query("UPDATE urlpoll.run SET alive_at = greatest(alive_at, \(alive)) WHERE id = \(run)", logger: logger).drain()
                 return (urls, statuses, plan.lastTimes)
             }
@@ -45,6 +47,34 @@ extension PostgresHistoryStore {
                 if let id = urlIDs.removeValue(forKey: url) { lastTimes[id] = nil }
             }
         }
+    }
+
+    /// Each location's latest view of the URLs with a quorum that `events` polled (the newest per URL
+    /// and location; an older view never replaces a newer one another instance wrote).
+    static func recordViews(_ events: [HistoryEvent], urlIDs: [String: Int64], run: Int64, _ connection: PostgresConnection, _ logger: Logger)
+        async throws
+    {
+        var latest: [Int64: QuorumVerdict.View] = [:]
+        for case .polled(let record) in events {
+            guard let view = record.localView, let id = urlIDs[record.url] else { continue }
+            if let kept = latest[id], kept.checkedAt > view.checkedAt { continue }
+            latest[id] = view
+        }
+        guard !latest.isEmpty else { return }
+        let views = latest.sorted { $0.key < $1.key }
+        try await connection.query(
+            """
+            INSERT INTO urlpoll.location_view (url_id, location, health, checked_at, status, run_id)
+            SELECT x.id, x.location, x.health::int2, x.checked_at, x.status, \(run)
+            FROM unnest(\(views.map(\.key))::int8[], \(views.map(\.value.location))::text[], \(views.map { ResultEncoding.value($0.value.health) })::int8[],
+                        \(views.map { ResultEncoding.milliseconds($0.value.checkedAt) })::int8[], \(views.map(\.value.status))::text[])
+                AS x(id, location, health, checked_at, status)
+            ON CONFLICT (url_id, location) DO UPDATE
+                SET health = excluded.health, checked_at = excluded.checked_at, status = excluded.status, run_id = excluded.run_id
+                WHERE location_view.checked_at <= excluded.checked_at
+            """,
+            logger: logger
+        ).drain()
     }
 
     /// The ids of `values` in `table` (`url` or `status`), inserting the missing ones when `creating`.

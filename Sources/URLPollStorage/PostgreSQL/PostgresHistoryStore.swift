@@ -23,6 +23,11 @@ public actor PostgresHistoryStore: HistoryStore {
     var statusIDs: [String: Int64] = [:]
     /// Ids of the URLs that have a row in the shared schedule.
     var scheduledIDs: [String: Int64] = [:]
+    /// Ids of the URLs that have a row for ``pollingLocation`` in the shared schedule (URLs with a quorum).
+    var locallyScheduledIDs: Set<Int64> = []
+    /// The location of the instance this store serves (``identify(run:instance:location:)``): its rows
+    /// of the schedule for URLs with a quorum, and its views of them.
+    var pollingLocation = ""
     /// The run begun last through this store: the holder of the alert deliveries it stores.
     var currentRun: Int64?
     var lastTimes: [Int64: Int64] = [:]

@@ -105,5 +105,21 @@ enum PostgresSchema {
                 """,
             ]
         ),
+        (
+            // Quorum across locations: a URL with a quorum has a schedule row per location (the others
+            // keep the one row, location ''), and each location's latest view of it.
+            "v5",
+            [
+                "ALTER TABLE urlpoll.schedule ADD COLUMN location text NOT NULL DEFAULT ''",
+                "ALTER TABLE urlpoll.schedule DROP CONSTRAINT schedule_pkey",
+                "ALTER TABLE urlpoll.schedule ADD PRIMARY KEY (url_id, location)",
+                """
+                CREATE TABLE urlpoll.location_view (
+                    url_id bigint NOT NULL, location text NOT NULL, health smallint NOT NULL, checked_at bigint NOT NULL,
+                    status text NOT NULL, run_id bigint NOT NULL, PRIMARY KEY (url_id, location)) WITH (fillfactor = 70)
+                """,
+                "CREATE INDEX location_view_by_time ON urlpoll.location_view (checked_at)",
+            ]
+        ),
     ]
 }
