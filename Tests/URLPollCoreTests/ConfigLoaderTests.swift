@@ -72,6 +72,15 @@ struct ConfigLoaderTests {
         #expect(entries[1].origin.description == "urlpoll.yml:18:5")
     }
 
+    /// `quorum:` in `defaults:` applies to every URL; a URL's own replaces it.
+    @Test func quorumIsLayeredLikeTheOtherChecks() throws {
+        let file = try parse("defaults:\n  quorum: 2\nurls:\n  - http://a/\n  - url: http://b/\n    quorum: 1\n")
+        let settings = Settings().merging(file.overrides)
+        let targets = TargetList(file.targets(settings: settings, file: "urlpoll.yml"), defaults: file.defaults.resolved(with: settings))
+        #expect(targets.options.map(\.quorum) == [2, 1])
+        #expect(try parse("urls: [http://a/]\n").defaults.resolved(with: settings).quorum == nil)
+    }
+
     @Test func decodesTheHistoryKeys() throws {
         let file = try parse("database: /var/lib/u.sqlite\nretention:\n  results: 2d\n  results-per-url: 500\n  aggregates: 90d\nurls: [http://a/]\n")
         let settings = Settings().merging(file.overrides)
@@ -148,6 +157,14 @@ struct ConfigLoaderTests {
         (
             "urls:\n  - url: http://a/\n    max-body-size: lots\n",
             #"urlpoll.yml:3:20: urls[0].max-body-size: "lots" is not a size (write e.g. 65536, 64KiB or 1MiB)"#
+        ),
+        (
+            "urls:\n  - url: http://a/\n    quorum: 0\n",
+            #"urlpoll.yml:3:13: urls[0].quorum: must be from 1 to 64 (got 0)"#
+        ),
+        (
+            "defaults:\n  quorum: two\nurls: [http://a/]\n",
+            #"urlpoll.yml:2:11: defaults.quorum: expected a whole number, got "two""#
         ),
         ("format: xml\nurls: [http://a/]\n", #"urlpoll.yml:1:9: format: "xml" is not a format (text or json)"#),
         (

@@ -245,4 +245,167 @@ struct PostgresScheduleTests {
             }
         }
     }
+
+    /// Two locations, one instance each, a URL with `quorum: 2` and one without: the quorum URL is
+    /// polled from both locations each interval, the other from one; down at one location only, the
+    /// quorum URL stays up (both instances show who sees what); down at both, it is down, announced
+    /// once, and recovered once.
+    @Test func aQuorumOfTwoLocations() async throws {
+        try await ExclusiveTests.run {
+            let cluster = try await PostgresCluster.shared()
+            let database = cluster.url(database: try await cluster.makeDatabase().database)
+            try await SwitchTarget.with { target in
+                try await WebhookSink.with { sink in
+                    var instances: [URLPollProcess] = []
+                    var configs: [TemporaryFile] = []
+                    defer { for instance in instances { instance.signal(SIGKILL) } }
+                    var bases: [String] = []
+                    for location in ["east", "west"] {
+                        let config = try TemporaryFile(
+                            """
+                            instance: \(location)-1
+                            location: \(location)
+                            interval: 1s
+                            recheck-interval: 200ms
+                            defaults:
+                              headers: { X-Location: \(location) }
+                            alerts:
+                              - name: ops
+                                webhook: { url: "\(sink.url("/hook"))" }
+                            urls:
+                              - url: "\(target.url("q"))"
+                                quorum: 2
+                              - "\(target.url("plain"))"
+
+                            """
+                        )
+                        configs.append(config)
+                        let process = try URLPollProcess.start(
+                            ["-c", config.path, "--database", database, "--listen", "127.0.0.1:0", "--timeout", "1s", "--quiet"]
+                        )
+                        instances.append(process)
+                        try await process.waitForLog { $0.contains("serving the status page on http://127.0.0.1:") }
+                        let line = try #require(process.stderr.split(separator: "\n").first { $0.contains("serving the status page on ") })
+                        bases.append(String(line[line.range(of: "http://")!.lowerBound...]).trimmingCharacters(in: .whitespaces))
+                    }
+                    let id = StableID.of(target.url("q"))
+                    func detail(_ base: String) async throws -> [String: Any] {
+                        let text = try await HTTPGet.text(base + "api/urls/\(id)")
+                        return (try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]) ?? [:]
+                    }
+                    func seen(_ json: [String: Any]) -> [String: String] {
+                        let views = json["locations"] as? [[String: Any]] ?? []
+                        return Dictionary(views.map { ($0["location"] as? String ?? "", $0["state"] as? String ?? "") }) { first, _ in first }
+                    }
+                    do {
+                        // Both locations poll the quorum URL each second; the plain one is polled once a second in all.
+                        try await target.waitForPolls("q@east", atLeast: 2)
+                        try await target.waitForPolls("q@west", atLeast: 2)
+                        let before = (target.polls("q@east").count, target.polls("q@west").count, target.polls("plain").count)
+                        _ = try await target.pollCount("q", during: .seconds(5))
+                        let east = target.polls("q@east").count - before.0
+                        let west = target.polls("q@west").count - before.1
+                        let plain = target.polls("plain").count - before.2
+                        #expect((3...7).contains(east) && (3...7).contains(west), "quorum URL in 5 s: east \(east), west \(west)")
+                        #expect((3...7).contains(plain), "plain URL in 5 s from both locations together: \(plain)")
+
+                        // Down from east only: up everywhere, and both instances show east's view.
+                        target.setDown("q@east", true)
+                        for base in bases {
+                            try await Eventually.wait("east's view on \(base)", timeout: .seconds(30)) {
+                                seen(try await detail(base)) == ["east": "down", "west": "up"]
+                            }
+                            #expect(try await detail(base)["state"] as? String == "up")
+                        }
+                        try await target.waitForPolls("q@west", atLeast: target.polls("q@west").count + 3)
+                        let early = sink.log.all.map { $0.json["event"] as? String ?? "?" }
+                        #expect(early.isEmpty, "one location is not a quorum of two: \(early)")
+
+                        // Down from both: down, announced once.
+                        target.setDown("q@west", true)
+                        try await sink.wait(timeout: .seconds(30)) { $0.contains { $0.json["event"] as? String == "down" } }
+                        for base in bases {
+                            try await Eventually.wait("down on \(base)", timeout: .seconds(30)) {
+                                try await detail(base)["state"] as? String == "down"
+                            }
+                        }
+                        let page = try await HTTPGet.text(bases[1] + "urls/\(id)")
+                        #expect(page.contains("Seen from each location") && page.contains("<th>east</th>") && page.contains("<th>west</th>"))
+
+                        // Back at both: recovered, once.
+                        target.setDown("q@east", false)
+                        target.setDown("q@west", false)
+                        try await sink.wait(timeout: .seconds(30)) { $0.contains { $0.json["event"] as? String == "recovered" } }
+                        try await target.waitForPolls("q@east", atLeast: target.polls("q@east").count + 3)
+                        try await target.waitForPolls("q@west", atLeast: target.polls("q@west").count + 3)
+                    } catch {
+                        for instance in instances { Issue.record("\(instance.stderr.suffix(3000))") }
+                        throw error
+                    }
+                    for instance in instances { instance.signal(SIGTERM) }
+                    for instance in instances { #expect(try await instance.finish().status == 0) }
+                    instances.removeAll()
+                    #expect(configs.count == 2)
+                    let events = sink.log.all.map { $0.json["event"] as? String ?? "?" }
+                    #expect(events == ["down", "recovered"], "\(events)")
+                }
+            }
+        }
+    }
+
+    /// PostgreSQL restarts under three instances sharing 12 URLs: they keep polling their shares while
+    /// it is away, claim again once it is back (every URL is polled after the restart), and every
+    /// poll's result reaches the database.
+    @Test func threeInstancesSurviveARestartOfTheServer() async throws {
+        try await ExclusiveTests.run {
+            let cluster = try await PostgresCluster.start()
+            let name = try await cluster.makeDatabase().database
+            let database = cluster.url(database: name)
+            let results = { Int((try? await cluster.psql("SELECT count(*) FROM urlpoll.result", database: name)) ?? "0") ?? 0 }
+            try await SwitchTarget.with { target in
+                let names = (0..<12).map { "u\($0)" }
+                let stats = try TemporaryDirectory()
+                var instances: [URLPollProcess] = []
+                defer { for instance in instances { instance.signal(SIGKILL) } }
+                for index in 0..<3 {
+                    instances.append(
+                        try URLPollProcess.start(
+                            [
+                                "--interval", "1s", "--database", database, "--status-interval", "1h", "--quiet", "--stats",
+                                stats.file("\(index).json"),
+                            ]
+                                + names.map(target.url)
+                        )
+                    )
+                }
+                do {
+                    try await Eventually.wait("results in the database", timeout: .seconds(30)) { await results() >= 24 }
+                    try await cluster.stop("fast")
+                    let before = names.map { target.polls($0).count }.reduce(0, +)
+                    try await Eventually.wait("polls while the server is away", timeout: .seconds(30)) {
+                        names.map { target.polls($0).count }.reduce(0, +) >= before + 12
+                    }
+                    try await cluster.startServer()
+                    let back = ContinuousClock.now
+                    // Claims work again: every URL is polled after the restart (postgres-nio reconnects with a back-off).
+                    try await Eventually.wait("every URL polled after the restart", timeout: .seconds(60)) {
+                        names.allSatisfy { name in target.polls(name).contains { $0 > back + .seconds(2) } }
+                    }
+                } catch {
+                    for instance in instances { Issue.record("\(instance.stderr.suffix(3000))") }
+                    throw error
+                }
+                for instance in instances { instance.signal(SIGTERM) }
+                for instance in instances { #expect(try await instance.finish().status == 0) }
+                instances.removeAll()
+                var polls = 0
+                for index in 0..<3 {
+                    let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: stats.file("\(index).json"))))
+                    polls += try #require((summary as? [String: Any])?["polls"] as? Int)
+                }
+                #expect(await results() == polls, "every poll's result is in the database")
+            }
+            try await cluster.stop("immediate")
+        }
+    }
 }

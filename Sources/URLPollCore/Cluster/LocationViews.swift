@@ -69,7 +69,7 @@ public struct LocationViews: Sendable {
     /// carries the verdict of every fresh view (health, and a status that says who sees what when the
     /// verdict is not this location's). For other URLs: the state as it is, and no view.
     public mutating func judge(_ state: State) -> (state: State, view: QuorumVerdict.View?) {
-        guard let rule = rules[state.resourceID] else { return (state, nil) }
+        guard !rules.isEmpty, let rule = rules[state.resourceID] else { return (state, nil) }
         let own = QuorumVerdict.View(location: location, health: state.health, checkedAt: state.checkedAt, status: state.status)
         note(own, id: state.resourceID)
         let verdict = QuorumVerdict(views: views(of: state.resourceID), quorum: rule.quorum, freshness: rule.freshness, now: state.checkedAt)

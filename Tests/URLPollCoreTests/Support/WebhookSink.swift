@@ -112,14 +112,19 @@ struct SwitchTarget {
         let state = State()
         state.down.withLock { $0 = down }
         let router = Router(options: .autoGenerateHeadEndpoints)
-        router.get("/u/{name}") { _, context -> HTTPResponse.Status in
+        // A request with `X-Location: L` (a header the instance's config sends) is also counted, and may
+        // be down, as `name@L`: the same URL seen from several locations.
+        router.get("/u/{name}") { request, context -> HTTPResponse.Status in
             let name = try context.parameters.require("name")
+            let location = request.headers.first { $0.name.canonicalName == "x-location" }.map { "\(name)@\($0.value)" }
             let count = state.polls.withLock { polls in
                 polls[name, default: []].append(.now)
+                if let location { polls[location, default: []].append(.now) }
                 return polls[name]?.count ?? 0
             }
             if state.alternating.withLock({ $0.contains(name) }) { return count.isMultiple(of: 2) ? .ok : .serviceUnavailable }
-            return state.down.withLock { $0.contains(name) } ? .serviceUnavailable : .ok
+            let down = state.down.withLock { $0.contains(name) || location.map($0.contains) == true }
+            return down ? .serviceUnavailable : .ok
         }
         return try await LoopbackServer.serve(router) { port in try await body(SwitchTarget(port: port, state: state)) }
     }
