@@ -66,6 +66,15 @@ struct ClaimGateTests {
         return counts.pending + counts.inFlight == 0
     }
 
+    /// Runs `engines` together for `duration` of virtual time, then closes them and waits for their end.
+    func run(_ engines: [PollingEngine], clock: ManualClock, for duration: Duration) async {
+        await withDiscardingTaskGroup { group in
+            for engine in engines { group.addTask { await engine.run() } }
+            await advance(clock, by: duration, engines: engines)
+            for engine in engines { await engine.scheduler.close() }
+        }
+    }
+
     func polls(_ engine: PollingEngine) async -> Int {
         await engine.monitor.report().urls.reduce(0) { $0 + $1.polls }
     }
@@ -75,12 +84,7 @@ struct ClaimGateTests {
         let schedule = MemorySharedSchedule(clock: clock)
         let urls = (0..<20).map { "http://scripted/\($0)" }
         let engines = [engine(urls, schedule: schedule, clock: clock), engine(urls, schedule: schedule, clock: clock)]
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for engine in engines { group.addTask { await engine.run() } }
-            await advance(clock, by: .seconds(65), engines: engines)
-            for engine in engines { await engine.scheduler.close() }
-            try await group.waitForAll()
-        }
+        await run(engines, clock: clock, for: .seconds(65))
         let grants = await schedule.grants
         let byURL = Dictionary(grouping: grants, by: \.url)
         #expect(Set(byURL.keys) == Set(urls), "every URL polled")
@@ -107,12 +111,7 @@ struct ClaimGateTests {
             engine(urls, schedule: schedule.at("east"), clock: clock, location: "east"),
             engine(urls, schedule: schedule.at("west"), clock: clock, location: "west"),
         ]
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for engine in engines { group.addTask { await engine.run() } }
-            await advance(clock, by: .seconds(65), engines: engines)
-            for engine in engines { await engine.scheduler.close() }
-            try await group.waitForAll()
-        }
+        await run(engines, clock: clock, for: .seconds(65))
         let grants = await schedule.grants
         for url in urls {
             let rows = Dictionary(grouping: grants.filter { $0.url == url }, by: \.location)

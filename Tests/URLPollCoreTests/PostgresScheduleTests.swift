@@ -8,6 +8,23 @@ import Testing
 /// by one of them, once per interval), survive `kill -9` of one of them, and announce each event once.
 @Suite(.enabled(if: PostgresCluster.available, "needs PostgreSQL (apt-get install postgresql)"), .timeLimit(.minutes(8)))
 struct PostgresScheduleTests {
+    /// Runs `body`; when it throws, records the last lines each instance logged first.
+    func reportingLogs(of instances: [URLPollProcess], _ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch {
+            for instance in instances { Issue.record("\(instance.stderr.suffix(3000))") }
+            throw error
+        }
+    }
+
+    /// Stops every instance with SIGTERM, expects each to exit 0, and forgets them (nothing is left to kill).
+    func stop(_ instances: inout [URLPollProcess]) async throws {
+        for instance in instances { instance.signal(SIGTERM) }
+        for instance in instances { #expect(try await instance.finish().status == 0) }
+        instances.removeAll()
+    }
+
     /// The store alone: two runs claiming the same URLs get each at most once; a release with an old
     /// token frees nothing; a URL is due again when its release says.
     @Test func claimsAreExclusiveAndReleasesNeedTheCurrentToken() async throws {
@@ -180,9 +197,7 @@ struct PostgresScheduleTests {
                 #expect(Set(byLocation.keys) == ["east", "west"] && byLocation.values.reduce(0, +) >= Double(urls.count), "\(byLocation)")
                 #expect(families["urlpoll_instance_claim_round_trips"]?["type"] as? String == "counter")
                 #expect(families["urlpoll_instance_leases_held"]?["type"] as? String == "gauge")
-                for instance in instances { instance.signal(SIGTERM) }
-                for instance in instances { #expect(try await instance.finish().status == 0) }
-                instances.removeAll()
+                try await stop(&instances)
             }
         }
     }
@@ -297,7 +312,7 @@ struct PostgresScheduleTests {
                         let views = json["locations"] as? [[String: Any]] ?? []
                         return Dictionary(views.map { ($0["location"] as? String ?? "", $0["state"] as? String ?? "") }) { first, _ in first }
                     }
-                    do {
+                    try await reportingLogs(of: instances) {
                         // Both locations poll the quorum URL each second; the plain one is polled once a second in all.
                         try await target.waitForPolls("q@east", atLeast: 2)
                         try await target.waitForPolls("q@west", atLeast: 2)
@@ -338,13 +353,8 @@ struct PostgresScheduleTests {
                         try await sink.wait(timeout: .seconds(30)) { $0.contains { $0.json["event"] as? String == "recovered" } }
                         try await target.waitForPolls("q@east", atLeast: target.polls("q@east").count + 3)
                         try await target.waitForPolls("q@west", atLeast: target.polls("q@west").count + 3)
-                    } catch {
-                        for instance in instances { Issue.record("\(instance.stderr.suffix(3000))") }
-                        throw error
                     }
-                    for instance in instances { instance.signal(SIGTERM) }
-                    for instance in instances { #expect(try await instance.finish().status == 0) }
-                    instances.removeAll()
+                    try await stop(&instances)
                     #expect(configs.count == 2)
                     let events = sink.log.all.map { $0.json["event"] as? String ?? "?" }
                     #expect(events == ["down", "recovered"], "\(events)")
@@ -378,7 +388,7 @@ struct PostgresScheduleTests {
                         )
                     )
                 }
-                do {
+                try await reportingLogs(of: instances) {
                     try await Eventually.wait("results in the database", timeout: .seconds(30)) { await results() >= 24 }
                     try await cluster.stop("fast")
                     let before = names.map { target.polls($0).count }.reduce(0, +)
@@ -391,13 +401,8 @@ struct PostgresScheduleTests {
                     try await Eventually.wait("every URL polled after the restart", timeout: .seconds(60)) {
                         names.allSatisfy { name in target.polls(name).contains { $0 > back + .seconds(2) } }
                     }
-                } catch {
-                    for instance in instances { Issue.record("\(instance.stderr.suffix(3000))") }
-                    throw error
                 }
-                for instance in instances { instance.signal(SIGTERM) }
-                for instance in instances { #expect(try await instance.finish().status == 0) }
-                instances.removeAll()
+                try await stop(&instances)
                 var polls = 0
                 for index in 0..<3 {
                     let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: stats.file("\(index).json"))))
