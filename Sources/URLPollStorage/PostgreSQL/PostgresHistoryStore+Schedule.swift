@@ -25,7 +25,9 @@ extension PostgresHistoryStore {
                 let ids = known.merging(learnt) { _, new in new }
                 let newRows = learnt.filter { !local.contains($0.key) }.map { ($0.value, "") }
                 let localRows = local.compactMap { ids[$0] }.filter { !locallyScheduled.contains($0) }
-                let rows = newRows + localRows.map { ($0, location) }
+                // Sorted, so that instances adding the same rows at once lock them in the same order
+                // (in any other order they wait for each other, or deadlock).
+                let rows = (newRows + localRows.map { ($0, location) }).sorted { $0.0 < $1.0 }
                 if !rows.isEmpty {
                     try await connection.query(
                         """
@@ -81,32 +83,35 @@ extension PostgresHistoryStore {
         let claims = claims.filter { ids[$0.url] != nil }
         guard !claims.isEmpty else { return ClaimAnswer() }
         let urlIDs = claims.map { ids[$0.url]! }
-        let locations = claims.map { $0.perLocation ? location : "" }
         let sleeps = claims.map { $0.sleep.wholeMilliseconds }
         let leases = claims.map { $0.lease.wholeMilliseconds }
+        // One instance asks for each URL once, for its one row (location '') or its location's row: the
+        // rows are found by the primary key's two columns, and answer by URL id. Each claimed row finds
+        // its sleep and lease by its position in the request (a join with the unnested request would be
+        // planned as a nested loop over both).
+        let shared = claims.filter { !$0.perLocation }.map { ids[$0.url]! }
+        let local = claims.filter(\.perLocation).map { ids[$0.url]! }
         let now = serverNow.sql
-        // One instance asks for each URL once, for its one row or its location's: rows answer by URL id.
         let rows = try await connection.query(
             """
-            WITH asked AS (
-                SELECT * FROM unnest(\(urlIDs)::int8[], \(locations)::text[], \(sleeps)::int8[], \(leases)::int8[])
-                    AS r(id, location, sleep_ms, lease_ms)),
-            free AS (
-                SELECT s.url_id, s.location FROM urlpoll.schedule s JOIN asked a ON s.url_id = a.id AND s.location = a.location
-                WHERE s.due_at <= \(unescaped: now) AND (s.lease_until IS NULL OR s.lease_until <= \(unescaped: now))
-                FOR UPDATE OF s SKIP LOCKED),
+            WITH free AS (
+                SELECT s.url_id, s.location FROM urlpoll.schedule s
+                WHERE ((s.location = '' AND s.url_id = ANY(\(shared)::int8[])) OR (s.location = \(location) AND s.url_id = ANY(\(local)::int8[])))
+                    AND s.due_at <= \(unescaped: now) AND (s.lease_until IS NULL OR s.lease_until <= \(unescaped: now))
+                FOR UPDATE SKIP LOCKED),
             claimed AS (
                 UPDATE urlpoll.schedule s SET lease_run = \(run), token = s.token + 1,
-                    lease_until = \(unescaped: now) + a.lease_ms, due_at = \(unescaped: now) + a.sleep_ms
-                FROM asked a JOIN free f ON f.url_id = a.id AND f.location = a.location
-                WHERE s.url_id = a.id AND s.location = a.location
+                    lease_until = \(unescaped: now) + (\(leases)::int8[])[array_position(\(urlIDs)::int8[], s.url_id)],
+                    due_at = \(unescaped: now) + (\(sleeps)::int8[])[array_position(\(urlIDs)::int8[], s.url_id)]
+                FROM free WHERE s.url_id = free.url_id AND s.location = free.location
                 RETURNING s.url_id, s.token, s.failures)
             SELECT url_id, token, failures::int8, 0::int8 FROM claimed
             UNION ALL
             SELECT s.url_id, 0::int8, 0::int8,
                    (CASE WHEN s.due_at > \(unescaped: now) THEN s.due_at ELSE coalesce(s.lease_until, s.due_at) END) - \(unescaped: now)
-            FROM urlpoll.schedule s JOIN asked a ON s.url_id = a.id AND s.location = a.location
-            WHERE NOT EXISTS (SELECT 1 FROM claimed c WHERE c.url_id = s.url_id)
+            FROM urlpoll.schedule s
+            WHERE ((s.location = '' AND s.url_id = ANY(\(shared)::int8[])) OR (s.location = \(location) AND s.url_id = ANY(\(local)::int8[])))
+                AND s.url_id <> ALL(ARRAY(SELECT url_id FROM claimed))
             """,
             logger: logger
         )
