@@ -7,7 +7,7 @@ pg_as() { if [ "$(id -u)" = 0 ]; then chown -R postgres:postgres "$pg_dir"; runu
 pg_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 pg_as "$pg_bin/initdb" -D "$pg_dir/data" --auth=trust -U urlpoll --no-sync -E UTF8 >/dev/null
 pg_as "$pg_bin/pg_ctl" -D "$pg_dir/data" -w -l "$pg_dir/log" \
-    -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c shared_preload_libraries=pg_stat_statements -c track_functions=all" start >/dev/null
+    -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c shared_preload_libraries=pg_stat_statements -c track_functions=all ${BENCH_PG_OPTS:-}" start >/dev/null
 trap 'pg_as "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast stop >/dev/null; rm -rf "$pg_dir"' EXIT
 "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U urlpoll bench
 export URLPOLL_PG_URL="postgres://urlpoll@127.0.0.1:$pg_port/bench?sslmode=disable"

@@ -48,6 +48,7 @@ extension PostgresHistoryStore {
         }
     }
 
+    /// The releases, one statement per kind of row (the URLs' one rows, this location's rows).
     private static func release(
         _ releases: [LeaseRelease],
         ids: [String: Int64],
@@ -55,23 +56,24 @@ extension PostgresHistoryStore {
         _ connection: PostgresConnection,
         _ logger: Logger
     ) async throws {
-        let releases = releases.filter { ids[$0.url] != nil }
-        guard !releases.isEmpty else { return }
-        let urlIDs = releases.map { ids[$0.url]! }
-        let locations = releases.map { $0.perLocation ? location : "" }
-        let waits = releases.map { $0.wait.wholeMilliseconds }
-        let failures = releases.map { Int64($0.failures) }
-        try await connection.query(
-            """
-            UPDATE urlpoll.schedule s SET due_at = \(unescaped: serverNow.sql) + x.wait_ms, lease_until = NULL, lease_run = NULL, failures = x.failures
-            FROM unnest(\(urlIDs)::int8[], \(locations)::text[], \(releases.map(\.token))::int8[], \(waits)::int8[], \(failures)::int8[])
-                AS x(id, location, token, wait_ms, failures)
-            WHERE s.url_id = x.id AND s.location = x.location AND s.token = x.token
-            """,
-            logger: logger
-        ).drain()
+        for (rowLocation, group) in byRow(releases.filter { ids[$0.url] != nil }, location: location, perLocation: \.perLocation) {
+            let urlIDs = group.map { ids[$0.url]! }
+            let waits = group.map { $0.wait.wholeMilliseconds }
+            let failures = group.map { Int64($0.failures) }
+            try await connection.query(
+                """
+                UPDATE urlpoll.schedule s SET due_at = \(unescaped: serverNow.sql) + x.wait_ms, lease_until = NULL, lease_run = NULL, failures = x.failures
+                FROM unnest(\(urlIDs)::int8[], \(group.map(\.token))::int8[], \(waits)::int8[], \(failures)::int8[]) AS x(id, token, wait_ms, failures)
+                WHERE s.url_id = x.id AND s.location = \(rowLocation) AND s.token = x.token
+                """,
+                logger: logger
+            ).drain()
+        }
     }
 
+    /// The claims, one statement per kind of row (the URLs' one rows, this location's rows): a batch
+    /// mixing URLs with and without a quorum costs two. Each statement names both key columns by
+    /// equality, which keeps its planning (most of a claim's server time) as cheap as with one kind.
     private static func claim(
         _ claims: [ClaimRequest],
         ids: [String: Int64],
@@ -80,38 +82,47 @@ extension PostgresHistoryStore {
         _ connection: PostgresConnection,
         _ logger: Logger
     ) async throws -> ClaimAnswer {
-        let claims = claims.filter { ids[$0.url] != nil }
-        guard !claims.isEmpty else { return ClaimAnswer() }
+        var answer = ClaimAnswer()
+        for (rowLocation, group) in byRow(claims.filter { ids[$0.url] != nil }, location: location, perLocation: \.perLocation) {
+            let part = try await claim(group, ids: ids, rowLocation: rowLocation, run: run, connection, logger)
+            answer.claimed.merge(part.claimed) { _, new in new }
+            answer.deferred.merge(part.deferred) { _, new in new }
+        }
+        return answer
+    }
+
+    /// The claims of one kind of row (`rowLocation`: '' or this instance's location).
+    private static func claim(
+        _ claims: [ClaimRequest],
+        ids: [String: Int64],
+        rowLocation: String,
+        run: Int64,
+        _ connection: PostgresConnection,
+        _ logger: Logger
+    ) async throws -> ClaimAnswer {
         let urlIDs = claims.map { ids[$0.url]! }
         let sleeps = claims.map { $0.sleep.wholeMilliseconds }
         let leases = claims.map { $0.lease.wholeMilliseconds }
-        // One instance asks for each URL once, for its one row (location '') or its location's row: the
-        // rows are found by the primary key's two columns, and answer by URL id. Each claimed row finds
-        // its sleep and lease by its position in the request (a join with the unnested request would be
-        // planned as a nested loop over both).
-        let shared = claims.filter { !$0.perLocation }.map { ids[$0.url]! }
-        let local = claims.filter(\.perLocation).map { ids[$0.url]! }
         let now = serverNow.sql
         let rows = try await connection.query(
             """
             WITH free AS (
-                SELECT s.url_id, s.location FROM urlpoll.schedule s
-                WHERE ((s.location = '' AND s.url_id = ANY(\(shared)::int8[])) OR (s.location = \(location) AND s.url_id = ANY(\(local)::int8[])))
-                    AND s.due_at <= \(unescaped: now) AND (s.lease_until IS NULL OR s.lease_until <= \(unescaped: now))
+                SELECT url_id FROM urlpoll.schedule
+                WHERE url_id = ANY(\(urlIDs)::int8[]) AND location = \(rowLocation)
+                    AND due_at <= \(unescaped: now) AND (lease_until IS NULL OR lease_until <= \(unescaped: now))
                 FOR UPDATE SKIP LOCKED),
             claimed AS (
                 UPDATE urlpoll.schedule s SET lease_run = \(run), token = s.token + 1,
-                    lease_until = \(unescaped: now) + (\(leases)::int8[])[array_position(\(urlIDs)::int8[], s.url_id)],
-                    due_at = \(unescaped: now) + (\(sleeps)::int8[])[array_position(\(urlIDs)::int8[], s.url_id)]
-                FROM free WHERE s.url_id = free.url_id AND s.location = free.location
+                    lease_until = \(unescaped: now) + r.lease_ms, due_at = \(unescaped: now) + r.sleep_ms
+                FROM unnest(\(urlIDs)::int8[], \(sleeps)::int8[], \(leases)::int8[]) AS r(id, sleep_ms, lease_ms) JOIN free ON free.url_id = r.id
+                WHERE s.url_id = r.id AND s.location = \(rowLocation)
                 RETURNING s.url_id, s.token, s.failures)
             SELECT url_id, token, failures::int8, 0::int8 FROM claimed
             UNION ALL
             SELECT s.url_id, 0::int8, 0::int8,
                    (CASE WHEN s.due_at > \(unescaped: now) THEN s.due_at ELSE coalesce(s.lease_until, s.due_at) END) - \(unescaped: now)
             FROM urlpoll.schedule s
-            WHERE ((s.location = '' AND s.url_id = ANY(\(shared)::int8[])) OR (s.location = \(location) AND s.url_id = ANY(\(local)::int8[])))
-                AND s.url_id <> ALL(ARRAY(SELECT url_id FROM claimed))
+            WHERE s.url_id = ANY(\(urlIDs)::int8[]) AND s.location = \(rowLocation) AND NOT EXISTS (SELECT 1 FROM claimed c WHERE c.url_id = s.url_id)
             """,
             logger: logger
         )
@@ -127,6 +138,14 @@ extension PostgresHistoryStore {
             }
         }
         return answer
+    }
+
+    /// `items` split by the schedule row they are about: the URLs' one rows (location '') and, for
+    /// those marked `perLocation`, `location`'s rows; empty groups left out.
+    private static func byRow<Item>(_ items: [Item], location: String, perLocation: (Item) -> Bool) -> [(String, [Item])] {
+        let local = items.filter(perLocation)
+        let shared = items.filter { !perLocation($0) }
+        return [("", shared), (location, local)].filter { !$0.1.isEmpty }
     }
 }
 
