@@ -105,8 +105,9 @@ struct PostgresScheduleTests {
             let location = try await cluster.makeDatabase()
             let database = cluster.url(database: location.database)
             let sql = { (query: String) in try await cluster.psql(query, database: location.database) }
-            try await MisbehavingTarget.with(.keepAlive) { target in
-                let urls = (0..<30).map { "\(target.url)?u=\($0)" }
+            try await SwitchTarget.with { target in
+                let names = (0..<30).map { "u\($0)" }
+                let urls = names.map(target.url)
                 let arguments = ["--interval", "2s", "--timeout", "1s", "--database", database, "--status-interval", "1h", "--quiet"] + urls
                 var instances: [URLPollProcess] = []
                 defer { for instance in instances { instance.signal(SIGKILL) } }
@@ -140,6 +141,13 @@ struct PostgresScheduleTests {
                     """
                 )
                 #expect(tooClose == "0")
+                // The same at the server: the requests of each URL as they arrived are 2 s apart or more
+                // (less 50 ms for the test's own clock reading them).
+                for name in names {
+                    let arrivals = target.polls(name)
+                    let closest = zip(arrivals, arrivals.dropFirst()).map { $1 - $0 }.min() ?? .seconds(2)
+                    #expect(closest >= .milliseconds(1950), "\(name): two requests \(closest) apart")
+                }
                 #expect(try await sql("SELECT count(DISTINCT url_id) FROM urlpoll.result") == "30")
                 let runs = try await sql("SELECT count(DISTINCT run_id) FROM urlpoll.coverage")
                 #expect((Int(runs) ?? 0) >= 2, "the first instance and at least one that took over polled: \(runs)")
