@@ -57,6 +57,22 @@ struct CommandLineTests {
         }
     }
 
+    /// A quorum above 1 without a shared database could never be reached: said at start; the URL is
+    /// judged by this one location's view (up here: a quorum of 2 is never down from one location).
+    @Test func aQuorumWithoutASharedDatabaseIsWarnedAbout() async throws {
+        try await FakeTarget.with { target in
+            let config = try TemporaryFile("urls:\n  - url: \"\(target.url("/status/503"))\"\n    quorum: 2\n")
+            let result = try await URLPollProcess.run(["--once", "--database", "none", "--format", "json", "-c", config.path])
+            #expect(result.stderr.contains("quorum: 2 needs instances in 2 locations sharing a PostgreSQL database"), "\(result.stderr)")
+            #expect(
+                result.stdout.contains(#""state":"up","status":"503 Service Unavailable from (unnamed location) only (quorum 2)""#),
+                "\(result.stdout)"
+            )
+            #expect(result.stdout.contains(#""locations":[{"location":"","state":"down""#))
+            #expect(result.status == 0)
+        }
+    }
+
     @Test(arguments: [
         (["--bogus", "http://a/"], "Unknown option '--bogus'"),
         (["--interval", "10", "http://a/"], "\"10\" has no unit"),
