@@ -276,7 +276,8 @@ struct PostgresScheduleTests {
     @Test func aQuorumOfTwoLocations() async throws {
         try await ExclusiveTests.run {
             let cluster = try await PostgresCluster.shared()
-            let database = cluster.url(database: try await cluster.makeDatabase().database)
+            let name = try await cluster.makeDatabase().database
+            let database = cluster.url(database: name)
             try await SwitchTarget.with { target in
                 try await WebhookSink.with { sink in
                     var instances: [URLPollProcess] = []
@@ -366,6 +367,8 @@ struct PostgresScheduleTests {
                     #expect(configs.count == 2)
                     let events = sink.log.all.map { $0.json["event"] as? String ?? "?" }
                     #expect(events == ["down", "recovered"], "\(events)")
+                    let incidents = try await cluster.psql("SELECT count(*), count(up_at) FROM urlpoll.incident", database: name)
+                    #expect(incidents == "1|1", "one outage, stored once and closed: \(incidents)")
                 }
             }
         }

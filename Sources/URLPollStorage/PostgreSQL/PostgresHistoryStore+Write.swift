@@ -153,6 +153,9 @@ extension PostgresHistoryStore {
             ).drain()
         }
         if !plan.incidentOpens.isEmpty {
+            // An outage another instance already opened is not opened twice: instances sharing the
+            // database (a URL moving between them, or polled from several locations) may each see its
+            // start before reading the other's state.
             let opens = plan.incidentOpens
             try await connection.query(
                 """
@@ -160,6 +163,7 @@ extension PostgresHistoryStore {
                 SELECT x.url_id, x.down_at, nullif(x.up_at, -1), x.status_id
                 FROM unnest(\(opens.map(\.urlID))::int8[], \(opens.map(\.downAt))::int8[], \(opens.map { $0.upAt ?? -1 })::int8[],
                             \(opens.map(\.statusID))::int8[]) AS x(url_id, down_at, up_at, status_id)
+                WHERE NOT EXISTS (SELECT 1 FROM urlpoll.incident i WHERE i.url_id = x.url_id AND i.up_at IS NULL)
                 """,
                 logger: logger
             ).drain()
