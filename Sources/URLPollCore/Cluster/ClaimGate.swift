@@ -20,7 +20,8 @@ import Logging
 /// since the last one, hands the claimed ones to the pollers (with the failure count the database
 /// knows, so back-off and alert thresholds continue whichever instance polled last) and puts the others
 /// back to sleep until the database says they may be claimed. Releases that find no claim to ride with
-/// go out within ``releaseDelay``.
+/// go out within ``releaseDelay``. A URL with a quorum is claimed and released for this instance's
+/// location's row (``ClaimRequest/perLocation``), so every location polls it.
 ///
 /// When the schedule cannot be reached (an error, or no answer within ``exchangeDeadline``), the gate
 /// logs it once and keeps polling the URLs this instance held at its last claims (its *share*) without
