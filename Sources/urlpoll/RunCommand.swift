@@ -153,7 +153,8 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Where this instance polls from, as the instances sharing a PostgreSQL database list it (/api/instances).",
+            "Where this instance polls from, as the instances sharing a PostgreSQL database list it (/api/instances); "
+                + "a URL with a quorum is polled from every location.",
             valueName: "name"
         )
     )
