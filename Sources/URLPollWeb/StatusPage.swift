@@ -67,7 +67,7 @@ enum StatusPage {
         guard !views.isEmpty else { return "" }
         let parts = views.map { view in
             "<span class=\"seen \(view.health.rawValue)\" title=\"\(HTML.escape(view.status))\">"
-                + "\(HTML.escape(view.location.isEmpty ? "(unnamed)" : view.location)): \(view.health.rawValue)</span>"
+                + "\(HTML.escape(LocationViews.name(view.location))): \(view.health.rawValue)</span>"
         }
         return "<br><small class=\"where\">" + parts.joined(separator: " &middot; ") + "</small>"
     }

@@ -57,7 +57,7 @@ enum URLDetailPage {
         var html = "<h2>Seen from each location</h2><table class=\"locations\">"
         for view in views {
             let health = view.health.rawValue
-            html += "<tr><th>\(HTML.escape(view.location.isEmpty ? "(unnamed)" : view.location))</th>"
+            html += "<tr><th>\(HTML.escape(LocationViews.name(view.location)))</th>"
             html += "<td><span class=\"badge \(health)\">\(health)</span></td><td>\(HTML.escape(view.status))</td>"
             html += "<td>\(Timestamp.rfc3339(view.checkedAt))</td></tr>"
         }

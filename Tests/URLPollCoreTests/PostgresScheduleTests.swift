@@ -355,6 +355,8 @@ struct PostgresScheduleTests {
                         }
                         let page = try await HTTPGet.text(bases[1] + "urls/\(id)")
                         #expect(page.contains("Seen from each location") && page.contains("<th>east</th>") && page.contains("<th>west</th>"))
+                        let statusPage = try await HTTPGet.text(bases[0])
+                        #expect(statusPage.contains("class=\"seen down\"") && statusPage.contains(">east: down</span>"))
 
                         // Back at both: recovered, once.
                         target.setDown("q@east", false)

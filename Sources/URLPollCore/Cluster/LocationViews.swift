@@ -81,8 +81,9 @@ public struct LocationViews: Sendable {
         return (state.judged(health: verdict.health, status: status), own)
     }
 
-    /// A location as the status texts name it (the unnamed one too).
-    static func name(_ location: String) -> String {
+    /// A location as status texts and pages name it (instances started without `--location` share the
+    /// unnamed one).
+    public static func name(_ location: String) -> String {
         location.isEmpty ? "(unnamed location)" : location
     }
 }

@@ -17,7 +17,7 @@ import Foundation
 /// nothing was measured); `address` is the IP address of the
 /// server that last answered (`null` until one did). A URL with a quorum (`quorum: N`) also has `locations`: every
 /// location's latest view, `[{"location":"eu","state":"down","status":"503 Service Unavailable","checked_at":"…"}]`
-/// (its `state` is the quorum's verdict). With a history, each URL also has
+/// (each entry's `state` is what that location saw; the URL's own `state` is the quorum's verdict). With a history, each URL also has
 /// `uptime`: `{"1h":0.9991,"24h":…,"7d":…,"30d":…}`, the share of known time it was up (``UptimeArithmetic``), `null` where
 /// nothing is known. With alert receivers, the report ends with `alerting`: `{"self_check":{"suspected":true,
 /// "since":"…"},"held":12,"announced":1,"queued":0}` (whether urlpoll suspects its own network and holds `down` alerts
