@@ -31,7 +31,9 @@ struct SmartHTTPTests {
     func anEndlessBodyIsReadOnlyUpToTheLimit(kind: ProbeKind) async throws {
         try await FakeTarget.with { target in
             let options = CheckOptions(bodyContains: "never there", maxBodyBytes: 100_000)
-            let result = try await kind.results([target.url("/endless")], options: options, method: .get)[0]
+            // The limit ends this poll, not the clock: a generous timeout keeps a starved test machine from
+            // turning it into a timeout.
+            let result = try await kind.results([target.url("/endless")], options: options, method: .get, timeout: .seconds(30))[0]
             #expect(result.outcome.code == 200)
             #expect(result.body.count == 100_000)
             #expect(result.bodyTruncated)
