@@ -173,6 +173,88 @@ struct PostgresStoreTests {
         )
     }
 
+    /// Two instances committing the first poll of the same outage at the same moment store one incident.
+    /// Another instance's transaction (psql here) has opened the incident and not committed yet when this
+    /// store writes the same outage's start: the store's insert waits for it, then does nothing. (Without
+    /// the unique index it found no committed incident and stored a second one.)
+    @Test func anOutageTwoInstancesOpenAtOnceIsOneIncident() async throws {
+        let cluster = try await PostgresCluster.shared()
+        let location = try await cluster.makeDatabase()
+        let store = try await PostgresHistoryStore.open(location)
+        let run = try await store.beginRun(at: HistoryStoreTests.start)
+        let url = "http://a.test/"
+        try await store.write(
+            [HistoryStoreTests.polled(url, at: 0, .up, previous: .pending, first: true)],
+            run: run,
+            aliveAt: HistoryStoreTests.start
+        )
+        let t0 = ResultEncoding.milliseconds(HistoryStoreTests.start)
+        let other = Task {
+            try await cluster.psql(
+                """
+                BEGIN;
+                INSERT INTO urlpoll.incident (url_id, down_at, status_id)
+                    SELECT id, \(t0 + 9_000), (SELECT min(id) FROM urlpoll.status) FROM urlpoll.url WHERE url = '\(url)';
+                SELECT pg_sleep(3);
+                COMMIT;
+                """,
+                database: location.database
+            )
+        }
+        try await Eventually.wait("the other transaction to hold its incident") {
+            try await cluster.psql("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'", database: location.database) != "0"
+        }
+        try await store.write([HistoryStoreTests.polled(url, at: 10, .down, previous: .up, failures: 1)], run: run, aliveAt: HistoryStoreTests.start)
+        _ = try await other.value
+        let incidents = try await store.incidents(url: url, since: HistoryStoreTests.start, limit: nil)
+        #expect(incidents.count == 1)
+        #expect(incidents.first?.downAt == HistoryStoreTests.start.addingTimeInterval(9) && incidents.first?.upAt == nil)
+        await store.close()
+    }
+
+    /// A database that already holds the same outage twice (written before migration v6) keeps the
+    /// earliest row and gets the unique index.
+    @Test func theMigrationKeepsTheFirstOfTwiceOpenedOutages() async throws {
+        let cluster = try await PostgresCluster.shared()
+        let location = try await cluster.makeDatabase()
+        let store = try await PostgresHistoryStore.open(location)
+        let run = try await store.beginRun(at: HistoryStoreTests.start)
+        try await store.write(
+            ["http://a.test/", "http://b.test/"].map { HistoryStoreTests.polled($0, at: 0, .down, previous: .pending, first: true, failures: 1) },
+            run: run,
+            aliveAt: HistoryStoreTests.start
+        )
+        await store.close()
+        let t0 = ResultEncoding.milliseconds(HistoryStoreTests.start)
+        _ = try await cluster.psql(
+            """
+            DELETE FROM urlpoll.migration WHERE id = 'v6';
+            DROP INDEX urlpoll.incident_open;
+            CREATE INDEX incident_open ON urlpoll.incident (url_id) WHERE up_at IS NULL;
+            INSERT INTO urlpoll.incident (url_id, down_at, status_id) SELECT url_id, down_at + 5000, status_id FROM urlpoll.incident;
+            INSERT INTO urlpoll.incident (url_id, down_at, up_at, status_id) SELECT url_id, \(t0 - 60_000), \(t0 - 30_000), status_id
+                FROM urlpoll.incident WHERE down_at = \(t0 + 5000);
+            """,
+            database: location.database
+        )
+        #expect(try await cluster.psql("SELECT count(*) FROM urlpoll.incident WHERE up_at IS NULL", database: location.database) == "4")
+
+        let upgraded = try await PostgresHistoryStore.open(location)
+        let open = try await cluster.psql(
+            "SELECT string_agg(url_id || ':' || (down_at - \(t0)), ',' ORDER BY url_id) FROM urlpoll.incident WHERE up_at IS NULL",
+            database: location.database
+        )
+        #expect(open == "1:0,2:0")
+        #expect(try await cluster.psql("SELECT count(*) FROM urlpoll.incident WHERE up_at IS NOT NULL", database: location.database) == "2")
+        #expect(
+            try await cluster.psql(
+                "SELECT indexdef LIKE 'CREATE UNIQUE%' FROM pg_indexes WHERE indexname = 'incident_open'",
+                database: location.database
+            ) == "t"
+        )
+        await upgraded.close()
+    }
+
     @Test func aServerThatIsNotThereIsOneMessageWithoutThePassword() async throws {
         let port = try await AlertmanagerProcess.freePort()
         let location = try PostgresLocation(parsing: "postgres://urlpoll:hunter2@127.0.0.1:\(port)/app?sslmode=disable")

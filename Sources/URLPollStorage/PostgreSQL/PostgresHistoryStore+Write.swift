@@ -155,7 +155,9 @@ extension PostgresHistoryStore {
         if !plan.incidentOpens.isEmpty {
             // An outage another instance already opened is not opened twice: instances sharing the
             // database (a URL moving between them, or polled from several locations) may each see its
-            // start before reading the other's state.
+            // start before reading the other's state. `NOT EXISTS` skips an incident already committed;
+            // the unique index on open incidents (migration v6) makes an insert that races another
+            // instance's wait for it and then do nothing.
             let opens = plan.incidentOpens
             try await connection.query(
                 """
@@ -164,6 +166,7 @@ extension PostgresHistoryStore {
                 FROM unnest(\(opens.map(\.urlID))::int8[], \(opens.map(\.downAt))::int8[], \(opens.map { $0.upAt ?? -1 })::int8[],
                             \(opens.map(\.statusID))::int8[]) AS x(url_id, down_at, up_at, status_id)
                 WHERE NOT EXISTS (SELECT 1 FROM urlpoll.incident i WHERE i.url_id = x.url_id AND i.up_at IS NULL)
+                ON CONFLICT (url_id) WHERE up_at IS NULL DO NOTHING
                 """,
                 logger: logger
             ).drain()

@@ -121,5 +121,20 @@ enum PostgresSchema {
                 "CREATE INDEX location_view_by_time ON urlpoll.location_view (checked_at)",
             ]
         ),
+        (
+            // At most one open incident per URL, held by the database itself: two instances committing
+            // the first poll of the same outage at the same moment each found none open and both opened
+            // one. The same outage stored twice is removed first (the earliest row stays), so that the
+            // unique index can be built on any database.
+            "v6",
+            [
+                """
+                DELETE FROM urlpoll.incident i USING urlpoll.incident e
+                WHERE i.up_at IS NULL AND e.up_at IS NULL AND e.url_id = i.url_id AND (e.down_at, e.id) < (i.down_at, i.id)
+                """,
+                "DROP INDEX urlpoll.incident_open",
+                "CREATE UNIQUE INDEX incident_open ON urlpoll.incident (url_id) WHERE up_at IS NULL",
+            ]
+        ),
     ]
 }
