@@ -29,7 +29,7 @@ enum TemplateContext {
             summary = "urlpoll test alert from \(instance) to \(event.receiver)"
         }
         let isTrigger = event.kind != .recovered
-        var values: [String: Any] = [
+        let values: [String: Any] = [
             "event": event.kind.rawValue,
             "url": event.url,
             "name": what,
