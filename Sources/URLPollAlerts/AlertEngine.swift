@@ -110,8 +110,9 @@ public actor AlertEngine: HistoryListener {
     /// their outages) and the undelivered alerts of instances that died (sent from here).
     private func followOtherInstances() async {
         do {
-            tracker.sync(try await store.announcements())
-            let orphans = try await store.takeOrphanedDeliveries()
+            let store = self.store
+            tracker.sync(try await answered { try await store.announcements() })
+            let orphans = try await answered { try await store.takeOrphanedDeliveries() }
             if !orphans.isEmpty {
                 logger.notice("alerts: delivering \(orphans.count) alerts a stopped instance left undelivered")
                 await enqueue(orphans)
@@ -135,11 +136,25 @@ public actor AlertEngine: HistoryListener {
     /// Done deliveries, reported by the workers: removed from the outbox.
     func finished(_ ids: [Int64]) async {
         do {
-            try await store.finish(ids)
+            let store = self.store
+            try await answered { try await store.finish(ids) }
         } catch {
             logger.error("alerts: cannot mark \(ids.count) alerts delivered (\(error)); a restart may send them again")
         }
         await publish()
+    }
+
+    /// How long one call of a shared store may go unanswered before it is given up (``Abandonable``): a
+    /// database connection that hangs must not stop alerting, nor the history writer that feeds it. As
+    /// long as the writer's own limit: a call that is slow, not stuck, should rather be waited for (a
+    /// decision given up and stored late is lost to this instance).
+    static let storeAnswerLimit = HistoryWriter.abandonAfter
+
+    /// Runs a call of the store; a shared store's (a database server's) is given up after
+    /// ``storeAnswerLimit``. A local file's store answers or fails, and is waited for.
+    private func answered<T: Sendable>(_ call: @escaping @Sendable () async throws -> T) async throws -> T {
+        guard store.isShared else { return try await call() }
+        return try await Abandonable.run(within: Self.storeAnswerLimit, clock: TaskAlarmClock(), call)
     }
 
     private func rules(for url: String) -> [AlertRule] {
@@ -181,7 +196,8 @@ public actor AlertEngine: HistoryListener {
         var attempt = 0
         while true {
             do {
-                queued = try await store.save(changes, queued: queued)
+                let (store, pending) = (self.store, queued)
+                queued = try await answered { try await store.save(changes, queued: pending) }
                 break
             } catch {
                 attempt += 1

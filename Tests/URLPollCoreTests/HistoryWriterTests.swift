@@ -160,6 +160,137 @@ struct HistoryWriterTests {
         #expect(lines.all.allSatisfy { $0.level != .error }, "a stall is not an error: nothing failed")
     }
 
+    /// A store whose writes hang (ignoring cancellation, like a query on a connection the server closed)
+    /// until released, and then fail; with `hangs` writes to hang, the later ones go through.
+    actor HangingStore: HistoryStore {
+        let store: SQLiteHistoryStore
+        private var hangs: Int
+        private var hanging: [CheckedContinuation<Void, Never>] = []
+        private(set) var written = 0
+
+        init(_ store: SQLiteHistoryStore, hangs: Int) {
+            self.store = store
+            self.hangs = hangs
+        }
+
+        nonisolated var mayHang: Bool { true }
+        var hangingWrites: Int { hanging.count }
+
+        /// Lets every hanging call end (with an error), so that no continuation is left behind.
+        func release() {
+            for call in hanging { call.resume() }
+            hanging = []
+        }
+
+        private func hang() async throws {
+            await withCheckedContinuation { hanging.append($0) }
+            throw StoreError("the connection was closed")
+        }
+
+        func write(_ events: [HistoryEvent], run: Int64, aliveAt: Date) async throws {
+            if hangs > 0 {
+                hangs -= 1
+                try await hang()
+            }
+            written += events.count
+            try await store.write(events, run: run, aliveAt: aliveAt)
+        }
+
+        func beginRun(at time: Date) async throws -> Int64 { try await store.beginRun(at: time) }
+        func endRun(_ run: Int64, at time: Date) async throws {
+            if hangs > 0 { try await hang() }
+            try await store.endRun(run, at: time)
+        }
+        func restore(_ urls: [String]) async throws -> [String: RestoredState] { try await store.restore(urls) }
+        func timelines(since: Date, now: Date, run: Int64) async throws -> [String: Timeline] { [:] }
+        func results(url: String, since: Date) async throws -> [StoredResult] { try await store.results(url: url, since: since) }
+        func incidents(url: String?, since: Date, limit: Int?) async throws -> [Incident] { [] }
+        func maintain(now: Date, policy: RetentionPolicy) async throws -> Bool { false }
+    }
+
+    /// A write that never answers (postgres-nio has been seen to wait forever on a connection the server
+    /// closed mid-query) is given up after ``HistoryWriter/abandonAfter`` and the batch written again:
+    /// the history does not stop for good.
+    @Test func aWriteThatNeverAnswersIsGivenUpAndTheBatchWrittenAgain() async throws {
+        let directory = try TemporaryDirectory()
+        let store = HangingStore(try SQLiteHistoryStore.open(path: directory.file("history.sqlite")), hangs: 1)
+        let monitor = StateMonitor(targets: Self.targets(10), historyCapacity: 1_000)
+        let run = try await store.beginRun(at: Date())
+        let lines = RecordingLogHandler.Lines()
+        let clock = ManualClock()
+        let writer = HistoryWriter(
+            store: store,
+            monitor: monitor,
+            board: UptimeBoard(),
+            policy: RetentionPolicy(),
+            run: run,
+            clock: clock,
+            logger: RecordingLogHandler.logger(into: lines)
+        )
+        let writing = Task { await writer.writeUntilClosed() }
+        for index in 0..<3 { await monitor.record(Self.state(index)) }
+        try await Eventually.wait("a write to hang") { await store.hangingWrites == 1 }
+        await clock.advance(by: HistoryWriter.abandonAfter)
+        try await Eventually.wait("the write to be given up") {
+            lines.count(containing: "history: cannot write 3 results (attempt 1): no answer within 2m; polls wait until it works") == 1
+        }
+        await clock.waitForAnAlarm()
+        await clock.advance(by: .seconds(1))  // the pause before the next attempt
+        try await Eventually.wait("the batch written again") { await store.written == 3 }
+        #expect(lines.count(containing: "history: writing works again (3 results written)") == 1)
+        await monitor.closeHistory()
+        await writing.value
+        await store.release()
+        #expect(try await store.store.counts()["result"] == 3)
+    }
+
+    /// A database that never answers cannot keep urlpoll from stopping: once the shutdown has begun, the
+    /// write in flight gets ``HistoryWriter/shutdownGrace``, and one more attempt the same; then the rest
+    /// of the outbox is not tried, the loss is said once, and closing the run gets the same grace.
+    @Test func aShutdownWhileTheDatabaseNeverAnswersEndsAfterTheGrace() async throws {
+        let directory = try TemporaryDirectory()
+        let store = HangingStore(try SQLiteHistoryStore.open(path: directory.file("history.sqlite")), hangs: 1_000)
+        let monitor = StateMonitor(targets: Self.targets(10), historyCapacity: 1_000)
+        let run = try await store.beginRun(at: Date())
+        let lines = RecordingLogHandler.Lines()
+        let clock = ManualClock()
+        let writer = HistoryWriter(
+            store: store,
+            monitor: monitor,
+            board: UptimeBoard(),
+            policy: RetentionPolicy(),
+            run: run,
+            clock: clock,
+            logger: RecordingLogHandler.logger(into: lines)
+        )
+        let group = ServiceGroup(services: [writer], logger: Self.logger)
+        let running = Task { try await group.run() }
+        await monitor.record(Self.state(0))
+        try await Eventually.wait("a write to hang") { await store.hangingWrites == 1 }
+        for index in 1..<8 { await monitor.record(Self.state(index)) }  // waiting behind it
+        // Alarms now: maintenance (60 s), the stall notice (10 s), giving the write up (2 min).
+        try await Eventually.wait("the writer's alarms") { clock.pendingAlarms == 3 }
+        await group.triggerGracefulShutdown()
+        try await Eventually.wait("the shutdown's grace to start") { clock.pendingAlarms == 4 }
+        await clock.advance(by: HistoryWriter.shutdownGrace)
+        // Given up; a second attempt (on another connection, with a real database) after a second's pause.
+        try await Eventually.wait("the pause before a second attempt") {
+            lines.count(containing: "history: cannot write 1 results (attempt 1): no answer within 5s") == 1 && clock.pendingAlarms == 2
+        }
+        await clock.advance(by: .seconds(1))
+        try await Eventually.wait("the second attempt") { await store.hangingWrites == 2 && clock.pendingAlarms == 3 }
+        await clock.advance(by: HistoryWriter.shutdownGrace)
+        try await Eventually.wait("the rest given up and the run closing") {
+            lines.count(containing: "history: giving up at shutdown") == 1 && clock.pendingAlarms == 1
+        }
+        await clock.advance(by: HistoryWriter.shutdownGrace)
+        try await running.value
+        #expect(lines.count(containing: "history: giving up at shutdown; 8 results are not stored") == 1)
+        #expect(lines.count(containing: "history: cannot close the run: no answer within 5s") == 1)
+        #expect(lines.count(containing: "cannot write") == 1, "two attempts, one error line")
+        await store.release()
+    }
+
     /// With ``HistoryOverflow/dropOldest`` (a shared database), a full outbox never makes a poll wait:
     /// the oldest results give way, a tenth of the outbox at a time, are counted, and the newest stay.
     @Test func aFullOutboxThatDropsTheOldestNeverStopsPolling() async throws {

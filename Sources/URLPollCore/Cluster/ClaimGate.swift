@@ -228,7 +228,7 @@ public actor ClaimGate: ResourceSource {
         exchangesInFlight += 1
         defer { exchangesInFlight -= 1 }
         do {
-            let answer = try await Self.withDeadline(Self.exchangeDeadline, clock: clock) { [schedule] in
+            let answer = try await Abandonable.run(within: Self.exchangeDeadline, clock: clock) { [schedule] in
                 try await schedule.exchange(claims: claims, releases: wire)
             }
             if let outage {
@@ -324,35 +324,4 @@ public actor ClaimGate: ResourceSource {
             }
         }
     }
-
-    /// Runs `operation`, or throws ``ScheduleTimeout`` when it has not answered after `limit`. The
-    /// operation is cancelled then, and not waited for: a database client waiting for a connection may
-    /// not end at once, and the gate must not wait with it.
-    static func withDeadline<T: Sendable>(
-        _ limit: Duration,
-        clock: any AlarmClock,
-        _ operation: @escaping @Sendable () async throws -> T
-    ) async throws -> T {
-        let (first, outcome) = AsyncStream<Result<T, any Error>>.makeStream(bufferingPolicy: .bufferingOldest(1))
-        let work = Task {
-            do { outcome.yield(.success(try await operation())) } catch { outcome.yield(.failure(error)) }
-        }
-        let timer = Task {
-            try await clock.sleep(until: clock.now + limit)
-            outcome.yield(.failure(ScheduleTimeout(limit: limit)))
-        }
-        defer {
-            work.cancel()
-            timer.cancel()
-            outcome.finish()
-        }
-        for await result in first { return try result.get() }
-        throw CancellationError()
-    }
-}
-
-/// The shared schedule did not answer in time.
-public struct ScheduleTimeout: Error, CustomStringConvertible {
-    public let limit: Duration
-    public var description: String { "no answer within \(DurationFormat.format(limit))" }
 }

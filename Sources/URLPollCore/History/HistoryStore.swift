@@ -34,6 +34,16 @@ public protocol HistoryStore: Sendable {
     /// One small step of rollup and retention at `now` (a transaction of bounded size).
     /// - Returns: whether more work is left (call again soon), or everything is done for now.
     func maintain(now: Date, policy: RetentionPolicy) async throws -> Bool
+
+    /// Whether a call may go unanswered without end: a database server's client can wait forever on a
+    /// connection the server closed mid-query. The ``HistoryWriter`` then gives up a write that has not
+    /// answered in time and writes the batch again, so such a store's writes must be harmless to repeat.
+    /// A store in a local file answers or fails (`false`, the default), and is always waited for.
+    var mayHang: Bool { get }
+}
+
+extension HistoryStore {
+    public var mayHang: Bool { false }
 }
 
 /// What makes one URL's uptime: when its state was known, and when it was down.

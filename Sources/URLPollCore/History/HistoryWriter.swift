@@ -18,6 +18,12 @@ import ServiceLifecycle
 ///   after the engine: list it before the engine in the service group), and ends the run. Cancelled
 ///   (the group failed, say, because the web server could not listen), it stops at once, saying how many
 ///   results it could not write.
+/// - It never waits forever for a store that may hang (``HistoryStore/mayHang``: a database server). A
+///   write that has not answered after ``abandonAfter`` is given up (cancelled, not waited for) and the
+///   batch written again. Once the shutdown has begun, each
+///   attempt gets ``shutdownGrace`` (a second attempt, on another connection, gets past one that hangs);
+///   when two have not answered, what is left is not written (and said so), so a database that is away
+///   cannot keep urlpoll from stopping: about 16 s at most, closing the run included.
 public struct HistoryWriter: Service {
     public static let batchWindow: Duration = .milliseconds(250)
     public static let largeBatch = 25_000
@@ -25,6 +31,12 @@ public struct HistoryWriter: Service {
     /// How long a write may wait for the database before the writer says so (once per stall): a
     /// database server that went away makes writes wait for its return instead of failing.
     public static let stallNotice: Duration = .seconds(10)
+    /// How long one write may go unanswered before it is given up and the batch written again: longer
+    /// than any outage a write should simply wait out, and short enough that a write stuck for good
+    /// (postgres-nio waiting for a connection the server closed mid-query) does not stop the history.
+    public static let abandonAfter: Duration = .seconds(120)
+    /// How long the store may take to answer each attempt once the shutdown has begun.
+    public static let shutdownGrace: Duration = .seconds(5)
 
     let store: (any HistoryStore)?
     let listener: (any HistoryListener)?
@@ -65,27 +77,42 @@ public struct HistoryWriter: Service {
             }
             tasks.cancelAll()
         }
+        guard let store else { return }
+        let run = self.run
         do {
-            try await store?.endRun(run, at: Date())
+            if store.mayHang {
+                try await Abandonable.run(within: Self.shutdownGrace, clock: clock) { try await store.endRun(run, at: Date()) }
+            } else {
+                try await store.endRun(run, at: Date())
+            }
         } catch {
             logger.error("history: cannot close the run: \(error)")
         }
     }
 
-    /// Writes batches until the monitor's outbox is closed and drained.
+    /// Writes batches until the monitor's outbox is closed and drained. Once a batch has been given up at
+    /// shutdown, the rest is not tried: it is counted, and the loss said once.
     func writeUntilClosed() async {
         var lastWrite = clock.now - Self.batchWindow
+        var lost = 0
         while true {
             let batch = await monitor.nextHistoryBatch(maximum: Self.largeBatch, deadline: lastWrite + Self.batchWindow)
-            if batch.isEmpty { return }
+            if batch.isEmpty { break }
             lastWrite = clock.now
-            if await write(batch) { await listener?.historyWritten(batch) }
+            if lost > 0 {
+                lost += batch.count
+            } else if await write(batch) {
+                await listener?.historyWritten(batch)
+            } else if Task.isShuttingDownGracefully {
+                lost = batch.count
+            }
         }
+        if lost > 0 { logger.critical("history: giving up at shutdown; \(lost) results are not stored") }
     }
 
-    /// Writes one batch, retrying until it is stored. Shutting down, it gives up after a few attempts, and
-    /// cancelled at once, saying how many results were lost. Returns whether the batch is stored (always,
-    /// without a store).
+    /// Writes one batch, retrying until it is stored. Shutting down, it gives up after three failed
+    /// attempts, or two that got no answer within ``shutdownGrace``; cancelled, it stops at once, saying
+    /// how many results were lost. Returns whether the batch is stored (always, without a store).
     @discardableResult
     func write(_ batch: [HistoryEvent]) async -> Bool {
         guard let store else { return true }
@@ -104,10 +131,7 @@ public struct HistoryWriter: Service {
                 if attempt == 1 || attempt.isMultiple(of: 10) {
                     logger.error("history: cannot write \(batch.count) results (attempt \(attempt)): \(error); polls wait until it works")
                 }
-                if Task.isShuttingDownGracefully && attempt >= 3 {
-                    logger.critical("history: giving up at shutdown; \(batch.count) results are not stored")
-                    return false
-                }
+                if Task.isShuttingDownGracefully && (attempt >= 3 || (attempt >= 2 && error is NoAnswer)) { return false }
                 try? await clock.sleep(until: clock.now + .seconds(min(30, attempt)))
             }
         }
@@ -116,16 +140,37 @@ public struct HistoryWriter: Service {
     /// Writes `batch`; if the store has not answered after ``stallNotice``, logs it once (polling goes
     /// on, results wait in the outbox), and when it answers, logs how long it took and how many results
     /// the outbox dropped for room meanwhile (``HistoryOverflow/dropOldest``).
+    ///
+    /// - Throws: what the store throws, or, for a store that may hang, ``NoAnswer`` when it has not
+    ///   answered within ``abandonAfter`` or, once the shutdown has begun, within ``shutdownGrace`` of it.
+    ///   The write is then abandoned (such a store's writes are harmless to repeat).
     private func writeNoticingStalls(_ batch: [HistoryEvent], to store: any HistoryStore) async throws {
         let started = clock.now
         let (run, clock, logger) = (self.run, self.clock, self.logger)
+        let limit = store.mayHang ? (Task.isShuttingDownGracefully ? Self.shutdownGrace : Self.abandonAfter) : nil
         let outcome = await withTaskGroup(of: Result<Void, any Error>?.self) { group in
             group.addTask {
                 do {
-                    try await store.write(batch, run: run, aliveAt: Date())
+                    if let limit {
+                        try await Abandonable.run(within: limit, clock: clock) { try await store.write(batch, run: run, aliveAt: Date()) }
+                    } else {
+                        try await store.write(batch, run: run, aliveAt: Date())
+                    }
                     return .success(())
                 } catch {
                     return .failure(error)
+                }
+            }
+            if let limit, limit > Self.shutdownGrace {
+                // A shutdown that begins while this write waits gives it ``shutdownGrace`` from then on.
+                group.addTask {
+                    do {
+                        try await gracefulShutdown()
+                        try await clock.sleep(until: clock.now + Self.shutdownGrace)
+                    } catch {
+                        return nil
+                    }
+                    return .failure(NoAnswer(limit: Self.shutdownGrace))
                 }
             }
             group.addTask {
@@ -137,16 +182,16 @@ public struct HistoryWriter: Service {
                 }
                 return nil
             }
-            var outcome: Result<Void, any Error> = .success(())
-            for await finished in group {
+            var outcome: Result<Void, any Error>?
+            for await finished in group where outcome == nil {
                 guard let finished else { continue }
                 outcome = finished
                 group.cancelAll()
             }
-            return outcome
+            return outcome ?? .failure(CancellationError())
         }
         let waited = clock.now - started
-        if waited >= Self.stallNotice {
+        if waited >= Self.stallNotice, case .success = outcome {
             logger.notice("history: the database answers again after \(DurationFormat.format(waited)) (\(batch.count) results written)")
             let dropped = await monitor.historyBacklog.dropped
             if dropped > 0 {

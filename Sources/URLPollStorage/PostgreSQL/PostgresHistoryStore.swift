@@ -34,6 +34,9 @@ public actor PostgresHistoryStore: HistoryStore {
     /// When the last retention round ended (they run at most every ten minutes).
     var lastPruneRound: Date?
 
+    /// Its writes may be given up and repeated: stored results and incidents are never stored twice.
+    public nonisolated var mayHang: Bool { true }
+
     private init(client: PostgresClient, pool: Task<Void, Never>, location: PostgresLocation, logger: Logger) {
         self.client = client
         self.pool = pool
