@@ -368,6 +368,31 @@ struct PostgresStoreTests {
 
     /// PostgreSQL restarts under a running instance: polling goes on (results wait in the outbox), the
     /// pool reconnects, and every poll's result reaches the database; none is lost.
+    /// Stopped while the server is away, urlpoll ends in bounded time (each write then gets 5 s, two
+    /// attempts, and closing the run 5 s; `finish` allows 30 s), with status 0, saying how many results it
+    /// could not store.
+    @Test func aStopWhileTheServerIsAwayEndsInTime() async throws {
+        try await ExclusiveTests.run {
+            let cluster = try await PostgresCluster.start()
+            let location = try await cluster.makeDatabase()
+            let results = { try await cluster.psql("SELECT count(*) FROM urlpoll.result", database: location.database) }
+            try await MisbehavingTarget.with(.keepAlive) { target in
+                let instance = try URLPollProcess.start([
+                    "--interval", "50ms", "--database", cluster.url(database: location.database), "--status-interval", "1h", "--quiet", target.url,
+                ])
+                try await Eventually.wait("results in the database") { (Int((try? await results()) ?? "0") ?? 0) >= 5 }
+                try await cluster.stop("fast")
+                let before = target.counters.requests.load(ordering: .relaxed)
+                await target.counters.waitForAnswers(before + 10)  // results queue while the server is away
+                instance.signal(SIGTERM)
+                let finished = try await instance.finish()
+                #expect(finished.status == 0)
+                #expect(finished.stderr.contains("history: giving up at shutdown;"), "\(finished.stderr)")
+                #expect(finished.stderr.contains("results are not stored"))
+            }
+        }
+    }
+
     @Test func aRestartOfTheServerLosesNothing() async throws {
         try await ExclusiveTests.run {
             let cluster = try await PostgresCluster.start()
