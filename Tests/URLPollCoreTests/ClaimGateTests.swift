@@ -189,7 +189,12 @@ struct ClaimGateTests {
         }
     }
 
-    @Test func anOutageKeepsTheShareAndPausesTheRest() async throws {
+    /// One instance polling eight URLs alone on a schedule in memory, 12 s in: `outage` takes the schedule
+    /// away and brings it back; then, within `recovery`, the instance claims every URL again.
+    func throughAnOutage(
+        recovery: Duration,
+        _ outage: (PollingEngine, MemorySharedSchedule, ManualClock, [String]) async throws -> Void
+    ) async throws {
         let clock = ManualClock()
         let schedule = MemorySharedSchedule(clock: clock)
         let urls = (0..<8).map { "http://scripted/\($0)" }
@@ -197,6 +202,17 @@ struct ClaimGateTests {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await alone.run() }
             await advance(clock, by: .seconds(12), engines: [alone])
+            try await outage(alone, schedule, clock, urls)
+            let back = await schedule.grants.count
+            await advance(clock, by: recovery, engines: [alone])
+            #expect(await schedule.grants.count >= back + urls.count, "claims again once the schedule answers")
+            await alone.scheduler.close()
+            try await group.waitForAll()
+        }
+    }
+
+    @Test func anOutageKeepsTheShareAndPausesTheRest() async throws {
+        try await throughAnOutage(recovery: .seconds(15)) { alone, schedule, clock, urls in
             let before = await polls(alone)
             await schedule.setDown(true)
             await advance(clock, by: .seconds(30), engines: [alone])
@@ -205,11 +221,6 @@ struct ClaimGateTests {
             let counts = try #require(await alone.claimGate?.counts)
             #expect(counts.unclaimedPolls == during && counts.failedExchanges > 0)
             await schedule.setDown(false)
-            let back = await schedule.grants.count
-            await advance(clock, by: .seconds(15), engines: [alone])
-            #expect(await schedule.grants.count >= back + urls.count, "claims again once the schedule answers")
-            await alone.scheduler.close()
-            try await group.waitForAll()
         }
     }
 
@@ -217,28 +228,18 @@ struct ClaimGateTests {
     /// exchange's deadline at the start of the outage, and then nothing: claims do not wait for it, the
     /// share is polled at its interval, and a probe in the background finds the database back.
     @Test func anOutageThatHangsDelaysNoPollOfTheShare() async throws {
-        let clock = ManualClock()
-        let schedule = MemorySharedSchedule(clock: clock)
-        let urls = (0..<8).map { "http://scripted/\($0)" }
-        let alone = engine(urls, schedule: schedule, clock: clock)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await alone.run() }
-            await advance(clock, by: .seconds(12), engines: [alone])
+        try await throughAnOutage(recovery: .seconds(45)) { alone, schedule, clock, urls in
             await schedule.setHanging(true)
             // The first exchange of the outage waits out its deadline; then the outage is known.
             await advance(clock, by: .seconds(10) + ClaimGate.exchangeDeadline, engines: [alone], exchangesHang: true)
-            #expect(try #require(await alone.claimGate?.counts).failedExchanges >= 1)
+            let counts = try #require(await alone.claimGate?.counts)
+            #expect(counts.failedExchanges >= 1)
             let before = await alone.monitor.report().urls.map(\.polls)
             await advance(clock, by: .seconds(30), engines: [alone], exchangesHang: true)
             let during = zip(await alone.monitor.report().urls.map(\.polls), before).map { $0 - $1 }
             // Every URL at its 10 s interval: three polls each (two, if each claim waited 5 s first).
             #expect(during == Array(repeating: 3, count: urls.count), "polls of each URL in 30 s")
             await schedule.setHanging(false)
-            let back = await schedule.grants.count
-            await advance(clock, by: .seconds(45), engines: [alone])
-            #expect(await schedule.grants.count >= back + urls.count, "claims again once the schedule answers")
-            await alone.scheduler.close()
-            try await group.waitForAll()
         }
     }
 

@@ -129,21 +129,10 @@ struct HistoryWriterTests {
     /// meanwhile, and it says when the database answers again.
     @Test func aStalledDatabaseIsLoggedOnceAndItsReturnToo() async throws {
         let directory = try TemporaryDirectory()
-        let store = CountingStore(try SQLiteHistoryStore.open(path: directory.file("history.sqlite")))
-        await store.close()
-        let monitor = StateMonitor(targets: Self.targets(10), historyCapacity: 1_000)
-        let run = try await store.beginRun(at: Date())
-        let lines = RecordingLogHandler.Lines()
-        let clock = ManualClock()
-        let writer = HistoryWriter(
-            store: store,
-            monitor: monitor,
-            board: UptimeBoard(),
-            policy: RetentionPolicy(),
-            run: run,
-            clock: clock,
-            logger: RecordingLogHandler.logger(into: lines)
+        let (store, monitor, lines, clock, writer) = try await Self.writerOnVirtualTime(
+            CountingStore(try SQLiteHistoryStore.open(path: directory.file("history.sqlite")))
         )
+        await store.close()
         let writing = Task { await writer.writeUntilClosed() }
         await monitor.record(Self.state(0))
         await store.waitForABlockedWrite()
@@ -208,14 +197,11 @@ struct HistoryWriterTests {
         func maintain(now: Date, policy: RetentionPolicy) async throws -> Bool { false }
     }
 
-    /// A write that never answers (postgres-nio has been seen to wait forever on a connection the server
-    /// closed mid-query) is given up after ``HistoryWriter/abandonAfter`` and the batch written again:
-    /// the history does not stop for good.
-    @Test func aWriteThatNeverAnswersIsGivenUpAndTheBatchWrittenAgain() async throws {
-        let directory = try TemporaryDirectory()
-        let store = HangingStore(try SQLiteHistoryStore.open(path: directory.file("history.sqlite")), hangs: 1)
+    /// A writer for `store` on virtual time, logging into the returned lines, with a monitor of 10 URLs.
+    static func writerOnVirtualTime<Store: HistoryStore>(
+        _ store: Store
+    ) async throws -> (Store, StateMonitor, RecordingLogHandler.Lines, ManualClock, HistoryWriter) {
         let monitor = StateMonitor(targets: Self.targets(10), historyCapacity: 1_000)
-        let run = try await store.beginRun(at: Date())
         let lines = RecordingLogHandler.Lines()
         let clock = ManualClock()
         let writer = HistoryWriter(
@@ -223,9 +209,20 @@ struct HistoryWriterTests {
             monitor: monitor,
             board: UptimeBoard(),
             policy: RetentionPolicy(),
-            run: run,
+            run: try await store.beginRun(at: Date()),
             clock: clock,
             logger: RecordingLogHandler.logger(into: lines)
+        )
+        return (store, monitor, lines, clock, writer)
+    }
+
+    /// A write that never answers (postgres-nio has been seen to wait forever on a connection the server
+    /// closed mid-query) is given up after ``HistoryWriter/abandonAfter`` and the batch written again:
+    /// the history does not stop for good.
+    @Test func aWriteThatNeverAnswersIsGivenUpAndTheBatchWrittenAgain() async throws {
+        let directory = try TemporaryDirectory()
+        let (store, monitor, lines, clock, writer) = try await Self.writerOnVirtualTime(
+            HangingStore(try SQLiteHistoryStore.open(path: directory.file("history.sqlite")), hangs: 1)
         )
         let writing = Task { await writer.writeUntilClosed() }
         for index in 0..<3 { await monitor.record(Self.state(index)) }
@@ -249,19 +246,8 @@ struct HistoryWriterTests {
     /// of the outbox is not tried, the loss is said once, and closing the run gets the same grace.
     @Test func aShutdownWhileTheDatabaseNeverAnswersEndsAfterTheGrace() async throws {
         let directory = try TemporaryDirectory()
-        let store = HangingStore(try SQLiteHistoryStore.open(path: directory.file("history.sqlite")), hangs: 1_000)
-        let monitor = StateMonitor(targets: Self.targets(10), historyCapacity: 1_000)
-        let run = try await store.beginRun(at: Date())
-        let lines = RecordingLogHandler.Lines()
-        let clock = ManualClock()
-        let writer = HistoryWriter(
-            store: store,
-            monitor: monitor,
-            board: UptimeBoard(),
-            policy: RetentionPolicy(),
-            run: run,
-            clock: clock,
-            logger: RecordingLogHandler.logger(into: lines)
+        let (store, monitor, lines, clock, writer) = try await Self.writerOnVirtualTime(
+            HangingStore(try SQLiteHistoryStore.open(path: directory.file("history.sqlite")), hangs: 1_000)
         )
         let group = ServiceGroup(services: [writer], logger: Self.logger)
         let running = Task { try await group.run() }
