@@ -44,21 +44,14 @@ struct ClaimGateTests {
         )
     }
 
-    /// Moves virtual time on in steps, letting every poll that falls due finish before the next step
-    /// (and every exchange with the schedule, unless it hangs: those end only as time passes).
-    func advance(
-        _ clock: ManualClock,
-        by total: Duration,
-        step: Duration = .milliseconds(250),
-        engines: [PollingEngine],
-        exchangesHang: Bool = false
-    ) async {
+    /// Moves virtual time on in steps, letting every poll that falls due finish before the next step.
+    func advance(_ clock: ManualClock, by total: Duration, step: Duration = .milliseconds(250), engines: [PollingEngine]) async {
         var passed = Duration.zero
         while passed < total {
             await clock.advance(by: step)
             passed += step
             for engine in engines {
-                while await !isQuiet(engine, clock: clock, exchangesHang: exchangesHang) { await Task.yield() }
+                while await !isQuiet(engine, clock: clock) { await Task.yield() }
             }
         }
     }
@@ -66,16 +59,8 @@ struct ClaimGateTests {
     /// No exchange with the schedule is under way, and nothing due is left to take and nothing taken is
     /// in flight, unless the gate waits for a time still to come (it takes what fell due meanwhile when
     /// its gathering ends).
-    func isQuiet(_ engine: PollingEngine, clock: ManualClock, exchangesHang: Bool = false) async -> Bool {
-        if let gate = engine.claimGate, await gate.exchangesInFlight > 0 {
-            // A hanging exchange ends only at its deadline: until then, quiet once no poll is under way and
-            // nothing due waits to be taken (unless the gate's claiming waits for that exchange); busy once
-            // the deadline has passed.
-            guard exchangesHang, let deadline = await gate.nextExchangeDeadline, clock.now < deadline else { return false }
-            let counts = await engine.scheduler.counts
-            let (underWay, claiming) = (await gate.pollsUnderWay, await gate.beingClaimed)
-            return underWay == 0 && (counts.pending == 0 || claiming > 0)
-        }
+    func isQuiet(_ engine: PollingEngine, clock: ManualClock) async -> Bool {
+        if await engine.claimGate?.exchangesInFlight ?? 0 > 0 { return false }
         if let until = await engine.claimGate?.gatheringUntil, clock.now < until { return true }
         let counts = await engine.scheduler.counts
         return counts.pending + counts.inFlight == 0
@@ -189,12 +174,7 @@ struct ClaimGateTests {
         }
     }
 
-    /// One instance polling eight URLs alone on a schedule in memory, 12 s in: `outage` takes the schedule
-    /// away and brings it back; then, within `recovery`, the instance claims every URL again.
-    func throughAnOutage(
-        recovery: Duration,
-        _ outage: (PollingEngine, MemorySharedSchedule, ManualClock, [String]) async throws -> Void
-    ) async throws {
+    @Test func anOutageKeepsTheShareAndPausesTheRest() async throws {
         let clock = ManualClock()
         let schedule = MemorySharedSchedule(clock: clock)
         let urls = (0..<8).map { "http://scripted/\($0)" }
@@ -202,17 +182,6 @@ struct ClaimGateTests {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await alone.run() }
             await advance(clock, by: .seconds(12), engines: [alone])
-            try await outage(alone, schedule, clock, urls)
-            let back = await schedule.grants.count
-            await advance(clock, by: recovery, engines: [alone])
-            #expect(await schedule.grants.count >= back + urls.count, "claims again once the schedule answers")
-            await alone.scheduler.close()
-            try await group.waitForAll()
-        }
-    }
-
-    @Test func anOutageKeepsTheShareAndPausesTheRest() async throws {
-        try await throughAnOutage(recovery: .seconds(15)) { alone, schedule, clock, urls in
             let before = await polls(alone)
             await schedule.setDown(true)
             await advance(clock, by: .seconds(30), engines: [alone])
@@ -221,25 +190,11 @@ struct ClaimGateTests {
             let counts = try #require(await alone.claimGate?.counts)
             #expect(counts.unclaimedPolls == during && counts.failedExchanges > 0)
             await schedule.setDown(false)
-        }
-    }
-
-    /// A database whose client waits for it (postgres-nio's pool while the server is away) costs one
-    /// exchange's deadline at the start of the outage, and then nothing: claims do not wait for it, the
-    /// share is polled at its interval, and a probe in the background finds the database back.
-    @Test func anOutageThatHangsDelaysNoPollOfTheShare() async throws {
-        try await throughAnOutage(recovery: .seconds(45)) { alone, schedule, clock, urls in
-            await schedule.setHanging(true)
-            // The first exchange of the outage waits out its deadline; then the outage is known.
-            await advance(clock, by: .seconds(10) + ClaimGate.exchangeDeadline, engines: [alone], exchangesHang: true)
-            let counts = try #require(await alone.claimGate?.counts)
-            #expect(counts.failedExchanges >= 1)
-            let before = await alone.monitor.report().urls.map(\.polls)
-            await advance(clock, by: .seconds(30), engines: [alone], exchangesHang: true)
-            let during = zip(await alone.monitor.report().urls.map(\.polls), before).map { $0 - $1 }
-            // Every URL at its 10 s interval: three polls each (two, if each claim waited 5 s first).
-            #expect(during == Array(repeating: 3, count: urls.count), "polls of each URL in 30 s")
-            await schedule.setHanging(false)
+            let back = await schedule.grants.count
+            await advance(clock, by: .seconds(15), engines: [alone])
+            #expect(await schedule.grants.count >= back + urls.count, "claims again once the schedule answers")
+            await alone.scheduler.close()
+            try await group.waitForAll()
         }
     }
 

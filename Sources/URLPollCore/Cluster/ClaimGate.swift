@@ -25,9 +25,7 @@ import Logging
 ///
 /// When the schedule cannot be reached (an error, or no answer within ``exchangeDeadline``), the gate
 /// logs it once and keeps polling the URLs this instance held at its last claims (its *share*) without
-/// claims, and retries the others with a growing pause. During such an outage no claim waits for the
-/// database: one probe in the background (the pending releases, with a pause that grows like the
-/// others') asks it again, and its first answer ends the outage (logged once).
+/// claims, and retries the others with a growing pause; the first answer ends the outage (logged once).
 ///
 /// Guarantees: a resource is in the scheduler, in the gate (claimed, waiting for a poller) or with one
 /// poller; the gate keeps a claim's token only while the resource is out; a claimed resource that
@@ -79,13 +77,7 @@ public actor ClaimGate: ResourceSource {
     private var polling = 0
     private var isClosed = false
     private var lastExchange: ContinuousClock.Instant
-    /// An outage of the schedule: since when, the exchanges that failed, and when to ask again.
-    private struct Outage {
-        let since: ContinuousClock.Instant
-        var failures: Int
-        var nextProbe: ContinuousClock.Instant
-    }
-    private var outage: Outage?
+    private var outage: (since: ContinuousClock.Instant, failures: Int)?
 
     /// What the gate did so far, for `/metrics` and tests.
     public struct Counts: Sendable, Equatable {
@@ -100,16 +92,7 @@ public actor ClaimGate: ResourceSource {
     /// virtual time moves the clock on until then).
     public private(set) var gatheringUntil: ContinuousClock.Instant?
     /// Exchanges with the schedule that have not answered yet.
-    public var exchangesInFlight: Int { exchangeDeadlines.count }
-    /// When each exchange in flight gives up waiting (a test on virtual time moves the clock on until the
-    /// earliest, ``nextExchangeDeadline``, when the schedule does not answer).
-    private var exchangeDeadlines: [Int: ContinuousClock.Instant] = [:]
-    private var exchangeNumber = 0
-    public var nextExchangeDeadline: ContinuousClock.Instant? { exchangeDeadlines.values.min() }
-    /// Resources taken from the scheduler whose claim has not been answered yet.
-    public private(set) var beingClaimed = 0
-    /// Resources handed on and not back yet: waiting for a poller, or being polled.
-    public var pollsUnderWay: Int { ready.count + polling }
+    public private(set) var exchangesInFlight = 0
 
     public init(
         scheduler: Scheduler,
@@ -207,15 +190,8 @@ public actor ClaimGate: ResourceSource {
                 perLocation: resource.options.quorum != nil
             )
         }
-        if outage != nil {
-            // The background probe finds out when the database is back; until then nothing waits for it.
-            await pollOnWithoutClaims(batch)
-            return
-        }
         let answer: ClaimAnswer
         do {
-            beingClaimed += batch.count
-            defer { beingClaimed -= batch.count }
             answer = try await exchange(claims: requests)
         } catch {
             // `exchange` logged the outage.
@@ -249,12 +225,10 @@ public actor ClaimGate: ResourceSource {
         }
         lastExchange = now
         counts.exchanges += 1
-        exchangeNumber += 1
-        let number = exchangeNumber
-        exchangeDeadlines[number] = now + Self.exchangeDeadline
-        defer { exchangeDeadlines[number] = nil }
+        exchangesInFlight += 1
+        defer { exchangesInFlight -= 1 }
         do {
-            let answer = try await Abandonable.run(within: Self.exchangeDeadline, from: now, clock: clock) { [schedule] in
+            let answer = try await Abandonable.run(within: Self.exchangeDeadline, clock: clock) { [schedule] in
                 try await schedule.exchange(claims: claims, releases: wire)
             }
             if let outage {
@@ -268,28 +242,21 @@ public actor ClaimGate: ResourceSource {
             releases = sending + releases
             counts.failedExchanges += 1
             if outage == nil {
-                outage = Outage(since: clock.now, failures: 0, nextProbe: clock.now)
+                outage = (clock.now, 0)
                 logger.error(
                     "shared schedule: cannot reach the database (\(error)); polling on the \(share.count) URLs this instance held, without claims, until it answers"
                 )
             }
             outage?.failures += 1
-            let pause = outagePause  // read before `outage` is written (one access at a time)
-            outage?.nextProbe = clock.now + pause
             throw error
         }
     }
 
-    /// The pause that grows with an outage's failed exchanges: 1 s, doubling, at most 30 s.
-    private var outagePause: Duration {
-        let failures = max(1, outage?.failures ?? 1)
-        return .seconds(min(30, 1 << min(failures - 1, 5)))
-    }
-
     /// During an outage: the resources this instance held at its last claims are polled anyway; the
-    /// others wait ``outagePause``.
+    /// others wait a pause that grows with the outage (1 s, doubling, at most 30 s).
     private func pollOnWithoutClaims(_ batch: [Resource]) async {
-        let pause = outagePause
+        let failures = outage?.failures ?? 1
+        let pause = Duration.seconds(min(30, 1 << min(failures - 1, 5)))
         for resource in batch {
             if share.contains(resource.id) {
                 counts.unclaimedPolls += 1
@@ -350,13 +317,9 @@ public actor ClaimGate: ResourceSource {
         _ = try? await exchange(claims: [])
     }
 
-    /// Every ``releaseDelay``: sends the releases that found no claim to ride with, or, during an
-    /// outage, probes the database (with those releases) once its pause has passed.
     private func flushReleasesPeriodically() async {
         while (try? await clock.sleep(until: clock.now + Self.releaseDelay)) != nil {
-            if let outage {
-                if clock.now >= outage.nextProbe { _ = try? await exchange(claims: []) }
-            } else if !releases.isEmpty, clock.now - lastExchange >= Self.releaseDelay {
+            if !releases.isEmpty, clock.now - lastExchange >= Self.releaseDelay {
                 _ = try? await exchange(claims: [])
             }
         }

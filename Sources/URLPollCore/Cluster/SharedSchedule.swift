@@ -109,10 +109,6 @@ public actor MemorySharedSchedule: SharedSchedule {
     public private(set) var grants: [(url: String, token: Int64, at: ContinuousClock.Instant, location: String)] = []
     /// When set, every exchange throws (an unreachable database).
     public var isDown = false
-    /// While set, every exchange waits, and then throws once it is cleared (a database whose client
-    /// waits for it, as postgres-nio's pool does while the server is away).
-    public private(set) var isHanging = false
-    private var hanging: [CheckedContinuation<Void, Never>] = []
 
     public init(clock: any AlarmClock) {
         self.clock = clock
@@ -120,14 +116,6 @@ public actor MemorySharedSchedule: SharedSchedule {
 
     public func setDown(_ down: Bool) {
         isDown = down
-    }
-
-    public func setHanging(_ hangs: Bool) {
-        isHanging = hangs
-        if !hangs {
-            for exchange in hanging { exchange.resume() }
-            hanging = []
-        }
     }
 
     /// This schedule as an instance in `location` uses it (its per-location rows are that location's).
@@ -144,16 +132,12 @@ public actor MemorySharedSchedule: SharedSchedule {
         }
     }
 
-    public func exchange(claims: [ClaimRequest], releases: [LeaseRelease]) async throws -> ClaimAnswer {
-        try await exchange(claims: claims, releases: releases, location: "")
+    public func exchange(claims: [ClaimRequest], releases: [LeaseRelease]) throws -> ClaimAnswer {
+        try exchange(claims: claims, releases: releases, location: "")
     }
 
-    func exchange(claims: [ClaimRequest], releases: [LeaseRelease], location: String) async throws -> ClaimAnswer {
+    func exchange(claims: [ClaimRequest], releases: [LeaseRelease], location: String) throws -> ClaimAnswer {
         struct Unreachable: Error {}
-        if isHanging {
-            await withCheckedContinuation { hanging.append($0) }
-            throw Unreachable()
-        }
         if isDown { throw Unreachable() }
         let now = clock.now
         for release in releases {

@@ -5,23 +5,21 @@
 /// Whoever calls such an operation with a time limit must be able to walk away.
 public enum Abandonable {
     /// Runs `operation` in a task of its own and returns its result, or throws ``NoAnswer`` once `limit`
-    /// has passed on `clock` since `start` (by default, now). The operation is then cancelled and **not waited for**: it may go on until it
+    /// has passed on `clock`. The operation is then cancelled and **not waited for**: it may go on until it
     /// notices the cancellation (or forever, if it never does), so it must be harmless to abandon (its
     /// effects, should it still finish, idempotent). Cancelling the caller cancels the operation too and
     /// throws `CancellationError`.
     public static func run<T: Sendable>(
         within limit: Duration,
-        from start: ContinuousClock.Instant? = nil,
         clock: any AlarmClock,
         _ operation: @escaping @Sendable () async throws -> T
     ) async throws -> T {
-        let deadline = (start ?? clock.now) + limit
         let (first, outcome) = AsyncStream<Result<T, any Error>>.makeStream(bufferingPolicy: .bufferingOldest(1))
         let work = Task {
             do { outcome.yield(.success(try await operation())) } catch { outcome.yield(.failure(error)) }
         }
         let timer = Task {
-            try await clock.sleep(until: deadline)
+            try await clock.sleep(until: clock.now + limit)
             outcome.yield(.failure(NoAnswer(limit: limit)))
         }
         defer {
