@@ -8,8 +8,8 @@ import Testing
 /// 1,000 URLs, four fifths of them on servers that stall, reset, send garbage or trickle their headers,
 /// polled by 64 pollers: every poll ends (the longest is measured, and bounded here generously so that a
 /// loaded machine cannot make it flaky; `scripts/hostile` records the real figure and the healthy URLs'
-/// cadence in BENCHMARKS.md), every hostile URL is down with its reason, and the healthy ones go on
-/// being polled while the hostile ones back off.
+/// cadence in BENCHMARKS.md), every hostile URL is down with its reason (or, on a starved machine, with
+/// the timeout), and the healthy ones go on being polled while the hostile ones back off.
 @Suite(.timeLimit(.minutes(8)))
 struct HostileAtScaleTests {
     static let perKind = 200
@@ -78,13 +78,22 @@ struct HostileAtScaleTests {
         await engine.scheduler.close()
         await runner.value
 
+        // A machine starved for longer than the timeout (the whole suite runs beside this test) turns a
+        // reset or a garbage answer into a timeout, which is the right result then too; each kind's own
+        // reason must still be what most of its URLs show.
+        let timedOut = "timed out after \(DurationFormat.format(timeout))"
+        var shown: [String: Int] = [:]
         for record in report.urls {
             if let reason = expected[record.url] {
-                #expect(record.health == .down && record.status == reason, "\(record.url): \(record.status)")
+                #expect(record.health == .down && (record.status == reason || record.status == timedOut), "\(record.url): \(record.status)")
+                if record.status == reason { shown[reason, default: 0] += 1 }
             } else {
                 #expect(record.health == .up, "\(record.url): \(record.status)")
                 #expect(record.polls - (before[record.url] ?? 0) >= 5)
             }
+        }
+        for reason in Set(expected.values) {
+            #expect(shown[reason, default: 0] >= perKind / 2, "\(reason): \(shown[reason, default: 0]) URLs")
         }
         let longest = Duration.microseconds(summary.statistics.latency.max)
         print("hostile at scale: \(summary.statistics.polls) polls, the longest \(longest) (timeout \(timeout))")
