@@ -153,8 +153,7 @@ public actor AlertEngine: HistoryListener {
     /// Runs a call of the store; a shared store's (a database server's) is given up after
     /// ``storeAnswerLimit``. A local file's store answers or fails, and is waited for.
     private func answered<T: Sendable>(_ call: @escaping @Sendable () async throws -> T) async throws -> T {
-        guard store.isShared else { return try await call() }
-        return try await Abandonable.run(within: Self.storeAnswerLimit, clock: TaskAlarmClock(), call)
+        try await Abandonable.run(within: store.isShared ? Self.storeAnswerLimit : nil, clock: TaskAlarmClock(), call)
     }
 
     private func rules(for url: String) -> [AlertRule] {

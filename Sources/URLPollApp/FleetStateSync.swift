@@ -12,7 +12,7 @@ import URLPollStorage
 ///
 /// Reads the states the other runs recorded since the newest one it saw, less ``overlap`` (a batch
 /// committed late holds older check times); the monitor keeps whichever state is newer. A database that does not
-/// answer (an error, or no answer within ``answerLimit``) is logged once until it answers again; polling never
+/// answer (an error, or no answer within ``BackgroundDatabaseCall/limit``) is logged once until it answers again; polling never
 /// waits for this, and a shutdown ends a read in flight at once.
 struct FleetStateSync: Service {
     let store: PostgresHistoryStore
@@ -22,8 +22,6 @@ struct FleetStateSync: Service {
     let logger: Logger
 
     static let period = Duration.seconds(2)
-    /// How long one read may go unanswered before it is given up (``Abandonable``) and tried again.
-    static let answerLimit = Duration.seconds(30)
     /// More than a batch's way from a poll to its commit (at most every 250 ms, then one transaction).
     static let overlap: TimeInterval = 2
 
@@ -34,17 +32,13 @@ struct FleetStateSync: Service {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 let (store, run, statesSince) = (self.store, self.run, since)
-                let (states, latest) = try await cancelWhenGracefulShutdown {
-                    try await Abandonable.run(within: Self.answerLimit, clock: TaskAlarmClock()) {
-                        try await store.lastStates(since: statesSince, otherThan: run)
-                    }
+                let (states, latest) = try await BackgroundDatabaseCall.run {
+                    try await store.lastStates(since: statesSince, otherThan: run)
                 }
                 await monitor.adopt(states)
                 since = latest.addingTimeInterval(-Self.overlap)
-                let (views, newest) = try await cancelWhenGracefulShutdown { [viewsSince] in
-                    try await Abandonable.run(within: Self.answerLimit, clock: TaskAlarmClock()) {
-                        try await store.locationViews(since: viewsSince, otherThan: run)
-                    }
+                let (views, newest) = try await BackgroundDatabaseCall.run { [viewsSince] in
+                    try await store.locationViews(since: viewsSince, otherThan: run)
                 }
                 if !views.isEmpty { await monitor.note(views: views) }
                 viewsSince = newest.addingTimeInterval(-Self.overlap)

@@ -6,7 +6,7 @@ import URLPollStorage
 
 /// Tells the shared database, every ``InstanceInfo/heartbeatInterval``, that this instance is alive,
 /// even while it polls nothing (its batches say so too), and what it has done (``InstanceFigures``). A database that does not answer
-/// (an error, or no answer within ``answerLimit``) is logged once until it answers again; the heartbeat never stops the run, nor
+/// (an error, or no answer within ``BackgroundDatabaseCall/limit``) is logged once until it answers again; the heartbeat never stops the run, nor
 /// keeps it from stopping.
 struct InstanceHeartbeat: Service {
     let store: PostgresHistoryStore
@@ -14,19 +14,12 @@ struct InstanceHeartbeat: Service {
     let figures: @Sendable () async -> InstanceFigures
     let logger: Logger
 
-    /// How long one heartbeat may go unanswered before it is given up (``Abandonable``) and sent again.
-    static let answerLimit = Duration.seconds(30)
-
     func run() async {
         var failing = false
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 let (store, run, figures) = (self.store, self.run, await figures())
-                try await cancelWhenGracefulShutdown {
-                    try await Abandonable.run(within: Self.answerLimit, clock: TaskAlarmClock()) {
-                        try await store.heartbeat(run: run, at: Date(), figures: figures)
-                    }
-                }
+                try await BackgroundDatabaseCall.run { try await store.heartbeat(run: run, at: Date(), figures: figures) }
                 if failing { logger.notice("instances: heartbeat works again") }
                 failing = false
             } catch is CancellationError {

@@ -80,9 +80,7 @@ public struct HistoryWriter: Service {
         guard let store else { return }
         let run = self.run
         do {
-            if store.mayHang {
-                try await Abandonable.run(within: Self.shutdownGrace, clock: clock) { try await store.endRun(run, at: Date()) }
-            } else {
+            try await Abandonable.run(within: store.mayHang ? Self.shutdownGrace : nil, clock: clock) {
                 try await store.endRun(run, at: Date())
             }
         } catch {
@@ -151,11 +149,7 @@ public struct HistoryWriter: Service {
         let outcome = await withTaskGroup(of: Result<Void, any Error>?.self) { group in
             group.addTask {
                 do {
-                    if let limit {
-                        try await Abandonable.run(within: limit, clock: clock) { try await store.write(batch, run: run, aliveAt: Date()) }
-                    } else {
-                        try await store.write(batch, run: run, aliveAt: Date())
-                    }
+                    try await Abandonable.run(within: limit, clock: clock) { try await store.write(batch, run: run, aliveAt: Date()) }
                     return .success(())
                 } catch {
                     return .failure(error)

@@ -5,15 +5,17 @@
 /// Whoever calls such an operation with a time limit must be able to walk away.
 public enum Abandonable {
     /// Runs `operation` in a task of its own and returns its result, or throws ``NoAnswer`` once `limit`
-    /// has passed on `clock`. The operation is then cancelled and **not waited for**: it may go on until it
+    /// has passed on `clock`. With no limit (a callee that answers or fails, like a local file's store),
+    /// the operation runs in the caller's task and is waited for. The operation is then cancelled and **not waited for**: it may go on until it
     /// notices the cancellation (or forever, if it never does), so it must be harmless to abandon (its
     /// effects, should it still finish, idempotent). Cancelling the caller cancels the operation too and
     /// throws `CancellationError`.
     public static func run<T: Sendable>(
-        within limit: Duration,
+        within limit: Duration?,
         clock: any AlarmClock,
         _ operation: @escaping @Sendable () async throws -> T
     ) async throws -> T {
+        guard let limit else { return try await operation() }
         let (first, outcome) = AsyncStream<Result<T, any Error>>.makeStream(bufferingPolicy: .bufferingOldest(1))
         let work = Task {
             do { outcome.yield(.success(try await operation())) } catch { outcome.yield(.failure(error)) }
