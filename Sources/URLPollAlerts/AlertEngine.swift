@@ -6,7 +6,7 @@ import URLPollCore
 /// ``HistoryListener``), decides with the ``AlertTracker`` and the ``ConnectivityJudge``, stores what it
 /// decided (``AlertStore``), and only then hands the deliveries to the receivers' ``DeliveryWorker``s.
 ///
-/// An actor: the tracker, the judge and the URL → options map live here and leave only as values. The
+/// An actor: the tracker, the judge and the URL → target map live here and leave only as values. The
 /// calls that reach it are the writer's batches (in order), the service's tick (reminders, the end of a
 /// suspicion), the connectivity check's results, reloads, and workers reporting done deliveries.
 public actor AlertEngine: HistoryListener {
@@ -16,7 +16,8 @@ public actor AlertEngine: HistoryListener {
     let metrics: AlertMetrics?
     let logger: Logger
     let workers: [String: DeliveryWorker]
-    private var options: [String: CheckOptions]
+    /// The monitored URLs and their options, by URL as configured.
+    private var targets: [String: (url: TargetURL, options: CheckOptions)]
     private var tracker = AlertTracker()
     private var judge: ConnectivityJudge
     private var suspectedSince: Date?
@@ -37,7 +38,7 @@ public actor AlertEngine: HistoryListener {
         self.workers = workers
         self.metrics = metrics
         self.logger = logger
-        options = Dictionary(targets.targets.map { ($0.url, $0.options) }, uniquingKeysWith: { first, _ in first })
+        self.targets = Self.byConfiguredURL(targets)
         judge = ConnectivityJudge(rule: settings.selfCheck)
     }
 
@@ -45,7 +46,7 @@ public actor AlertEngine: HistoryListener {
     func start() async {
         do {
             let ledger = try await store.loadAlerts()
-            tracker.restore(ledger.announcements)
+            tracker.restore(ledger.announcements, url: url(of:))
             nextID = (ledger.pending.map(\.id).max() ?? 0) + 1
             var byReceiver: [String: [PendingDelivery]] = [:]
             var orphans: [Int64] = []
@@ -78,19 +79,19 @@ public actor AlertEngine: HistoryListener {
             switch event {
             case .polled(let poll):
                 judge.observe(
-                    url: poll.url,
+                    url: poll.url.configured,
                     at: poll.checkedAt,
                     transportFailure: ConnectivityJudge.isTransportFailure(health: poll.health, code: poll.code)
                 )
                 if poll.health == .down { events += updateSuspicion(at: poll.checkedAt) }
                 events += tracker.observe(
                     poll,
-                    name: options[poll.url]?.name,
-                    rules: rules(for: poll.url),
+                    name: targets[poll.url.configured]?.options.name,
+                    rules: rules(for: poll.url.configured),
                     holdingDown: suspectedSince != nil
                 )
             case .removed(let url, _):
-                tracker.forget(url: url)
+                tracker.forget(url: url.configured)
             }
         }
         if let last = batch.last, case .polled(let poll) = last { events += updateSuspicion(at: poll.checkedAt) }
@@ -111,7 +112,7 @@ public actor AlertEngine: HistoryListener {
     private func followOtherInstances() async {
         do {
             let store = self.store
-            tracker.sync(try await answered { try await store.announcements() })
+            tracker.sync(try await answered { try await store.announcements() }, url: url(of:))
             let orphans = try await answered { try await store.takeOrphanedDeliveries() }
             if !orphans.isEmpty {
                 logger.notice("alerts: delivering \(orphans.count) alerts a stopped instance left undelivered")
@@ -130,7 +131,17 @@ public actor AlertEngine: HistoryListener {
 
     /// A reload: new options (names, receivers, thresholds) for the URLs monitored now.
     func reload(_ targets: TargetList) {
-        options = Dictionary(targets.targets.map { ($0.url, $0.options) }, uniquingKeysWith: { first, _ in first })
+        self.targets = Self.byConfiguredURL(targets)
+    }
+
+    private static func byConfiguredURL(_ targets: TargetList) -> [String: (url: TargetURL, options: CheckOptions)] {
+        Dictionary(targets.targets.map { ($0.url.configured, ($0.url, $0.options)) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The monitored URL `configured` names (shown with its own rules); one no longer monitored is shown
+    /// with the built-in ones.
+    private func url(of configured: String) -> TargetURL {
+        targets[configured]?.url ?? TargetURL(configured)
     }
 
     /// Done deliveries, reported by the workers: removed from the outbox.
@@ -157,7 +168,7 @@ public actor AlertEngine: HistoryListener {
     }
 
     private func rules(for url: String) -> [AlertRule] {
-        options[url].map { settings.routing.rules(url: url, options: $0) } ?? []
+        targets[url].map { settings.routing.rules(url: $0.url, options: $0.options) } ?? []
     }
 
     /// Starts or ends a suspicion of urlpoll's own network; ending it announces the held URLs still down.

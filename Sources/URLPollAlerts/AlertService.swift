@@ -117,11 +117,12 @@ public struct AlertService: Service {
 
     /// Polls the `connectivity-check` URL every recheck interval until cancelled: a failure without an
     /// answer means urlpoll's own network is down.
-    private func checkConnectivity(_ url: String, with probe: any Probe) async {
+    private func checkConnectivity(_ url: TargetURL, with probe: any Probe) async {
         let session = probe.makeSession(forPoller: 0)
-        let options = CheckOptions(timeout: checkTimeout)
+        var options = CheckOptions(timeout: checkTimeout)
+        if let authorization = url.basicAuthorization { options = options.adding(HeaderField(name: "Authorization", value: authorization.revealed)) }
         while !Task.isCancelled {
-            let request = ProbeRequest(url: url, options: options, method: .head, timeout: checkTimeout)
+            let request = ProbeRequest(url: url.requested, options: options, method: .head, timeout: checkTimeout)
             let result = await session.probe(request, deadline: NIODeadline.now() + TimeAmount.nanoseconds(checkTimeout.wholeNanoseconds))
             await engine.connectivityChecked(failed: result.outcome.code == nil, at: Date())
             guard (try? await Task.sleep(for: recheckInterval)) != nil else { break }

@@ -11,7 +11,7 @@ import URLPollCore
 /// minutes.
 struct AlertmanagerReceiver: Receiver {
     let name: String
-    let url: String
+    let url: Secret<String>
     let headers: [HeaderField]
     let resend: Duration
     let instance: String
@@ -46,8 +46,14 @@ struct AlertmanagerReceiver: Receiver {
     }
 
     func deliver(_ event: AlertEvent, sentAt: Date) async throws(DeliveryError) {
-        let endpoint = (url.hasSuffix("/") ? String(url.dropLast()) : url) + "/api/v2/alerts"
-        let fields = [("Content-Type", "application/json")] + headers.map { ($0.name, $0.value) }
-        try await http.post(body(event, sentAt: sentAt), to: endpoint, headers: fields, timeout: timeout)
+        let base = url.revealed
+        let endpoint = Secret((base.hasSuffix("/") ? String(base.dropLast()) : base) + "/api/v2/alerts")
+        try await http.post(
+            body(event, sentAt: sentAt),
+            to: endpoint,
+            fields: [("Content-Type", "application/json")],
+            headers: headers,
+            timeout: timeout
+        )
     }
 }

@@ -4,7 +4,8 @@ import URLPollCore
 /// Runs a program per event: the event in environment variables (`URLPOLL_EVENT`, `URLPOLL_URL`,
 /// `URLPOLL_NAME`, `URLPOLL_STATUS`, `URLPOLL_CODE`, `URLPOLL_SINCE`, `URLPOLL_OUTAGE_SECONDS`,
 /// `URLPOLL_FAILURES`, `URLPOLL_INSTANCE`, `URLPOLL_SENT_AT`, `URLPOLL_IDEMPOTENCY_KEY`,
-/// `URLPOLL_RECEIVER`, on top of urlpoll's own environment) and the webhook JSON payload on standard input.
+/// `URLPOLL_RECEIVER`, on top of urlpoll's own environment and the receiver's `env:`, whose values are
+/// secrets revealed only to the program) and the webhook JSON payload on standard input.
 ///
 /// Exit status 0 is delivered; anything else is a failed attempt (retried), quoting the start of the
 /// program's standard error. A program still running at the receiver's timeout is sent SIGTERM, and
@@ -13,6 +14,8 @@ struct CommandReceiver: Receiver {
     let name: String
     let path: String
     let arguments: [String]
+    /// The configured `env:`.
+    let environment: [String: Secret<String>]
     let instance: String
     let timeout: Duration
 
@@ -21,7 +24,9 @@ struct CommandReceiver: Receiver {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(Self.environment(payload), uniquingKeysWith: { _, ours in ours })
+        process.environment = ProcessInfo.processInfo.environment
+            .merging(environment.mapValues(\.revealed), uniquingKeysWith: { _, configured in configured })
+            .merging(Self.environment(payload), uniquingKeysWith: { _, ours in ours })
         let input = Pipe()
         process.standardInput = input
         process.standardOutput = FileHandle.nullDevice

@@ -21,14 +21,24 @@ public final class ReceiverHTTPClient: Sendable {
         try? await client.shutdown()
     }
 
-    /// Posts `body` to `url` and returns once the server answered 2xx.
+    /// Posts `body` to `url` with `fields` (urlpoll's own headers) and the configured `headers`, and
+    /// returns once the server answered 2xx. The one place where a receiver's URL and header values are
+    /// revealed: they go into the request, nowhere else.
     ///
     /// - Throws: ``DeliveryError`` for another status (4xx other than 408 and 429 are not retried), a
     ///   timeout or a transport failure. The message names the origin only, never the path or query.
-    func post(_ body: [UInt8], to url: String, headers: [(String, String)], timeout: Duration) async throws(DeliveryError) {
+    func post(
+        _ body: [UInt8],
+        to url: Secret<String>,
+        fields: [(String, String)],
+        headers: [HeaderField],
+        timeout: Duration
+    ) async throws(DeliveryError) {
+        let url = url.revealed
         var request = HTTPClientRequest(url: url)
         request.method = .POST
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        for (name, value) in fields { request.headers.add(name: name, value: value) }
+        for header in headers { request.headers.add(name: header.name, value: header.value.revealed) }
         request.headers.replaceOrAdd(name: "User-Agent", value: "urlpoll/\(URLPollVersion.current)")
         request.body = .bytes(ByteBuffer(bytes: body))
         let origin = AlertReceiverSettings.origin(of: url)

@@ -44,9 +44,16 @@ enum Receivers {
                 timeout: settings.timeout,
                 http: http
             )
-        case .command(let path, let arguments):
+        case .command(let path, let arguments, let environment):
             _ = CommandReceiver.ignoreBrokenPipes
-            return CommandReceiver(name: settings.name, path: path, arguments: arguments, instance: instance, timeout: settings.timeout)
+            return CommandReceiver(
+                name: settings.name,
+                path: path,
+                arguments: arguments,
+                environment: environment,
+                instance: instance,
+                timeout: settings.timeout
+            )
         }
     }
 }

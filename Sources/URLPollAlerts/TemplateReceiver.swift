@@ -7,11 +7,11 @@ import URLPollCore
 /// (``JSONStringContentType``); otherwise they are inserted as they are.
 struct TemplateReceiver: Receiver {
     let name: String
-    let url: String
+    let url: Secret<String>
     let headers: [HeaderField]
     let template: MustacheTemplate
     let contentType: String
-    let variables: [String: String]
+    let variables: [String: Secret<String>]
     let instance: String
     let timeout: Duration
     let http: ReceiverHTTPClient
@@ -36,11 +36,13 @@ struct TemplateReceiver: Receiver {
 
     /// The body for `event`.
     func render(_ event: AlertEvent, sentAt: Date) -> [UInt8] {
-        Array(template.render(TemplateContext.values(for: event, instance: instance, sentAt: sentAt, variables: variables)).utf8)
+        Array(
+            template.render(TemplateContext.values(for: event, instance: instance, sentAt: sentAt, variables: variables.mapValues(\.revealed))).utf8
+        )
     }
 
     func deliver(_ event: AlertEvent, sentAt: Date) async throws(DeliveryError) {
-        let fields = [("Content-Type", contentType), ("Idempotency-Key", event.idempotencyKey)] + headers.map { ($0.name, $0.value) }
-        try await http.post(render(event, sentAt: sentAt), to: url, headers: fields, timeout: timeout)
+        let fields = [("Content-Type", contentType), ("Idempotency-Key", event.idempotencyKey)]
+        try await http.post(render(event, sentAt: sentAt), to: url, fields: fields, headers: headers, timeout: timeout)
     }
 }

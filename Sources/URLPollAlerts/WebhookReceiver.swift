@@ -5,9 +5,9 @@ import URLPollCore
 /// one (``WebhookSignature``), with the event and its idempotency key also in headers.
 struct WebhookReceiver: Receiver {
     let name: String
-    let url: String
+    let url: Secret<String>
     let headers: [HeaderField]
-    let secret: String?
+    let secret: Secret<String>?
     let instance: String
     let timeout: Duration
     let http: ReceiverHTTPClient
@@ -20,8 +20,7 @@ struct WebhookReceiver: Receiver {
             ("X-Urlpoll-Delivery", event.idempotencyKey),
             ("Idempotency-Key", event.idempotencyKey),
         ]
-        if let secret { fields.append((WebhookSignature.header, WebhookSignature.sign(body, secret: secret))) }
-        fields += headers.map { ($0.name, $0.value) }
-        try await http.post(body, to: url, headers: fields, timeout: timeout)
+        if let secret { fields.append((WebhookSignature.header, WebhookSignature.sign(body, secret: secret.revealed))) }
+        try await http.post(body, to: url, fields: fields, headers: headers, timeout: timeout)
     }
 }

@@ -4,23 +4,38 @@ import URLPollStorage
 
 /// `urlpoll history` and `urlpoll incidents`: read the history database (never write it) and render.
 public enum HistoryQueries {
-    /// One URL's stored results and outages since `since`.
+    /// One URL's stored results and outages since `since`; URLs are shown with `redaction`'s rules.
     ///
     /// - Throws: ``URLPollApplication/Failure`` when the database cannot be read.
-    public static func history(url: String, since: Date, database path: String, format: HistoryListing.Format, now: Date = Date()) async throws
-        -> String
-    {
-        try await reading(path) { store in
+    public static func history(
+        url: String,
+        since: Date,
+        database path: String,
+        format: HistoryListing.Format,
+        redaction: URLRedaction = .standard,
+        now: Date = Date()
+    ) async throws -> String {
+        let target = TargetURL(url, redaction: redaction)
+        return try await reading(path) { store in
             let results = try await store.results(url: url, since: since)
-            let incidents = try await store.incidents(url: url, since: since, limit: nil)
-            return HistoryListing.history(url: url, since: since, results: results, incidents: incidents, now: now, format: format)
+            let incidents = try await store.incidents(url: url, since: since, limit: nil).map { $0.shown(with: [url: target]) }
+            return HistoryListing.history(url: target, since: since, results: results, incidents: incidents, now: now, format: format)
         }
     }
 
-    /// Outages of every URL since `since`.
-    public static func incidents(since: Date, database path: String, format: HistoryListing.Format, now: Date = Date()) async throws -> String {
+    /// Outages of every URL since `since`; URLs are shown with `redaction`'s rules.
+    public static func incidents(
+        since: Date,
+        database path: String,
+        format: HistoryListing.Format,
+        redaction: URLRedaction = .standard,
+        now: Date = Date()
+    ) async throws -> String {
         try await reading(path) { store in
-            HistoryListing.incidents(try await store.incidents(url: nil, since: since, limit: nil), now: now, format: format)
+            let incidents = try await store.incidents(url: nil, since: since, limit: nil).map { incident in
+                incident.shown(with: [incident.url.configured: TargetURL(incident.url.configured, redaction: redaction)])
+            }
+            return HistoryListing.incidents(incidents, now: now, format: format)
         }
     }
 

@@ -51,11 +51,11 @@ struct HistorySetup: Sendable {
         }
         let name = database.description
         do {
-            let byURL = try await store.restore(targets.urls)
+            let byURL = try await store.restore(targets.urls.map(\.configured))
             var restored: [Int: RestoredState] = [:]
             restored.reserveCapacity(byURL.count)
             for (id, url) in targets.urls.enumerated() {
-                if let state = byURL[url] { restored[id] = state }
+                if let state = byURL[url.configured] { restored[id] = state }
             }
             let run = try await store.beginRun(at: Date())
             try await (store as? PostgresHistoryStore)?.identify(run: run, instance: instance.name, location: instance.location)

@@ -32,6 +32,7 @@ public enum StoreBenchmark {
         let run = try await store.beginRun(at: Date())
         let rounds = (results + urls.count - 1) / urls.count
         let base = Date().addingTimeInterval(-Double(rounds) * spacing)
+        let targets = urls.map { TargetURL($0) }
         let start = ContinuousClock.now
         var batch: [HistoryEvent] = []
         batch.reserveCapacity(HistoryWriter.largeBatch)
@@ -40,7 +41,7 @@ public enum StoreBenchmark {
             batch.append(
                 .polled(
                     PollRecord(
-                        url: urls[index % urls.count],
+                        url: targets[index % targets.count],
                         checkedAt: base.addingTimeInterval(Double(index / urls.count) * spacing),
                         health: down ? .down : .up,
                         previous: .up,
@@ -76,7 +77,7 @@ public enum StoreBenchmark {
         let run = try await store.beginRun(at: Date())
         let logger = Logger(label: "bench-store")
         let writer = HistoryWriter(store: store, monitor: monitor, board: UptimeBoard(), policy: RetentionPolicy(), run: run, logger: logger)
-        let group = ServiceGroup(services: [writer], logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [.init(service: writer, serviceName: "history")], logger: logger))
         let start = ContinuousClock.now
         let rounds = (results + urls.count - 1) / urls.count
         let base = Date().addingTimeInterval(-Double(rounds) * spacing)

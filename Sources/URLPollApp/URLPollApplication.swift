@@ -168,9 +168,10 @@ public struct URLPollApplication: Sendable {
             MemoryRelease.releaseFreeMemory()
             // The history writer stops after the engine (services stop in reverse order), so that every
             // result the monitor received is written; alerting stops last, after the writer has handed it
-            // the last batch.
+            // the last batch. Every service is named: service-lifecycle's debug lines would otherwise print
+            // each service's default description, which is its stored values (receivers and all).
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-            if let alertService { services.append(.init(service: alertService)) }
+            if let alertService { services.append(.init(service: alertService, serviceName: "alerts")) }
             if history != nil || alertService != nil {
                 let writer = HistoryWriter(
                     store: history?.store,
@@ -181,9 +182,9 @@ public struct URLPollApplication: Sendable {
                     run: history?.run ?? 0,
                     logger: logger
                 )
-                services.append(.init(service: writer))
+                services.append(.init(service: writer, serviceName: "history"))
             }
-            services.append(.init(service: engine, successTerminationBehavior: .gracefullyShutdownGroup))
+            services.append(.init(service: engine, successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "engine"))
             if let address = listen, let metrics {
                 let logger = logger
                 let onListening = options.onListening
@@ -199,13 +200,18 @@ public struct URLPollApplication: Sendable {
                     logger.notice("serving the status page on http://\(ListenAddress(host: address.host, port: port))/")
                     await onListening(port)
                 }
-                services.append(.init(service: web))
+                services.append(.init(service: web, serviceName: "web"))
             }
             if let history, let shared = history.store as? PostgresHistoryStore, !settings.once {
                 services.append(
-                    .init(service: InstanceHeartbeat(store: shared, run: history.run, figures: { await engine.figures() }, logger: logger))
+                    .init(
+                        service: InstanceHeartbeat(store: shared, run: history.run, figures: { await engine.figures() }, logger: logger),
+                        serviceName: "heartbeat"
+                    )
                 )
-                services.append(.init(service: FleetStateSync(store: shared, monitor: engine.monitor, run: history.run, logger: logger)))
+                services.append(
+                    .init(service: FleetStateSync(store: shared, monitor: engine.monitor, run: history.run, logger: logger), serviceName: "fleet")
+                )
             }
             if let initial, let sources = options.reloadSources {
                 let reloader = ConfigReloader(
@@ -222,10 +228,12 @@ public struct URLPollApplication: Sendable {
                     },
                     logger: logger
                 )
-                services.append(.init(service: reloader))
+                services.append(.init(service: reloader, serviceName: "reloader"))
             }
             if let stops = options.stopRequests {
-                services.append(.init(service: StopRequest(requests: stops), successTerminationBehavior: .gracefullyShutdownGroup))
+                services.append(
+                    .init(service: StopRequest(requests: stops), successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "stop")
+                )
             }
             let group = ServiceGroup(
                 configuration: .init(services: services, gracefulShutdownSignals: options.shutdownSignals, logger: logger)
@@ -373,7 +381,9 @@ public struct URLPollApplication: Sendable {
 
     private func warnAboutTheConfiguration() {
         for duplicate in configuration.targets.duplicates {
-            logger.warning("duplicate URL \(Excerpt.bounded(duplicate.url)) at \(duplicate.again) (first at \(duplicate.first)); polling it once")
+            logger.warning(
+                "duplicate URL \(Excerpt.bounded(duplicate.url.shown)) at \(duplicate.again) (first at \(duplicate.first)); polling it once"
+            )
         }
         let quorums = configuration.targets.options.compactMap(\.quorum)
         let shared: Bool

@@ -4,7 +4,9 @@ import Yams
 
 /// The alert parts of a config file: `alerts:` (the receivers), `self-check:`, `connectivity-check:` and
 /// `instance:`. Decoded with the rest of ``ConfigFile``; every value is checked here, so every error has
-/// a position. Secrets (receiver URLs, header values, `secret:`, `routing-key:`) are never quoted.
+/// a position. Secrets (receiver URLs, header values, `secret:`, template values, `env:` values) are read
+/// into ``Secret``s and never quoted. A receiver URL's userinfo (`https://user:pass@host/`) is sent as
+/// `Authorization: Basic` (unless `headers:` sets `Authorization`), as a monitored URL's is.
 ///
 /// ```yaml
 /// alerts:
@@ -19,11 +21,11 @@ import Yams
 struct AlertsConfig: Sendable, Equatable {
     var receivers: [AlertReceiverSettings] = []
     var selfCheck = ConnectivityJudge.Rule()
-    var connectivityCheck: String?
+    var connectivityCheck: TargetURL?
     var instance: String?
 
     static let receiverKeys = [
-        "name", "webhook", "template", "alertmanager", "command", "failure-threshold", "success-threshold", "repeat", "urls",
+        "name", "webhook", "template", "alertmanager", "command", "env", "failure-threshold", "success-threshold", "repeat", "urls",
         "send-on-recovery", "timeout", "attempts",
     ]
     static let kinds = ["webhook", "template", "alertmanager", "command"]
@@ -56,8 +58,10 @@ struct AlertsConfig: Sendable, Equatable {
             selfCheck.window = try check.duration("window") ?? selfCheck.window
         }
         connectivityCheck = try map.parsed("connectivity-check") { text throws(InputError) in
-            if let problem = URLListParser.problem(with: text) { throw InputError("invalid URL \(Excerpt.quoted(text)): \(problem)") }
-            return text
+            if let problem = URLListParser.problem(with: text) {
+                throw InputError("invalid URL \(Excerpt.quoted(URLRedaction.standard.redact(text))): \(problem)")
+            }
+            return TargetURL(text)
         }
         selfCheck.usesConnectivityCheck = connectivityCheck != nil
         instance = try map.string("instance")
@@ -86,6 +90,9 @@ struct AlertsConfig: Sendable, Equatable {
             )
         }
         let kind = try Self.kind(given[0], in: map)
+        if map.decoder("env") != nil, given[0] != "command" {
+            throw ConfigIssue(message: "\(map.name("env")): only a command receiver takes env", mark: map.keyMark("env"))
+        }
         var patterns: [GlobPattern] = []
         if let list = try map.list("urls") {
             patterns = list.map { GlobPattern($0.text) }
@@ -109,11 +116,12 @@ struct AlertsConfig: Sendable, Equatable {
         switch key {
         case "webhook":
             let block = try ConfigMap(decoder, path: path, allowed: ["url", "secret", "headers"])
-            let secret = try block.string("secret", secret: true)
+            let secret = try block.secret("secret")
             if secret?.isEmpty == true {
                 throw ConfigIssue(message: "\(block.name("secret")): must not be empty", mark: block.decoder("secret")?.mark)
             }
-            return .webhook(url: try receiverURL(block), headers: try headers(block), secret: secret)
+            let (url, headers) = try receiverURL(block)
+            return .webhook(url: url, headers: headers, secret: secret)
         case "template":
             let block = try ConfigMap(
                 decoder,
@@ -136,43 +144,79 @@ struct AlertsConfig: Sendable, Equatable {
             default:
                 throw ConfigIssue(message: "\(path): give either preset or body", mark: decoder.mark)
             }
-            var variables: [String: String] = [:]
+            var variables: [String: Secret<String>] = [:]
             for variable in ["routing-key", "topic", "severity"] {
-                if let value = try block.string(variable, secret: variable == "routing-key") { variables[variable] = value }
+                if let value = try block.secret(variable) { variables[variable] = value }
             }
             if preset == "pagerduty" && variables["routing-key"] == nil {
                 throw ConfigIssue(message: "\(path): the pagerduty preset needs routing-key", mark: decoder.mark)
             }
+            let (url, headers) = try receiverURL(block)
             return .template(
-                url: try receiverURL(block),
-                headers: try headers(block),
+                url: url,
+                headers: headers,
                 template: source,
                 contentType: try block.string("content-type") ?? "application/json",
                 variables: variables
             )
         case "alertmanager":
             if (try? decoder.singleValueContainer().decode(String.self)) != nil {
-                let url = try ConfigMap.text(of: decoder, name: path, context: map.context, secret: true)
-                try checkURL(url, name: path, mark: decoder.mark)
-                return .alertmanager(url: url, headers: [])
+                let text = try ConfigMap.text(of: decoder, name: path, context: map.context, secret: true)
+                let (url, authorization) = try receiverURL(text, name: path, mark: decoder.mark)
+                return .alertmanager(url: url, headers: authorization.map { [$0] } ?? [])
             }
             let block = try ConfigMap(decoder, path: path, allowed: ["url", "headers"])
-            return .alertmanager(url: try receiverURL(block), headers: try headers(block))
+            let (url, headers) = try receiverURL(block)
+            return .alertmanager(url: url, headers: headers)
         default:
             guard let words = try map.list("command"), let first = words.first, !first.text.isEmpty else {
                 throw ConfigIssue(message: "\(path): give the program (and its arguments) as a list", mark: decoder.mark)
             }
-            return .command(path: first.text, arguments: words.dropFirst().map(\.text))
+            return .command(path: first.text, arguments: words.dropFirst().map(\.text), environment: try environment(map))
         }
     }
 
-    /// `url:` of a receiver: http or https, with a host. Never quoted (a token may be in it).
-    private static func receiverURL(_ block: ConfigMap) throws(ConfigIssue) -> String {
-        guard let url = try block.string("url", secret: true) else {
+    /// `url:` and `headers:` of a receiver: the URL http or https, with a host, never quoted (a token
+    /// may be in it); its userinfo becomes an `Authorization` header unless `headers:` has one.
+    private static func receiverURL(_ block: ConfigMap) throws(ConfigIssue) -> (Secret<String>, [HeaderField]) {
+        guard let text = try block.string("url", secret: true) else {
             throw ConfigIssue(message: "\(block.path): needs a url", mark: block.mark)
         }
-        try checkURL(url, name: block.name("url"), mark: block.decoder("url")?.mark)
-        return url
+        let (url, authorization) = try receiverURL(text, name: block.name("url"), mark: block.decoder("url")?.mark)
+        var headers = try headers(block)
+        if let authorization, !headers.contains(where: { $0.name.lowercased() == "authorization" }) { headers.append(authorization) }
+        return (url, headers)
+    }
+
+    /// A receiver's URL without its userinfo, and the userinfo as an `Authorization: Basic` header.
+    private static func receiverURL(_ text: String, name: String, mark: Mark?) throws(ConfigIssue) -> (Secret<String>, HeaderField?) {
+        try checkURL(text, name: name, mark: mark)
+        let url = TargetURL(text)
+        return (Secret(url.requested), url.basicAuthorization.map { HeaderField(name: "Authorization", value: $0.revealed) })
+    }
+
+    /// `env:` of a command receiver: variable names (letters, digits and `_`, not starting with a digit
+    /// or `URLPOLL_`, which urlpoll sets) to values, `${NAME}` expanded; the values are secrets.
+    private static func environment(_ map: ConfigMap) throws(ConfigIssue) -> [String: Secret<String>] {
+        guard let (block, names) = try map.openMap("env", of: "variable names") else { return [:] }
+        var environment: [String: Secret<String>] = [:]
+        for name in names {
+            let isName =
+                name.first.map { $0 == "_" || ($0.isASCII && $0.isLetter) } == true
+                && name.allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
+            guard isName else {
+                throw ConfigIssue(message: "\(block.name(name)): \(Excerpt.quoted(name)) is not a variable name", mark: block.keyMark(name))
+            }
+            guard !name.uppercased().hasPrefix("URLPOLL_") else {
+                throw ConfigIssue(message: "\(block.name(name)): URLPOLL_ variables are urlpoll's own (name it otherwise)", mark: block.keyMark(name))
+            }
+            guard let value = try block.secret(name) else { continue }
+            guard !value.revealed.contains("\0") else {
+                throw ConfigIssue(message: "\(block.name(name)): the value holds a NUL (value not shown)", mark: block.decoder(name)?.mark)
+            }
+            environment[name] = value
+        }
+        return environment
     }
 
     private static func checkURL(_ url: String, name: String, mark: Mark?) throws(ConfigIssue) {
@@ -184,6 +228,6 @@ struct AlertsConfig: Sendable, Equatable {
     }
 
     private static func headers(_ block: ConfigMap) throws(ConfigIssue) -> [HeaderField] {
-        try CheckFields.headers(block).map { HeaderField(name: $0.name, value: $0.value, isSensitive: true) }
+        try CheckFields.headers(block).map(\.sensitive)
     }
 }

@@ -13,6 +13,9 @@ public struct CheckFields: Sendable, Equatable {
     public var headers: [HeaderField] = []
     /// `sensitive-headers:`: more header names (lowercased) that never follow a redirect to another origin.
     public var sensitiveHeaders: Set<String> = []
+    /// `sensitive-query:`: more query parameter names (lowercased) whose values are never shown
+    /// (``URLRedaction``).
+    public var sensitiveQuery: Set<String> = []
     public var expect: StatusExpectation?
     public var maxLatency: Duration?
     public var bodyContains: String?
@@ -73,7 +76,7 @@ public struct CheckFields: Sendable, Equatable {
     /// The keys a `defaults:` block may hold.
     static let defaultKeys = [
         "interval", "timeout", "connect-timeout", "method", "headers", "expect", "max-latency", "body-contains", "body-matches",
-        "follow-redirects", "insecure-tls", "cert-expiry-warning", "max-body-size", "sensitive-headers", "recheck-interval",
+        "follow-redirects", "insecure-tls", "cert-expiry-warning", "max-body-size", "sensitive-headers", "sensitive-query", "recheck-interval",
         "receivers", "failure-threshold", "success-threshold", "ca-file", "ca-only", "client-cert", "client-key", "server-name",
         "min-tls-version", "post-quantum-tls", "reuse-connections", "ip-version", "body", "body-file", "content-type", "basic-auth",
         "bearer-token-file", "json", "quorum",
@@ -90,6 +93,7 @@ public struct CheckFields: Sendable, Equatable {
         let own = Set(headers.map { $0.name.lowercased() })
         merged.headers = base.headers.filter { !own.contains($0.name.lowercased()) } + headers
         merged.sensitiveHeaders = base.sensitiveHeaders.union(sensitiveHeaders)
+        merged.sensitiveQuery = base.sensitiveQuery.union(sensitiveQuery)
         merged.expect = expect ?? base.expect
         merged.maxLatency = maxLatency ?? base.maxLatency
         merged.bodyContains = bodyContains ?? base.bodyContains
@@ -149,7 +153,8 @@ public struct CheckFields: Sendable, Equatable {
             requestBody: requestBody,
             jsonChecks: jsonChecks ?? [],
             ipVersion: ipVersion ?? .any,
-            quorum: quorum
+            quorum: quorum,
+            redaction: URLRedaction(adding: sensitiveQuery)
         )
     }
 
@@ -157,7 +162,7 @@ public struct CheckFields: Sendable, Equatable {
     /// `Content-Type` (from `content-type:`) unless `headers:` sets them.
     private var resolvedHeaders: [HeaderField] {
         var fields = headers.map { header in
-            sensitiveHeaders.contains(header.name.lowercased()) ? HeaderField(name: header.name, value: header.value, isSensitive: true) : header
+            sensitiveHeaders.contains(header.name.lowercased()) ? header.sensitive : header
         }
         if let authorization, !fields.contains(where: { $0.name.lowercased() == "authorization" }) { fields.append(authorization) }
         if let contentType, !fields.contains(where: { $0.name.lowercased() == "content-type" }) {
@@ -178,7 +183,13 @@ public struct CheckFields: Sendable, Equatable {
             return method
         }
         headers = try Self.headers(map)
-        sensitiveHeaders = try Self.sensitiveHeaderNames(map)
+        sensitiveHeaders = try Self.names(map, "sensitive-headers") { name in
+            Self.isToken(name) ? nil : "\(Excerpt.quoted(name)) is not a valid header name"
+        }
+        sensitiveQuery = try Self.names(map, "sensitive-query") { name in
+            name.isEmpty || name.contains(where: { "&=#?".contains($0) || $0.isWhitespace })
+                ? "\(Excerpt.quoted(name)) is not a query parameter name" : nil
+        }
         expect = try Self.expectation(map)
         maxLatency = try map.duration("max-latency")
         bodyContains = try map.string("body-contains")
@@ -346,14 +357,7 @@ public struct CheckFields: Sendable, Equatable {
     /// `headers:`: a map of header names to values. Names must be HTTP tokens; values may not hold line
     /// breaks. A value is never quoted in a message.
     static func headers(_ map: ConfigMap) throws(ConfigIssue) -> [HeaderField] {
-        guard let decoder = map.decoder("headers") else { return [] }
-        let names: [String]
-        do {
-            names = try decoder.container(keyedBy: ConfigKey.self).allKeys.map(\.stringValue)
-        } catch {
-            throw ConfigIssue(message: "\(map.name("headers")): expected a map of header names to values", mark: decoder.mark)
-        }
-        let headerMap = try ConfigMap(decoder, path: map.name("headers"), allowed: names)
+        guard let (headerMap, names) = try map.openMap("headers", of: "header names") else { return [] }
         var fields: [HeaderField] = []
         for name in names {
             guard isToken(name) else {
@@ -374,23 +378,22 @@ public struct CheckFields: Sendable, Equatable {
         return fields
     }
 
-    /// `sensitive-headers:`: a list of header names (or one name).
-    private static func sensitiveHeaderNames(_ map: ConfigMap) throws(ConfigIssue) -> Set<String> {
-        guard let decoder = map.decoder("sensitive-headers") else { return [] }
+    /// `sensitive-headers:` or `sensitive-query:`: a list of names (or one name), lowercased; `problem`
+    /// says what is wrong with a name, or `nil`.
+    private static func names(_ map: ConfigMap, _ key: String, problem: (String) -> String?) throws(ConfigIssue) -> Set<String> {
+        guard let decoder = map.decoder(key) else { return [] }
         var elements: [(decoder: any Decoder, name: String)] = []
         if var list = try? decoder.unkeyedContainer() {
             while !list.isAtEnd, let element = try? list.superDecoder() {
-                elements.append((element, "\(map.name("sensitive-headers"))[\(elements.count)]"))
+                elements.append((element, "\(map.name(key))[\(elements.count)]"))
             }
         } else {
-            elements = [(decoder, map.name("sensitive-headers"))]
+            elements = [(decoder, map.name(key))]
         }
         var names: Set<String> = []
         for (element, path) in elements {
             let name = try ConfigMap.text(of: element, name: path, context: map.context)
-            guard isToken(name) else {
-                throw ConfigIssue(message: "\(path): \(Excerpt.quoted(name)) is not a valid header name", mark: element.mark)
-            }
+            if let problem = problem(name) { throw ConfigIssue(message: "\(path): \(problem)", mark: element.mark) }
             names.insert(name.lowercased())
         }
         return names

@@ -20,7 +20,7 @@ public enum ConfigDescription {
         var rows = [["URL", "NAME", "METHOD", "INTERVAL", "TIMEOUT", "EXPECT", "CONDITIONS"]]
         for (url, options) in configuration.targets.targets {
             rows.append([
-                TextReport.printable(url),
+                TextReport.printable(url.shown),
                 TextReport.printable(options.name ?? "-"),
                 options.initialMethod.rawValue,
                 DurationFormat.format(options.interval ?? settings.interval),
@@ -39,7 +39,7 @@ public enum ConfigDescription {
         var text =
             "alerts (as \(TextReport.printable(alerts.instance))): recheck every \(DurationFormat.format(settings.recheckInterval)) until confirmed; "
         if let check = alerts.connectivityCheck {
-            text += "self-check: \(TextReport.printable(AlertReceiverSettings.origin(of: check))) must answer\n"
+            text += "self-check: \(TextReport.printable(AlertReceiverSettings.origin(of: check.shown))) must answer\n"
         } else {
             let rule = alerts.selfCheck
             text += "self-check: \(Int((rule.share * 100).rounded()))% of at least \(rule.minimumURLs) URLs failing without an answer "

@@ -105,7 +105,8 @@ public struct ConfigFile: Decodable, Sendable {
                 fields = try CheckFields(entryMap, receivers: receivers)
             }
             if let problem = URLListParser.problem(with: url) {
-                throw ConfigIssue(message: "\(path): invalid URL \(Excerpt.quoted(url)): \(problem)", mark: urlMark)
+                let shown = URLRedaction(adding: fields.sensitiveQuery.union(defaults.sensitiveQuery)).redact(url)
+                throw ConfigIssue(message: "\(path): invalid URL \(Excerpt.quoted(shown)): \(problem)", mark: urlMark)
             }
             if let wanted = fields.ipVersion ?? defaults.ipVersion, wanted != .any,
                 let host = URLComponents(string: url)?.host, let written = IPVersion.ofAddress(host), written != wanted

@@ -81,6 +81,25 @@ struct ConfigMap {
         return try Self.text(of: decoder, name: name(key), context: context, secret: secret)
     }
 
+    /// The map under `key`, whatever keys it has (`headers:`, `env:`), and those keys in order; `nil`
+    /// without `key`. `what` names its keys in the message for a value that is not a map.
+    func openMap(_ key: String, of what: String) throws(ConfigIssue) -> (map: ConfigMap, keys: [String])? {
+        guard let decoder = decoder(key) else { return nil }
+        let keys: [String]
+        do {
+            keys = try decoder.container(keyedBy: ConfigKey.self).allKeys.map(\.stringValue)
+        } catch {
+            throw ConfigIssue(message: "\(name(key)): expected a map of \(what) to values", mark: decoder.mark)
+        }
+        return (try ConfigMap(decoder, path: name(key), allowed: keys), keys)
+    }
+
+    /// The value of `key` (`${NAME}` expanded) as a ``Secret``, if present: never quoted, never kept as
+    /// plain text.
+    func secret(_ key: String) throws(ConfigIssue) -> Secret<String>? {
+        try string(key, secret: true).map(Secret.init)
+    }
+
     /// As ``string(_:secret:)``, and whether the value took any `${NAME}`.
     func stringNotingVariables(_ key: String, secret: Bool = false) throws(ConfigIssue) -> (text: String, usedVariables: Bool)? {
         guard let decoder = decoder(key) else { return nil }

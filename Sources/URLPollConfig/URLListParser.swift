@@ -29,7 +29,7 @@ public enum URLListParser {
             let url = String(line)
             let origin = URLListEntry.Origin.file(name: source, line: lineNumber)
             if let problem = problem(with: url) {
-                throw InputError("\(origin): invalid URL \(Excerpt.quoted(url)): \(problem)")
+                throw InputError("\(origin): invalid URL \(Excerpt.quoted(URLRedaction.standard.redact(url))): \(problem)")
             }
             entries.append(URLListEntry(url: url, origin: origin))
         }
@@ -45,7 +45,7 @@ public enum URLListParser {
     public static func argument(_ text: String, position: Int) throws(InputError) -> URLListEntry {
         let url = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if let problem = problem(with: url) {
-            throw InputError("argument \(position): invalid URL \(Excerpt.quoted(text)): \(problem)")
+            throw InputError("argument \(position): invalid URL \(Excerpt.quoted(URLRedaction.standard.redact(text))): \(problem)")
         }
         return URLListEntry(url: url, origin: .argument(position: position))
     }

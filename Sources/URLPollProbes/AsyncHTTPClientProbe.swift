@@ -100,7 +100,7 @@ public struct AsyncHTTPClientProbe: Probe {
                 request.body = .bytes(ByteBuffer())
             }
             for header in probeRequest.headers {
-                request.headers.replaceOrAdd(name: header.name, value: header.value)
+                request.headers.replaceOrAdd(name: header.name, value: header.value.revealed)
             }
             // async-http-client closes a connection whose request says so, instead of pooling it.
             if !probeRequest.reuseConnections { request.headers.replaceOrAdd(name: "Connection", value: "close") }

@@ -49,7 +49,7 @@ public struct NIOProbe: Probe {
             let leanRequest = LeanHTTPRequest(
                 url: request.url,
                 method: LeanHTTPRequest.Method(rawValue: request.method.rawValue) ?? .get,
-                headers: request.headers.map { LeanHTTPRequest.Header(name: $0.name, value: $0.value) },
+                headers: request.headers.map { LeanHTTPRequest.Header(name: $0.name, value: $0.value.revealed) },
                 connectTimeout: request.connectTimeout,
                 bodyLimit: request.bodyLimit,
                 drainLimit: ProbeRequest.drainLimit,

@@ -46,7 +46,7 @@ enum StatusPage {
             let health = record.health.rawValue
             html += "<div class=\"row \(health)\" role=\"row\"><span class=\"badge \(health)\">\(health)</span>"
             let label = record.name.map { "<b>\(HTML.escape($0))</b> " } ?? ""
-            html += "<a class=\"url\" href=\"/urls/\(StableID.of(record.url))\">\(label)\(HTML.escape(record.url))</a>"
+            html += "<a class=\"url\" href=\"/urls/\(record.url.stableID)\">\(label)\(HTML.escape(record.url.shown))</a>"
             html += "<span>\(HTML.escape(record.health == .pending ? "-" : record.status))"
             html += "\(whereSeen(report.locations[record.id] ?? []))</span>"
             html += "<span class=\"num\"\(phasesTitle(record.phases))>\(record.latency.map(DurationFormat.format) ?? "-")</span>"
@@ -98,7 +98,7 @@ enum StatusPage {
             let lasted = DurationFormat.format(.seconds(incident.duration(now: now)))
             let state = incident.upAt == nil ? "<b>ongoing</b>, \(lasted) so far" : "lasted \(lasted)"
             html += "<li><time datetime=\"\(Timestamp.rfc3339(incident.downAt))\">\(Timestamp.rfc3339(incident.downAt))</time> "
-            html += "\(namesURLs ? HTML.escape(incident.url) + ": " : "")\(HTML.escape(incident.firstStatus)) (\(state))</li>"
+            html += "\(namesURLs ? HTML.escape(incident.url.shown) + ": " : "")\(HTML.escape(incident.firstStatus)) (\(state))</li>"
         }
         return html + "</ul></section>\n"
     }

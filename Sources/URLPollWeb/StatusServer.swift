@@ -35,7 +35,10 @@ public enum StatusServer {
         router.get("/") { _, _ in
             let report = await engine.report()
             let recent = await monitor.history()
-            let outages = (try? await history?.incidents(url: nil, since: report.time.addingTimeInterval(-7 * 86_400), limit: 10)) ?? []
+            let stored = (try? await history?.incidents(url: nil, since: report.time.addingTimeInterval(-7 * 86_400), limit: 10)) ?? []
+            // The monitored URLs' own rules show them (their `sensitive-query:` names): the store knows only the built-in ones.
+            let urls = Dictionary(report.urls.map { ($0.url.configured, $0.url) }, uniquingKeysWith: { first, _ in first })
+            let outages = stored.map { $0.shown(with: urls) }
             let page = StatusPage.render(report, history: recent, incidents: outages, refreshSeconds: refreshSeconds)
             return response(page, type: "text/html; charset=utf-8")
         }
@@ -58,14 +61,16 @@ public enum StatusServer {
             }
             var stored = URLHistory()
             if let history {
-                let url = detail.record.url
+                let url = detail.record.url.configured
                 let now = Date()
                 stored.uptime = await engine.uptime?.uptime(of: [url]).first
                 let day = try await history.results(url: url, since: now.addingTimeInterval(-86_400)).map(\.latency).sorted()
                 if !day.isEmpty {
                     stored.latency = (HourlyAggregate.percentile(0.5, of: day), HourlyAggregate.percentile(0.95, of: day))
                 }
-                stored.incidents = try await history.incidents(url: url, since: now.addingTimeInterval(-30 * 86_400), limit: 20)
+                stored.incidents = try await history.incidents(url: url, since: now.addingTimeInterval(-30 * 86_400), limit: 20).map {
+                    $0.shown(with: [url: detail.record.url])
+                }
             }
             return (detail.record, detail.recent, stored, detail.locations)
         }

@@ -13,9 +13,9 @@ enum URLDetailPage {
         locations: [QuorumVerdict.View] = [],
         now: Date
     ) -> String {
-        let id = StableID.of(record.url)
+        let id = record.url.stableID
         let health = record.health.rawValue
-        let title = record.name ?? record.url
+        let title = record.name ?? record.url.shown
         var html = """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8">
@@ -24,7 +24,7 @@ enum URLDetailPage {
             <style>\(StatusPage.style)\(style)</style></head><body>
             <header><p class="time"><a href="/">all URLs</a> &middot; <a href="/api/urls/\(id)">JSON</a></p>
             <h1><span class="badge \(health)">\(health)</span> \(HTML.escape(title))</h1>
-            \(record.name == nil ? "" : "<p class=\"url\">\(HTML.escape(record.url))</p>")</header>
+            \(record.name == nil ? "" : "<p class=\"url\">\(HTML.escape(record.url.shown))</p>")</header>
             <dl class="facts">
             """
         func fact(_ name: String, _ value: String?) {

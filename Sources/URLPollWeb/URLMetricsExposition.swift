@@ -4,7 +4,8 @@ import URLPollCore
 /// Writes the per-URL series in the Prometheus text exposition format (0.0.4), from the state owner's
 /// records: `urlpoll_up`, `urlpoll_http_status_code`, `urlpoll_consecutive_failures`,
 /// `urlpoll_polls_total{result}`, the `urlpoll_poll_duration_seconds` histogram and, for https URLs,
-/// `urlpoll_cert_expiry_timestamp_seconds`; each labelled `url`, and `name` where the configuration names the URL.
+/// `urlpoll_cert_expiry_timestamp_seconds`; each labelled `url` (as shown: credentials redacted), and `name`
+/// where the configuration names the URL; `id` too where two URLs would otherwise have the same labels.
 ///
 /// Why not through the swift-prometheus registry like the process metrics: its 2.4.1 registry copies a
 /// metric family each time it registers a new label set, so registering one series per URL costs
@@ -17,9 +18,14 @@ enum URLMetricsExposition {
     ///   - series: each URL's counters, indexed by id; empty when none are kept.
     static func render(records: [URLRecord], ids: [Int], series: [URLSeries]) -> String {
         var labels = [String](repeating: "", count: records.count)
+        var seen: [String: Int] = [:]
         for id in ids {
-            labels[id] = "url=\"\(escape(records[id].url))\"" + (records[id].name.map { ",name=\"\(escape($0))\"" } ?? "")
+            labels[id] = "url=\"\(escape(records[id].url.shown))\"" + (records[id].name.map { ",name=\"\(escape($0))\"" } ?? "")
+            seen[labels[id], default: 0] += 1
         }
+        // URLs that differ only in what their shown form hides (`?token=<redacted>` twice) and share a
+        // name would be one series: their ids tell them apart.
+        for id in ids where seen[labels[id]]! > 1 { labels[id] += ",id=\"\(records[id].url.stableID)\"" }
         let polled = ids.filter { records[$0].health != .pending }
         let counted = series.isEmpty ? [] : ids.filter { series[$0].count > 0 }
         var text = ""

@@ -10,6 +10,16 @@ struct HistoryOutputOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("The history database: a SQLite file or a postgres:// URL.", valueName: "path|url"))
     var database = Settings.defaultDatabasePath
+
+    @Option(
+        help: ArgumentHelp(
+            "Also hide the values of this query parameter in the URLs shown, as the config's sensitive-query: does (repeatable; userinfo and token, key, apikey, api_key, access_token, password, secret, sig and signature are always hidden).",
+            valueName: "name"
+        )
+    )
+    var sensitiveQuery: [String] = []
+
+    var redaction: URLRedaction { URLRedaction(adding: sensitiveQuery) }
 }
 
 /// `urlpoll history URL`: one URL's stored results and outages.
@@ -41,6 +51,7 @@ struct HistoryCommand: AsyncParsableCommand {
                     since: now.addingTimeInterval(-since.seconds),
                     database: output.database,
                     format: output.format,
+                    redaction: output.redaction,
                     now: now
                 ),
                 terminator: ""
@@ -75,6 +86,7 @@ struct IncidentsCommand: AsyncParsableCommand {
                     since: now.addingTimeInterval(-since.seconds),
                     database: output.database,
                     format: output.format,
+                    redaction: output.redaction,
                     now: now
                 ),
                 terminator: ""

@@ -26,7 +26,7 @@ struct AlertFormatTests {
         )
     }
 
-    static let variables = ["routing-key": "R0UTING", "topic": "alerts"]
+    static let variables: [String: Secret<String>] = ["routing-key": "R0UTING", "topic": "alerts"]
 
     /// A client for receivers that are only asked to format (never to send); shut down at exit.
     static let http = ReceiverHTTPClient()

@@ -12,7 +12,17 @@ struct AlertStoreTests {
     static let start = Date(timeIntervalSince1970: 1_800_000_000)
 
     static func event(_ kind: AlertEvent.Kind, url: String = "https://a.example/") -> AlertEvent {
-        AlertEvent(kind: kind, receiver: "ops", url: url, name: nil, status: "503", code: 503, since: start, failures: 3, decidedAt: start + 5)
+        AlertEvent(
+            kind: kind,
+            receiver: "ops",
+            url: TargetURL(url),
+            name: nil,
+            status: "503",
+            code: 503,
+            since: start,
+            failures: 3,
+            decidedAt: start + 5
+        )
     }
 
     @Test func aVersionOneDatabaseIsMigratedWithItsHistoryKept() async throws {

@@ -7,7 +7,7 @@ import Testing
 /// and a restart.
 struct AlertTrackerTests {
     static let start = Date(timeIntervalSince1970: 1_800_000_000)
-    static let url = "https://api.example.org/health"
+    static let url: TargetURL = "https://api.example.org/health"
 
     /// A stream of polls of one URL, one per second, with the failure count a poller would keep.
     struct Polls {
@@ -143,7 +143,7 @@ struct AlertTrackerTests {
         let stored = before.takeChanges().announced
 
         var after = AlertTracker()
-        after.restore(stored)
+        after.restore(stored) { TargetURL($0) }
         #expect(feed([.down, .down, .down], into: &after, polls: &polls, rules: rules).isEmpty)
         let events = feed([.up, .up], into: &after, polls: &polls, rules: rules)
         #expect(events.map(\.kind) == [.recovered])
@@ -166,7 +166,7 @@ struct AlertTrackerTests {
         var polls = Polls()
         _ = feed([.down, .down, .down], into: &tracker, polls: &polls)
         _ = tracker.takeChanges()
-        tracker.forget(url: Self.url)
+        tracker.forget(url: Self.url.configured)
         #expect(tracker.announcements.isEmpty)
         #expect(tracker.takeChanges().ended.count == 1)
     }

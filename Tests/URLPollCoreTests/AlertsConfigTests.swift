@@ -124,12 +124,63 @@ struct AlertsConfigTests {
             "alerts:\n  - name: ops\n    command: [/bin/true]\nurls:\n  - url: https://e.example/\n    receivers: [opz]\n",
             "urlpoll.yml:6:17: urls[0].receivers: no receiver named \"opz\" in alerts: (did you mean \"ops\"?)"
         ),
+        (
+            "alerts:\n  - name: a\n    command: [/bin/true]\n    env: [A]\n",
+            "urlpoll.yml:4:10: alerts[0].env: expected a map of variable names to values"
+        ),
+        ("alerts:\n  - name: a\n    command: [/bin/true]\n    env: {1A: x}\n", "urlpoll.yml:4:11: alerts[0].env.1A: \"1A\" is not a variable name"),
+        ("alerts:\n  - name: a\n    command: [/bin/true]\n    env: {A-B: x}\n", "alerts[0].env.A-B: \"A-B\" is not a variable name"),
+        (
+            "alerts:\n  - name: a\n    command: [/bin/true]\n    env: {URLPOLL_URL: x}\n",
+            "alerts[0].env.URLPOLL_URL: URLPOLL_ variables are urlpoll's own"
+        ),
+        ("alerts:\n  - name: a\n    command: [/bin/true]\n    env: {A: [x]}\n", "alerts[0].env.A: expected a single value, found a list"),
+        (
+            "alerts:\n  - name: a\n    webhook: {url: 'https://h.example/'}\n    env: {A: x}\n",
+            "urlpoll.yml:4:5: alerts[0].env: only a command receiver takes env"
+        ),
+        (
+            "defaults:\n  sensitive-query: ['a=b']\nurls: [https://e.example/]\n",
+            "urlpoll.yml:2:21: defaults.sensitive-query[0]: \"a=b\" is not a query parameter name"
+        ),
+        ("urls:\n  - url: https://e.example/\n    sensitive-query: ''\n", "urls[0].sensitive-query: \"\" is not a query parameter name"),
+        ("urls:\n  - url: https://e.example/\n    sensitive-query: {a: b}\n", "urls[0].sensitive-query: expected a single value, found a map"),
     ])
     func badInputIsOneMessageWithItsPlace(yaml: String, expected: String) throws {
         let text = message(yaml + (yaml.contains("urls") ? "" : "urls: [https://e.example/]\n"))
         let normalized = text.replacingOccurrences(of: #"^[^:]*:"#, with: "urlpoll.yml:", options: .regularExpression)
         #expect(normalized.contains(expected), "\(text)")
         #expect(normalized.hasPrefix("urlpoll.yml:"), "\(text)")
+    }
+
+    /// `env:` of a command receiver: secrets, `${NAME}` expanded.
+    @Test func aCommandReceiverTakesAnEnvironment() throws {
+        let configuration = try load(
+            "alerts:\n  - name: cmd\n    command: [/bin/true]\n    env: {TEAM: ops, TOKEN: \"${HOOK_TOKEN}\"}\nurls: [https://e.example/]\n",
+            environment: ["HOOK_TOKEN": "t0k3n"]
+        )
+        guard case .command(_, _, let environment) = configuration.alerts.routing.receivers[0].kind else {
+            Issue.record("not a command receiver")
+            return
+        }
+        #expect(environment.mapValues(\.revealed) == ["TEAM": "ops", "TOKEN": "t0k3n"])
+        #expect(!ConfigDescription.render(configuration).contains("t0k3n"))
+    }
+
+    /// A receiver URL's userinfo goes out as `Authorization: Basic`, unless `headers:` sets one.
+    @Test func aReceiverURLsUserinfoBecomesAnAuthorizationHeader() throws {
+        let configuration = try load(
+            "alerts:\n  - name: am\n    alertmanager: 'http://u:p4ss@am.example:9093'\n  - name: hook\n    webhook: {url: 'https://u:p@h.example/x', headers: {Authorization: Bearer own}}\nurls: [https://e.example/]\n"
+        )
+        #expect(
+            configuration.alerts.routing.receivers[0].kind
+                == .alertmanager(url: "http://am.example:9093", headers: [HeaderField(name: "Authorization", value: "Basic dTpwNHNz")])
+        )
+        guard case .webhook(let url, let headers, _) = configuration.alerts.routing.receivers[1].kind else {
+            Issue.record("not a webhook")
+            return
+        }
+        #expect(url.revealed == "https://h.example/x" && headers.map(\.value.revealed) == ["Bearer own"])
     }
 
     /// A URL with a token, a secret and header values never show up in a message or in --check-config.

@@ -126,7 +126,7 @@ struct ClaimGateTests {
             }
         }
         let west = await engines[2].monitor.report()
-        for record in west.urls where record.url.contains("quorum") {
+        for record in west.urls where record.url.shown.contains("quorum") {
             #expect(west.locations[record.id]?.map(\.location) == ["west"], "west judges with its own view until it learns east's")
         }
     }

@@ -65,7 +65,9 @@ struct ConfigLoaderTests {
         let api = try #require(entries[1].options)
         #expect(api.name == "API" && api.interval == .seconds(10) && api.timeout == .seconds(3) && api.connectTimeout == .seconds(1))
         #expect(api.method == .get && api.initialMethod == .get && api.followRedirects == false && api.insecureTLS)
-        #expect(api.headers.map { "\($0.name)=\($0.value)" } == ["User-Agent=urlpoll-test", "Authorization=Bearer t0k3n", "x-team=platform"])
+        #expect(
+            api.headers.map { "\($0.name)=\($0.value.revealed)" } == ["User-Agent=urlpoll-test", "Authorization=Bearer t0k3n", "x-team=platform"]
+        )
         #expect(api.expect.description == "200, 204, 300-399" && api.maxLatency == .milliseconds(800))
         #expect(api.bodyContains == #""status":"ok""# && api.bodyMatches?.source == #"version":"\d+"#)
         #expect(api.certExpiryWarning == .seconds(14 * 86_400) && api.maxBodyBytes == 65_536)

@@ -24,7 +24,7 @@ struct DefaultsLayeringTests {
         let list = try TemporaryFile("https://127.0.0.1:9/from-list\n")
         let sources = RunConfiguration.Sources(arguments: ["https://127.0.0.1:9/from-argument"], file: list.path, config: config.path, flags: .init())
         let configuration = try RunConfiguration.load(sources, environment: [:])
-        let options = Dictionary(uniqueKeysWithValues: configuration.targets.targets.map { ($0.url, $0.options) })
+        let options = Dictionary(uniqueKeysWithValues: configuration.targets.targets.map { ($0.url.shown, $0.options) })
         for url in ["https://127.0.0.1:9/from-argument", "https://127.0.0.1:9/from-list", "https://127.0.0.1:9/from-config"] {
             let checked = try #require(options[url])
             #expect(checked.insecureTLS, "\(url)")

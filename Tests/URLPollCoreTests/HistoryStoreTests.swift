@@ -24,7 +24,7 @@ struct HistoryStoreTests {
     ) -> HistoryEvent {
         .polled(
             PollRecord(
-                url: url,
+                url: TargetURL(url),
                 checkedAt: start.addingTimeInterval(seconds),
                 health: health,
                 previous: previous,
@@ -129,7 +129,7 @@ struct HistoryStoreTests {
             #expect(restored[b]?.health == .down && restored[b]?.consecutiveFailures == 1 && restored[b]?.status == "503 Service Unavailable")
 
             let incidents = try await store.incidents(url: nil, since: Self.start, limit: nil)
-            #expect(incidents.map(\.url) == [a, b])  // newest first: a went down at 10 s, b at 0 s
+            #expect(incidents.map(\.url.configured) == [a, b])  // newest first: a went down at 10 s, b at 0 s
             #expect(incidents[0].upAt == Self.start.addingTimeInterval(30) && incidents[0].firstStatus == "503 Service Unavailable")
             #expect(incidents[1].upAt == nil)
             #expect(try await store.incidents(url: a, since: Self.start, limit: 1).count == 1)

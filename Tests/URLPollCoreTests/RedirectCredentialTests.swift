@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import Testing
 
@@ -71,6 +72,25 @@ struct RedirectCredentialTests {
                 #expect(Self.configuredHeaders(origin.log.requests.first) == Self.configured)
                 #expect(other.log.requests.map(\.path) == ["/collect"])
                 #expect(Self.configuredHeaders(other.log.requests.first) == Self.plainOnly)
+                #expect(other.log.requests.first?.header("authorization") == nil)
+            }
+        }
+    }
+
+    /// A URL's userinfo goes to its origin as `Authorization: Basic` (percent-decoded, as curl sends it),
+    /// never in the request line and never to another origin.
+    @Test(arguments: ProbeKind.allCases)
+    func aURLsUserinfoIsSentAsBasicAuthorizationToItsOriginOnly(kind: ProbeKind) async throws {
+        try await RecordingTarget.with(host: "127.0.0.2") { other in
+            try await RecordingTarget.with(redirects: ["/start": other.url("/collect")]) { origin in
+                let list = TargetList([URLListEntry(url: "http://mon:p%40ss@127.0.0.1:\(origin.port)/start", origin: .argument(position: 1))])
+                #expect(list.urls[0].requested == origin.url("/start"))
+                let result = try await Self.poll(list.urls[0].requested, kind, options: list.options[0])
+                #expect(result.outcome == .response(code: 200, reason: "OK"))
+                let seen = try #require(origin.log.requests.first)
+                #expect(seen.header("authorization") == "Basic " + Data("mon:p@ss".utf8).base64EncodedString())
+                #expect(seen.path == "/start" && seen.header("host") == "127.0.0.1:\(origin.port)")
+                #expect(other.log.requests.map(\.path) == ["/collect"])
                 #expect(other.log.requests.first?.header("authorization") == nil)
             }
         }

@@ -89,7 +89,7 @@ struct ReloadTests {
     @Test func theQueueDropsRemovedResourcesAndUpdatesQueuedOnes() {
         let start = ContinuousClock.now
         var queue = SleepQueue()
-        for id in 0..<3 { queue.insert(Resource(id: id, url: "http://h/\(id)", options: CheckOptions(), dueAt: start), due: start) }
+        for id in 0..<3 { queue.insert(Resource(id: id, url: TargetURL("http://h/\(id)"), options: CheckOptions(), dueAt: start), due: start) }
         let removed = queue.remove(id: 0)
         let removedAgain = queue.remove(id: 0)
         #expect(removed?.id == 0 && removedAgain == nil)
@@ -152,12 +152,12 @@ struct ReloadTests {
             let engine = try Self.engine(targets([okURL, target.url("/status/500")]), settings)
             let runner = Task { await engine.run() }
             await engine.waitUntilEveryURLIsPolled(2)
-            let before = await engine.monitor.report().urls.first { $0.url == okURL }
+            let before = await engine.monitor.report().urls.first { $0.url.shown == okURL }
             let changes = await engine.reload(reloaded, policy: settings.sleepPolicy)
             // Every URL polled twice is not enough: the kept URL had that already; wait for its next poll too.
             let polledBefore = before?.polls ?? 0
             await engine.waitUntil { report in
-                report.urls.allSatisfy { $0.polls >= 2 } && (report.urls.first { $0.url == okURL }?.polls ?? 0) > polledBefore
+                report.urls.allSatisfy { $0.polls >= 2 } && (report.urls.first { $0.url.shown == okURL }?.polls ?? 0) > polledBefore
             }
             let report = await engine.monitor.report()
             let history = await engine.monitor.history()
@@ -165,7 +165,7 @@ struct ReloadTests {
             await runner.value
 
             #expect(changes.summary == "1 kept, 1 added, 1 removed")
-            #expect(report.urls.map(\.url) == [target.url("/body"), okURL])
+            #expect(report.urls.map(\.url.shown) == [target.url("/body"), okURL])
             let kept = report.urls.last
             #expect(kept?.id == before?.id && kept?.since == before?.since)
             #expect((kept?.polls ?? 0) > (before?.polls ?? 0))

@@ -6,7 +6,7 @@ struct SleepQueueTests {
     let start = ContinuousClock.now
 
     func resource(_ id: Int) -> Resource {
-        Resource(id: id, url: "http://h/\(id)", options: CheckOptions(), dueAt: start)
+        Resource(id: id, url: TargetURL("http://h/\(id)"), options: CheckOptions(), dueAt: start)
     }
 
     @Test func nothingLeavesBeforeItIsDue() {

@@ -217,4 +217,28 @@ struct URLMetricsExpositionTests {
         #expect(text.contains("urlpoll_poll_duration_seconds_bucket{\(label),le=\"+Inf\"} 2\n"))
         #expect(text.contains("urlpoll_poll_duration_seconds_count{\(label)} 2\n"))
     }
+
+    /// The `url` label is the shown URL; two URLs that differ only in a redacted token are told apart by
+    /// their ids, so every series stays unique.
+    @Test func urlsThatLookTheSameAfterRedactionAreToldApartByTheirIds() {
+        let urls: [TargetURL] = ["http://h/x?token=one", "http://h/x?token=two", "http://h/y?token=three"]
+        let records = urls.enumerated().map { index, url in
+            var record = URLRecord(id: index, url: url, since: Date())
+            record.apply(
+                State(resourceID: index, health: .up, status: "200 OK", code: 200, latency: .zero, checkedAt: Date(), consecutiveFailures: 0)
+            )
+            return record
+        }
+        let lines = URLMetricsExposition.render(records: records, ids: [0, 1, 2], series: []).split(separator: "\n").filter {
+            $0.hasPrefix("urlpoll_up{")
+        }
+        #expect(
+            lines == [
+                "urlpoll_up{url=\"http://h/x?token=<redacted>\",id=\"\(urls[0].stableID)\"} 1",
+                "urlpoll_up{url=\"http://h/x?token=<redacted>\",id=\"\(urls[1].stableID)\"} 1",
+                "urlpoll_up{url=\"http://h/y?token=<redacted>\"} 1",
+            ]
+        )
+        #expect(!lines.joined().contains("one") && !lines.joined().contains("three"))
+    }
 }

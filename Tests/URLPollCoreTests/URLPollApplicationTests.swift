@@ -132,7 +132,7 @@ struct URLPollApplicationTests {
             let run = Task { try await URLPollApplication(configuration: configuration, options: options, logger: Self.logger).run() }
             var seen: URLRecord?
             for await report in reports {
-                seen = report.urls.first { $0.url == failing && $0.polls == 1 }
+                seen = report.urls.first { $0.url.shown == failing && $0.polls == 1 }
                 if seen != nil { break }
             }
             let before = try #require(seen)
@@ -147,7 +147,7 @@ struct URLPollApplicationTests {
             request.yield()
             var back: URLRecord?
             for await report in reports where report.urls.count == 2 {
-                back = report.urls.first { $0.url == failing }
+                back = report.urls.first { $0.url.shown == failing }
                 break
             }
             run.cancel()

@@ -20,6 +20,7 @@ public struct AlertEvent: Sendable, Equatable, Codable {
     public let kind: Kind
     /// The receiver this event is for (by name).
     public let receiver: String
+    /// The URL as it may be shown (``TargetURL/shown``): what payloads carry and the outbox keeps.
     public let url: String
     /// The URL's name in the configuration, if it has one.
     public let name: String?
@@ -42,7 +43,7 @@ public struct AlertEvent: Sendable, Equatable, Codable {
     public init(
         kind: Kind,
         receiver: String,
-        url: String,
+        url: TargetURL,
         name: String?,
         status: String,
         code: Int?,
@@ -53,7 +54,7 @@ public struct AlertEvent: Sendable, Equatable, Codable {
     ) {
         self.kind = kind
         self.receiver = receiver
-        self.url = url
+        self.url = url.shown
         self.name = name
         self.status = status
         self.code = code
@@ -62,7 +63,28 @@ public struct AlertEvent: Sendable, Equatable, Codable {
         self.failures = failures
         self.decidedAt = decidedAt
         let moment = kind == .down || kind == .recovered ? since : decidedAt
-        idempotencyKey = Self.key(kind: kind, receiver: receiver, url: url, at: moment)
+        idempotencyKey = Self.key(kind: kind, receiver: receiver, url: url.configured, at: moment)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case kind, receiver, url, name, status, code, since, endedAt, failures, decidedAt, idempotencyKey
+    }
+
+    /// Reads an event the outbox kept. One kept by a release before URLs were redacted has the URL as
+    /// configured: it is shown with the built-in rules (``URLRedaction/standard``).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try container.decode(Kind.self, forKey: .kind)
+        receiver = try container.decode(String.self, forKey: .receiver)
+        url = URLRedaction.standard.redact(try container.decode(String.self, forKey: .url))
+        name = try container.decodeIfPresent(String.self, forKey: .name)
+        status = try container.decode(String.self, forKey: .status)
+        code = try container.decodeIfPresent(Int.self, forKey: .code)
+        since = try container.decode(Date.self, forKey: .since)
+        endedAt = try container.decodeIfPresent(Date.self, forKey: .endedAt)
+        failures = try container.decode(Int.self, forKey: .failures)
+        decidedAt = try container.decode(Date.self, forKey: .decidedAt)
+        idempotencyKey = try container.decode(String.self, forKey: .idempotencyKey)
     }
 
     /// How long the outage lasted (recovered) or has lasted until `now`; never negative.
@@ -70,7 +92,7 @@ public struct AlertEvent: Sendable, Equatable, Codable {
         max(0, (endedAt ?? now).timeIntervalSince(since))
     }
 
-    /// The name if the configuration gives one, else the URL: what a message calls the URL.
+    /// The name if the configuration gives one, else the (shown) URL: what a message calls the URL.
     public var displayName: String { name ?? url }
 
     /// `kind-milliseconds-hash`: a down or recovered event is keyed by its outage's start, so deciding

@@ -3,9 +3,10 @@ import Foundation
 /// One configured receiver (`alerts:` in the config file): where its announcements go, and which of
 /// them it wants. Resolved and validated by the config loader; a pure value.
 ///
-/// Its secrets (the URL of a `webhook` or `template` receiver, header values, the signing secret, a
-/// routing key) are never printed: ``summary`` shows the scheme and host only.
-public struct AlertReceiverSettings: Sendable, Equatable {
+/// Its secrets (the URL of every HTTP receiver, header values, the signing secret, template values such
+/// as a routing key, a command's configured environment) are ``Secret``s, never printed: ``summary``
+/// shows the kind and the scheme and host only, and the settings describe themselves with it.
+public struct AlertReceiverSettings: Sendable, Equatable, CustomStringConvertible {
     public let name: String
     public let kind: Kind
     public let failureThreshold: Int
@@ -23,13 +24,21 @@ public struct AlertReceiverSettings: Sendable, Equatable {
 
     public enum Kind: Sendable, Equatable {
         /// A JSON payload (``AlertEvent`` in the documented version-1 shape), signed when `secret` is set.
-        case webhook(url: String, headers: [HeaderField], secret: String?)
-        /// A body rendered from a Mustache template (or a preset's) and posted to `url`.
-        case template(url: String, headers: [HeaderField], template: TemplateSource, contentType: String, variables: [String: String])
+        case webhook(url: Secret<String>, headers: [HeaderField], secret: Secret<String>?)
+        /// A body rendered from a Mustache template (or a preset's) and posted to `url`; `variables` are
+        /// the template's own values (`routing-key`, `topic`, `severity`).
+        case template(
+            url: Secret<String>,
+            headers: [HeaderField],
+            template: TemplateSource,
+            contentType: String,
+            variables: [String: Secret<String>]
+        )
         /// A Prometheus Alertmanager: alerts are posted to `url` + `/api/v2/alerts`.
-        case alertmanager(url: String, headers: [HeaderField])
-        /// A program run with the event in its environment and as JSON on standard input.
-        case command(path: String, arguments: [String])
+        case alertmanager(url: Secret<String>, headers: [HeaderField])
+        /// A program run with the event in its environment (and `environment`, the configured `env:`) and
+        /// as JSON on standard input.
+        case command(path: String, arguments: [String], environment: [String: Secret<String>] = [:])
     }
 
     /// Where a template receiver's template comes from.
@@ -68,22 +77,25 @@ public struct AlertReceiverSettings: Sendable, Equatable {
         self.attempts = attempts
     }
 
-    /// Whether this receiver hears about the URL `url` named `name`.
-    public func covers(url: String, name: String?) -> Bool {
-        urls.isEmpty || urls.contains { $0.matches(url) || (name.map($0.matches) ?? false) }
+    /// Whether this receiver hears about the URL `url` named `name`: a pattern matches its name, its shown
+    /// form or its configured form.
+    public func covers(url: TargetURL, name: String?) -> Bool {
+        urls.isEmpty || urls.contains { $0.matches(url.shown) || $0.matches(url.configured) || (name.map($0.matches) ?? false) }
     }
+
+    public var description: String { "\(name) (\(summary))" }
 
     /// The kind and where it sends, without secrets: `webhook to https://hooks.example`.
     public var summary: String {
         switch kind {
-        case .webhook(let url, _, let secret): "webhook to \(Self.origin(of: url))\(secret == nil ? "" : ", signed")"
+        case .webhook(let url, _, let secret): "webhook to \(Self.origin(of: url.revealed))\(secret == nil ? "" : ", signed")"
         case .template(let url, _, let template, _, _):
             switch template {
-            case .preset(let preset): "\(preset) (template) to \(Self.origin(of: url))"
-            case .text: "template to \(Self.origin(of: url))"
+            case .preset(let preset): "\(preset) (template) to \(Self.origin(of: url.revealed))"
+            case .text: "template to \(Self.origin(of: url.revealed))"
             }
-        case .alertmanager(let url, _): "alertmanager at \(Self.origin(of: url))"
-        case .command(let path, _): "command \(Excerpt.quoted(path))"
+        case .alertmanager(let url, _): "alertmanager at \(Self.origin(of: url.revealed))"
+        case .command(let path, _, _): "command \(Excerpt.quoted(path))"
         }
     }
 

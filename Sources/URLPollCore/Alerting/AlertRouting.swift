@@ -13,7 +13,7 @@ public struct AlertRouting: Sendable, Equatable {
     /// The rules for the URL `url` checked with `options`: one per receiver that hears about it. A URL
     /// that names its receivers gets exactly those (their `urls:` patterns do not apply); otherwise it
     /// gets every receiver whose patterns cover its URL or name.
-    public func rules(url: String, options: CheckOptions) -> [AlertRule] {
+    public func rules(url: TargetURL, options: CheckOptions) -> [AlertRule] {
         receivers.compactMap { receiver in
             if let chosen = options.alerting.receivers {
                 guard chosen.contains(receiver.name) else { return nil }

@@ -7,14 +7,14 @@ public struct AlertSettings: Sendable, Equatable {
     public var selfCheck: ConnectivityJudge.Rule
     /// A URL whose failure alone means "our network is down" (`connectivity-check:`), polled every
     /// recheck interval; `nil` uses the share of failing URLs.
-    public var connectivityCheck: String?
+    public var connectivityCheck: TargetURL?
     /// The name announcements carry to say which urlpoll sent them (`instance:`; the host name by default).
     public var instance: String
 
     public init(
         routing: AlertRouting = AlertRouting(receivers: []),
         selfCheck: ConnectivityJudge.Rule = ConnectivityJudge.Rule(),
-        connectivityCheck: String? = nil,
+        connectivityCheck: TargetURL? = nil,
         instance: String = AlertSettings.defaultInstance
     ) {
         self.routing = routing

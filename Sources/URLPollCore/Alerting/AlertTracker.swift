@@ -15,7 +15,8 @@ import Foundation
 /// threshold of 2 or more. What was announced to whom (``Announcement``) is what a restart must not
 /// forget: the tracker records each change in ``pendingChanges`` for the caller to store.
 public struct AlertTracker: Sendable {
-    /// One announced outage: `down` was sent to `receiver` for `url`.
+    /// One announced outage: `down` was sent to `receiver` for `url` (as configured: what the store keys
+    /// announcements by).
     public struct Announcement: Sendable, Equatable, Hashable {
         public let url: String
         public let receiver: String
@@ -57,6 +58,8 @@ public struct AlertTracker: Sendable {
     }
 
     struct Entry: Sendable {
+        /// The URL, for the events' shown form.
+        var url: TargetURL
         var announced: [String: Announcement] = [:]
         var lastFailure: LastFailure?
         var successes = 0
@@ -70,10 +73,11 @@ public struct AlertTracker: Sendable {
 
     public init() {}
 
-    /// Takes back what an earlier run announced.
-    public mutating func restore(_ announcements: [Announcement]) {
+    /// Takes back what an earlier run announced; `url` gives the monitored URL of a configured one (how
+    /// its events show it).
+    public mutating func restore(_ announcements: [Announcement], url: (String) -> TargetURL) {
         for announcement in announcements {
-            entries[announcement.url, default: Entry()].announced[announcement.receiver] = announcement
+            entries[announcement.url, default: Entry(url: url(announcement.url))].announced[announcement.receiver] = announcement
         }
     }
 
@@ -81,7 +85,7 @@ public struct AlertTracker: Sendable {
     /// ones are added, and those no longer there (another instance ended them) are dropped. A URL's
     /// failure and success counts stay, so a `recovered` is decided here if this instance's polls end
     /// an outage another one announced. Records no changes: the store already has them.
-    public mutating func sync(_ announcements: [Announcement]) {
+    public mutating func sync(_ announcements: [Announcement], url resolve: (String) -> TargetURL) {
         var current: [String: [String: Announcement]] = [:]
         for announcement in announcements { current[announcement.url, default: [:]][announcement.receiver] = announcement }
         for (url, var entry) in entries where !entry.announced.isEmpty && current[url] == nil {
@@ -89,7 +93,7 @@ public struct AlertTracker: Sendable {
             entries[url] = entry.isIdle ? nil : entry
         }
         for (url, byReceiver) in current {
-            entries[url, default: Entry()].announced = byReceiver
+            entries[url, default: Entry(url: resolve(url))].announced = byReceiver
         }
     }
 
@@ -115,8 +119,10 @@ public struct AlertTracker: Sendable {
         holdingDown: Bool
     ) -> [AlertEvent] {
         if entries.isEmpty && poll.health != .down { return [] }
-        guard let existing = entries[poll.url] ?? (poll.health == .down ? Entry() : nil) else { return [] }
+        let key = poll.url.configured
+        guard let existing = entries[key] ?? (poll.health == .down ? Entry(url: poll.url) : nil) else { return [] }
         var entry = existing
+        entry.url = poll.url
         let rules = rules()
         let name = name()
         var events: [AlertEvent] = []
@@ -131,7 +137,7 @@ public struct AlertTracker: Sendable {
                 if holdingDown {
                     entry.held = true
                 } else {
-                    events.append(announceDown(poll.url, failure, to: rule.receiver, at: poll.checkedAt, in: &entry))
+                    events.append(announceDown(failure, to: rule.receiver, at: poll.checkedAt, in: &entry))
                 }
             }
         case .up:
@@ -143,7 +149,7 @@ public struct AlertTracker: Sendable {
                 let rule = rules.first { $0.receiver == receiver }
                 guard entry.successes >= (rule?.successThreshold ?? AlertRule.defaultSuccessThreshold) else { continue }
                 entry.announced[receiver] = nil
-                pendingChanges.ended.append(.init(url: poll.url, receiver: receiver))
+                pendingChanges.ended.append(.init(url: key, receiver: receiver))
                 guard rule?.sendOnRecovery ?? true else { continue }
                 events.append(
                     AlertEvent(
@@ -163,7 +169,7 @@ public struct AlertTracker: Sendable {
         case .pending:
             break
         }
-        entries[poll.url] = entry.isIdle ? nil : entry
+        entries[key] = entry.isIdle ? nil : entry
         return events
     }
 
@@ -174,7 +180,7 @@ public struct AlertTracker: Sendable {
             entry.held = false
             if let failure = entry.lastFailure {
                 for rule in rules(url) where entry.announced[rule.receiver] == nil && failure.failures >= rule.failureThreshold {
-                    events.append(announceDown(url, failure, to: rule.receiver, at: now, in: &entry))
+                    events.append(announceDown(failure, to: rule.receiver, at: now, in: &entry))
                 }
             }
             entries[url] = entry
@@ -200,7 +206,7 @@ public struct AlertTracker: Sendable {
                     AlertEvent(
                         kind: .reminder,
                         receiver: receiver,
-                        url: url,
+                        url: entry.url,
                         name: failure?.name,
                         status: failure?.status ?? "",
                         code: failure?.code,
@@ -227,10 +233,9 @@ public struct AlertTracker: Sendable {
         return pendingChanges
     }
 
-    private mutating func announceDown(_ url: String, _ failure: LastFailure, to receiver: String, at time: Date, in entry: inout Entry)
-        -> AlertEvent
-    {
-        let announcement = Announcement(url: url, receiver: receiver, since: failure.since, lastSent: time)
+    private mutating func announceDown(_ failure: LastFailure, to receiver: String, at time: Date, in entry: inout Entry) -> AlertEvent {
+        let url = entry.url
+        let announcement = Announcement(url: url.configured, receiver: receiver, since: failure.since, lastSent: time)
         entry.announced[receiver] = announcement
         pendingChanges.announced.append(announcement)
         return AlertEvent(

@@ -55,6 +55,8 @@ public final class CheckOptions: Sendable {
     public let quorum: Int?
     /// ``tls`` made ready by the probe layer (see ``preparing(_:)``); `nil` until then.
     public let preparedTLS: (any PreparedTLS)?
+    /// How the URL is shown (`sensitive-query:` adds to the parameter names whose values are hidden).
+    public let redaction: URLRedaction
 
     /// The quorums a URL may ask for.
     public static let quorumRange = 1...64
@@ -85,8 +87,10 @@ public final class CheckOptions: Sendable {
         requestBody: [UInt8]? = nil,
         jsonChecks: [JSONPathCheck] = [],
         ipVersion: IPVersion = .any,
-        quorum: Int? = nil
+        quorum: Int? = nil,
+        redaction: URLRedaction = .standard
     ) {
+        self.redaction = redaction
         self.quorum = quorum
         self.ipVersion = ipVersion
         self.jsonChecks = jsonChecks
@@ -114,6 +118,16 @@ public final class CheckOptions: Sendable {
 
     /// These options with `prepared` as their ready TLS (a new instance: options are immutable).
     public func preparing(_ prepared: any PreparedTLS) -> CheckOptions {
+        copy(headers: headers, preparedTLS: prepared)
+    }
+
+    /// These options with `header` added, unless they already send a header of its name (a new instance).
+    public func adding(_ header: HeaderField) -> CheckOptions {
+        guard !headers.contains(where: { $0.name.lowercased() == header.name.lowercased() }) else { return self }
+        return copy(headers: headers + [header], preparedTLS: preparedTLS)
+    }
+
+    private func copy(headers: [HeaderField], preparedTLS: (any PreparedTLS)?) -> CheckOptions {
         CheckOptions(
             name: name,
             method: method,
@@ -132,12 +146,13 @@ public final class CheckOptions: Sendable {
             alerting: alerting,
             confirmation: confirmation,
             tls: tls,
-            preparedTLS: prepared,
+            preparedTLS: preparedTLS,
             reuseConnections: reuseConnections,
             requestBody: requestBody,
             jsonChecks: jsonChecks,
             ipVersion: ipVersion,
-            quorum: quorum
+            quorum: quorum,
+            redaction: redaction
         )
     }
 

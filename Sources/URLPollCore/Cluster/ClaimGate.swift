@@ -125,7 +125,7 @@ public actor ClaimGate: ResourceSource {
             wakeRoomWaiter()
             if clock.now - claimedAt > (resource.options.timeout ?? timeout), let lease = leases.removeValue(forKey: resource.id) {
                 // Its lease may end before a poll started now would: let it go, due at once.
-                releases.append(PendingRelease(url: resource.url, lease: lease, due: clock.now, failures: resource.consecutiveFailures))
+                releases.append(PendingRelease(url: resource.url.configured, lease: lease, due: clock.now, failures: resource.consecutiveFailures))
                 await scheduler.putBack(resource, due: clock.now)
                 continue
             }
@@ -141,7 +141,7 @@ public actor ClaimGate: ResourceSource {
         let due = await scheduler.complete(resource)
         polling -= 1
         if let lease {
-            releases.append(PendingRelease(url: resource.url, lease: lease, due: due ?? clock.now, failures: resource.consecutiveFailures))
+            releases.append(PendingRelease(url: resource.url.configured, lease: lease, due: due ?? clock.now, failures: resource.consecutiveFailures))
         }
         if polling == 0, let waiter = drainWaiter {
             drainWaiter = nil
@@ -184,7 +184,7 @@ public actor ClaimGate: ResourceSource {
         let intervals = await scheduler.intervals(of: batch)
         let requests = zip(batch, intervals).map { resource, interval in
             ClaimRequest(
-                url: resource.url,
+                url: resource.url.configured,
                 sleep: interval,
                 lease: rules.lease(timeout: resource.options.timeout ?? timeout),
                 perLocation: resource.options.quorum != nil
@@ -199,7 +199,7 @@ public actor ClaimGate: ResourceSource {
             return
         }
         for var resource in batch {
-            if let claim = answer.claimed[resource.url] {
+            if let claim = answer.claimed[resource.url.configured] {
                 resource.consecutiveFailures = claim.failures
                 leases[resource.id] = Lease(token: claim.token, perLocation: resource.options.quorum != nil)
                 share.insert(resource.id)
@@ -208,7 +208,7 @@ public actor ClaimGate: ResourceSource {
             } else {
                 share.remove(resource.id)
                 counts.deferred += 1
-                let wait = max(answer.deferred[resource.url] ?? Self.minimumWait, Self.minimumWait)
+                let wait = max(answer.deferred[resource.url.configured] ?? Self.minimumWait, Self.minimumWait)
                 await scheduler.putBack(resource, due: clock.now + wait)
             }
         }
@@ -310,7 +310,7 @@ public actor ClaimGate: ResourceSource {
     private func releaseEverything() async {
         for (resource, _) in ready {
             guard let lease = leases.removeValue(forKey: resource.id) else { continue }
-            releases.append(PendingRelease(url: resource.url, lease: lease, due: clock.now, failures: resource.consecutiveFailures))
+            releases.append(PendingRelease(url: resource.url.configured, lease: lease, due: clock.now, failures: resource.consecutiveFailures))
         }
         ready.removeAll()
         guard !releases.isEmpty else { return }

@@ -24,7 +24,7 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
 
     public var username: String
     /// Never printed; `nil` when the URL has none.
-    public var password: String?
+    public var password: Secret<String>?
     /// A host name or address; `nil` with ``socketDirectory``.
     public var host: String?
     public var port: Int
@@ -49,7 +49,7 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
             throw InputError("the PostgreSQL URL names no user (write postgres://user@host:port/database)")
         }
         username = user
-        password = components.percentEncodedPassword.flatMap { $0.removingPercentEncoding }
+        password = components.percentEncodedPassword.flatMap { $0.removingPercentEncoding }.map(Secret.init)
         let hostText = components.host.map { $0.hasPrefix("[") && $0.hasSuffix("]") ? String($0.dropFirst().dropLast()) : $0 }
         host = hostText?.isEmpty == false ? hostText : nil
         if let port = components.port {
@@ -120,13 +120,13 @@ extension PostgresLocation {
     public enum PasswordFile {
         /// The password of the first line of `text` that matches `location`; `nil` if none does.
         /// A Unix socket matches the host `localhost`, as in libpq.
-        public static func password(for location: PostgresLocation, in text: String) -> String? {
+        public static func password(for location: PostgresLocation, in text: String) -> Secret<String>? {
             let host = location.host ?? "localhost"
             for line in text.split(whereSeparator: \.isNewline) where !line.hasPrefix("#") {
                 let fields = split(line)
                 guard fields.count == 5 else { continue }
                 let wanted = [host, String(location.port), location.database, location.username]
-                if zip(fields.prefix(4), wanted).allSatisfy({ $0 == "*" || $0 == $1 }) { return fields[4] }
+                if zip(fields.prefix(4), wanted).allSatisfy({ $0 == "*" || $0 == $1 }) { return Secret(fields[4]) }
             }
             return nil
         }

@@ -138,6 +138,11 @@ public struct PollingEngine: Service {
             helpers.cancelAll()
         }
         if !settings.quiet {
+            if let uptime {
+                // The final report's uptime includes the last polls: the writer stores them within a
+                // batch window (250 ms); a database that does not answer delays the report 2 s at most.
+                await uptime.waitUntilRecorded(await monitor.historyEventsToWrite, within: .seconds(2))
+            }
             await onReport(await report())
         }
     }
@@ -145,7 +150,7 @@ public struct PollingEngine: Service {
     /// A report of every URL now, with each URL's uptime when a history is kept.
     public func report() async -> Report {
         var report = await monitor.report()
-        if let uptime { report.uptime = await uptime.uptime(of: report.urls.map(\.url)) }
+        if let uptime { report.uptime = await uptime.uptime(of: report.urls.map(\.url.configured), now: report.time) }
         if let alerting { report.alerting = await alerting.status }
         return report
     }
@@ -179,7 +184,7 @@ public struct PollingEngine: Service {
         let free = await scheduler.reusableIDs()
         var changes = TargetChanges(running: running.ids, nextID: running.nextID, free: free, new: targets)
         if let remembered, !changes.added.isEmpty {
-            changes.restore(from: await remembered(changes.added.map(\.url)))
+            changes.restore(from: await remembered(changes.added.map(\.url.configured)))
         }
         await monitor.apply(changes)
         await scheduler.apply(changes, policy: policy)

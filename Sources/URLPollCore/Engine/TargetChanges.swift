@@ -16,7 +16,7 @@ public struct TargetChanges: Sendable {
     /// A URL only in the new list, with the id it gets.
     public struct Added: Sendable {
         public let id: Int
-        public let url: String
+        public let url: TargetURL
         public let options: CheckOptions
         /// What the history remembers of the URL from when it was monitored before, if anything.
         public var restored: RestoredState?
@@ -28,7 +28,7 @@ public struct TargetChanges: Sendable {
     public private(set) var removed: [Int] = []
 
     /// - Parameters:
-    ///   - running: the ids of the URLs monitored now, by URL.
+    ///   - running: the ids of the URLs monitored now, by URL as configured.
     ///   - nextID: the first id never used.
     ///   - free: ids of earlier removed URLs that may be used again (``Scheduler/reusableIDs()``).
     ///   - new: the reloaded list.
@@ -37,7 +37,7 @@ public struct TargetChanges: Sendable {
         var id = nextID
         var free = free.sorted(by: >)
         for (url, options) in new.targets {
-            if let existing = gone.removeValue(forKey: url) {
+            if let existing = gone.removeValue(forKey: url.configured) {
                 kept.append(Kept(id: existing, options: options))
             } else if let reused = free.popLast() {
                 added.append(Added(id: reused, url: url, options: options))
@@ -52,7 +52,7 @@ public struct TargetChanges: Sendable {
     /// Gives each added URL the state `states` remembers of it (a URL added back goes on where it was).
     public mutating func restore(from states: [String: RestoredState]) {
         for index in added.indices {
-            added[index].restored = states[added[index].url]
+            added[index].restored = states[added[index].url.configured]
         }
     }
 

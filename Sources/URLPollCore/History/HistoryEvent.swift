@@ -6,12 +6,12 @@ import Foundation
 public enum HistoryEvent: Sendable, Equatable {
     case polled(PollRecord)
     /// A reload stopped monitoring `url` at `at` (its known time ends there).
-    case removed(url: String, at: Date)
+    case removed(url: TargetURL, at: Date)
 }
 
 /// One recorded poll, with what the history needs to know about the URL's state around it.
 public struct PollRecord: Sendable, Equatable {
-    public let url: String
+    public let url: TargetURL
     public let checkedAt: Date
     public let health: Health
     /// The URL's health before this poll (`pending` for its first ever; its restored state after a
@@ -32,7 +32,7 @@ public struct PollRecord: Sendable, Equatable {
     public let localView: QuorumVerdict.View?
 
     public init(
-        url: String,
+        url: TargetURL,
         checkedAt: Date,
         health: Health,
         previous: Health,

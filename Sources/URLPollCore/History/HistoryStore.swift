@@ -78,18 +78,26 @@ public struct StoredResult: Sendable, Equatable {
 
 /// One outage of one URL: from the poll that found it down to the poll that found it up again.
 public struct Incident: Sendable, Equatable {
-    public let url: String
+    /// The URL as the store keeps it, shown with the built-in rules (``URLRedaction/standard``) unless
+    /// the reader knows the URL's own (``shown(with:)``).
+    public let url: TargetURL
     public let downAt: Date
     /// `nil` while the outage goes on.
     public let upAt: Date?
     /// The status text of the poll that went down.
     public let firstStatus: String
 
-    public init(url: String, downAt: Date, upAt: Date?, firstStatus: String) {
+    public init(url: TargetURL, downAt: Date, upAt: Date?, firstStatus: String) {
         self.url = url
         self.downAt = downAt
         self.upAt = upAt
         self.firstStatus = firstStatus
+    }
+
+    /// The same outage with its URL shown as `urls` (the monitored URLs, by configured URL) show it.
+    public func shown(with urls: [String: TargetURL]) -> Incident {
+        guard let known = urls[url.configured] else { return self }
+        return Incident(url: known, downAt: downAt, upAt: upAt, firstStatus: firstStatus)
     }
 
     /// How long it lasted, or has lasted until `now`; never negative.

@@ -10,7 +10,8 @@ import ServiceLifecycle
 ///   line), never dropped, and meanwhile the outbox fills and polls wait.
 /// - Every ``maintenanceInterval`` (and once at start) it lets the store roll up finished hours and apply
 ///   retention, in small steps between batches, then recomputes every URL's uptime for the reports
-///   (``UptimeBoard``).
+///   (``UptimeBoard``); each batch it stores also goes to the board, so reports are current between
+///   the recomputations.
 /// - After each batch is stored, it hands the batch to its ``HistoryListener`` (the alert engine), so an
 ///   alert never goes out for a result the history does not have. Without a store (`--database none`
 ///   with alerts), it only hands the batches on.
@@ -100,6 +101,7 @@ public struct HistoryWriter: Service {
             if lost > 0 {
                 lost += batch.count
             } else if await write(batch) {
+                if store != nil { await board.record(batch) }
                 await listener?.historyWritten(batch)
             } else if Task.isShuttingDownGracefully {
                 lost = batch.count

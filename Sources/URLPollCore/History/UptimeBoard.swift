@@ -1,25 +1,41 @@
 import Foundation
 
-/// Every URL's uptime, as reports show it: recomputed from the store's timelines (by the
-/// ``HistoryWriter``, every minute and after each rollup) and read by reports without touching the store,
-/// so a page or `/api/status` of 100,000 URLs costs a dictionary lookup per URL.
-///
-/// The figures are at most one refresh old (a minute by default): "24h" is the 24 hours before the last
-/// refresh.
+/// Every URL's uptime, as reports show it, current to the moment of the report (``CurrentUptime``): the
+/// figures recomputed from the store's timelines (by the ``HistoryWriter``, every minute and after each
+/// rollup), plus what each batch the writer stored since says. Reports read it without touching the
+/// store, so a page or `/api/status` of 100,000 URLs costs a dictionary lookup per URL.
 public actor UptimeBoard {
-    private var byURL: [String: Uptime] = [:]
-    public private(set) var refreshedAt: Date?
+    private var figures = CurrentUptime()
+    /// Events taken in by ``record(_:)`` so far.
+    public private(set) var recorded = 0
+    /// When the stored figures were last recomputed.
+    public var refreshedAt: Date? { figures.refreshedAt }
 
     public init() {}
 
-    /// Replaces every figure with ones computed from `timelines` at `now`.
+    /// Replaces the stored figures with ones computed from `timelines` (by URL as configured) at `now`.
     public func refresh(from timelines: [String: Timeline], now: Date) {
-        byURL = timelines.mapValues { UptimeArithmetic.uptime(coverage: $0.coverage, down: $0.down, now: now) }
-        refreshedAt = now
+        figures.refresh(from: timelines, now: now)
     }
 
-    /// The uptime of each of `urls` (``Uptime/unknown`` for a URL with no known time).
-    public func uptime(of urls: [String]) -> [Uptime] {
-        urls.map { byURL[$0] ?? .unknown }
+    /// Takes in a batch the writer stored.
+    public func record(_ batch: [HistoryEvent]) {
+        figures.record(batch)
+        recorded += batch.count
+    }
+
+    /// Returns once `count` events are recorded, or after `limit` (real time) without them: a final
+    /// report waits here for the writer to store the last polls, never longer than `limit`.
+    public func waitUntilRecorded(_ count: Int, within limit: Duration) async {
+        let deadline = ContinuousClock.now + limit
+        while recorded < count, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    /// The uptime of each of `urls` (as configured) up to `now`; ``Uptime/unknown`` for a URL with no
+    /// known time.
+    public func uptime(of urls: [String], now: Date = Date()) -> [Uptime] {
+        urls.map { figures.uptime(of: $0, now: now) }
     }
 }

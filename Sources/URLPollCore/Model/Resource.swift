@@ -10,15 +10,15 @@
 public struct Resource: Sendable {
     /// The position of this URL in the ``TargetList``: a dense id, also the key of the monitor's map.
     public let id: Int
-    /// The URL as the user wrote it.
-    public let url: String
+    /// The URL (as configured, as requested and as shown).
+    public let url: TargetURL
     /// How to poll it (shared, immutable; replaced when a reloaded configuration changes it).
     public var options: CheckOptions
     /// Polls of this URL so far; the first one is not late for anything.
     public var polls: Int
     /// When this resource was due to be polled; the scheduler sets it when it queues the resource.
     public var dueAt: ContinuousClock.Instant
-    /// Stored in 32 bits (saturating) so that a resource takes 64 bytes: the queue holds one per URL.
+    /// Stored in 32 bits (saturating) so that a resource stays small: the queue holds one per URL.
     private var failures: Int32
     /// Whether the server rejected HEAD (405 or 501) and the URL is polled with GET from then on.
     public var needsGET = false
@@ -33,7 +33,7 @@ public struct Resource: Sendable {
         set { failures = Int32(clamping: newValue) }
     }
 
-    public init(id: Int, url: String, options: CheckOptions, consecutiveFailures: Int = 0, dueAt: ContinuousClock.Instant) {
+    public init(id: Int, url: TargetURL, options: CheckOptions, consecutiveFailures: Int = 0, dueAt: ContinuousClock.Instant) {
         self.id = id
         self.url = url
         self.options = options

@@ -68,12 +68,18 @@ public struct Poller: Sendable {
         let deadline = NIODeadline.now() + TimeAmount(timeout)
         let lateness = resource.polls > 0 ? clock.now - resource.dueAt : nil
         var method = resource.needsGET ? .get : options.initialMethod
-        var result = await session.probe(ProbeRequest(url: resource.url, options: options, method: method, timeout: timeout), deadline: deadline)
+        var result = await session.probe(
+            ProbeRequest(url: resource.url.requested, options: options, method: method, timeout: timeout),
+            deadline: deadline
+        )
         if method == .head, let code = result.outcome.code, code == 405 || code == 501 {
             resource.needsGET = true
             method = .get
             let head = result.phases
-            result = await session.probe(ProbeRequest(url: resource.url, options: options, method: method, timeout: timeout), deadline: deadline)
+            result = await session.probe(
+                ProbeRequest(url: resource.url.requested, options: options, method: method, timeout: timeout),
+                deadline: deadline
+            )
             result.phases = head.adding(result.phases)
         }
         let latency = clock.now - start

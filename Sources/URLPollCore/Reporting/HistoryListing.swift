@@ -9,7 +9,7 @@ public enum HistoryListing {
 
     /// One URL's results (oldest first) and outages (newest first) since `since`. CSV holds the results
     /// only (one table per file); the text ends with the outages.
-    public static func history(url: String, since: Date, results: [StoredResult], incidents: [Incident], now: Date, format: Format) -> String {
+    public static func history(url: TargetURL, since: Date, results: [StoredResult], incidents: [Incident], now: Date, format: Format) -> String {
         switch format {
         case .json:
             let rows = results.map { result in
@@ -17,7 +17,7 @@ public enum HistoryListing {
                     + "\"code\":\(result.code.map(String.init) ?? "null"),\"latency_ms\":\(JSONReport.milliseconds(result.latency)),"
                     + "\"method\":\"\(result.method.rawValue)\",\"status\":\(JSONReport.quote(result.status))}"
             }
-            return "{\"url\":\(JSONReport.quote(url)),\"since\":\(JSONReport.quote(Timestamp.rfc3339(since))),"
+            return "{\"url\":\(JSONReport.quote(url.shown)),\"since\":\(JSONReport.quote(Timestamp.rfc3339(since))),"
                 + "\"results\":[\(rows.joined(separator: ","))],\"incidents\":\(incidentsJSON(incidents, now: now))}\n"
         case .csv:
             var csv = "checked_at,state,code,latency_ms,method,status\n"
@@ -30,7 +30,7 @@ public enum HistoryListing {
             }
             return csv
         case .text:
-            var text = "\(TextReport.printable(url)): \(results.count) results since \(Timestamp.rfc3339(since))\n"
+            var text = "\(TextReport.printable(url.shown)): \(results.count) results since \(Timestamp.rfc3339(since))\n"
             var rows = [["TIME", "STATE", "CODE", "LATENCY", "METHOD", "STATUS"]]
             for result in results {
                 rows.append([
@@ -54,7 +54,7 @@ public enum HistoryListing {
             for incident in incidents {
                 csv +=
                     [
-                        field(incident.url), Timestamp.rfc3339(incident.downAt), incident.upAt.map(Timestamp.rfc3339) ?? "",
+                        field(incident.url.shown), Timestamp.rfc3339(incident.downAt), incident.upAt.map(Timestamp.rfc3339) ?? "",
                         String(Int(incident.duration(now: now).rounded())), field(incident.firstStatus),
                     ].joined(separator: ",") + "\n"
             }
@@ -68,7 +68,7 @@ public enum HistoryListing {
         var rows = [(showsURL ? ["URL"] : []) + ["DOWN AT", "UP AT", "LASTED", "STATUS"]]
         for incident in incidents {
             rows.append(
-                (showsURL ? [TextReport.printable(incident.url)] : []) + [
+                (showsURL ? [TextReport.printable(incident.url.shown)] : []) + [
                     Timestamp.rfc3339(incident.downAt), incident.upAt.map(Timestamp.rfc3339) ?? "ongoing",
                     DurationFormat.format(.seconds(incident.duration(now: now))), TextReport.printable(incident.firstStatus),
                 ]
@@ -79,7 +79,7 @@ public enum HistoryListing {
 
     static func incidentsJSON(_ incidents: [Incident], now: Date) -> String {
         let rows = incidents.map { incident in
-            "{\"url\":\(JSONReport.quote(incident.url)),\"down_at\":\(JSONReport.quote(Timestamp.rfc3339(incident.downAt))),"
+            "{\"url\":\(JSONReport.quote(incident.url.shown)),\"down_at\":\(JSONReport.quote(Timestamp.rfc3339(incident.downAt))),"
                 + "\"up_at\":\(incident.upAt.map { JSONReport.quote(Timestamp.rfc3339($0)) } ?? "null"),"
                 + "\"duration_s\":\(Int(incident.duration(now: now).rounded())),\"ongoing\":\(incident.upAt == nil),"
                 + "\"status\":\(JSONReport.quote(incident.firstStatus))}"

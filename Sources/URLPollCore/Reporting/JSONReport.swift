@@ -51,7 +51,7 @@ public enum JSONReport {
 
     /// One URL as a JSON object (the elements of `urls`); `locations` only for a URL with a quorum.
     static func object(_ record: URLRecord, locations: [QuorumVerdict.View] = [], extra: String = "") -> String {
-        var json = "{\"id\":\"\(StableID.of(record.url))\",\"url\":\(quote(record.url))"
+        var json = "{\"id\":\"\(record.url.stableID)\",\"url\":\(quote(record.url.shown))"
         json += ",\"state\":\"\(record.health.rawValue)\""
         json += ",\"status\":\(quote(record.status))"
         json += ",\"code\":\(record.code.map(String.init) ?? "null")"

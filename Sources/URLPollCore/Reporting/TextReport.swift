@@ -27,7 +27,7 @@ public enum TextReport {
             var row =
                 (showsNames ? [printable(record.name ?? "-")] : []) + [
                     record.health.rawValue,
-                    printable(record.url),
+                    printable(record.url.shown),
                     record.method?.rawValue ?? "-",
                     record.health == .pending ? "-" : printable(record.status),
                     record.latency.map(DurationFormat.format) ?? "-",

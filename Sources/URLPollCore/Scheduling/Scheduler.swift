@@ -228,7 +228,7 @@ public actor Scheduler {
     /// last check plus the sleep its failure count earns is over (a restart does not cut a back-off short).
     private static func resource(
         id: Int,
-        url: String,
+        url: TargetURL,
         options: CheckOptions,
         restored: RestoredState?,
         mode: Mode,

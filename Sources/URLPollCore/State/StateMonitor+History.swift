@@ -14,6 +14,8 @@ struct HistoryOutbox {
     var fullWaits = 0
     /// Events dropped for room (``HistoryOverflow/dropOldest``).
     var dropped = 0
+    /// Events ever queued.
+    var appended = 0
 
     init(capacity: Int, overflow: HistoryOverflow = .wait) {
         self.capacity = max(1, capacity)
@@ -44,6 +46,7 @@ extension StateMonitor {
             await withCheckedContinuation { historyOutbox?.waitingRecorders.append($0) }
         }
         historyOutbox?.events.append(event)
+        historyOutbox?.appended += 1
         if historyOutbox?.writerIsDue == true { wakeHistoryWriter() }
     }
 
@@ -82,6 +85,11 @@ extension StateMonitor {
     /// dropped for room.
     public var historyBacklog: (queued: Int, fullWaits: Int, dropped: Int) {
         (historyOutbox?.events.count ?? 0, historyOutbox?.fullWaits ?? 0, historyOutbox?.dropped ?? 0)
+    }
+
+    /// How many events the writer should have taken so far: every one queued, but those dropped for room.
+    public var historyEventsToWrite: Int {
+        (historyOutbox?.appended ?? 0) - (historyOutbox?.dropped ?? 0)
     }
 
     /// Makes room by dropping the oldest tenth of the outbox (one move for many polls, not one per poll).

@@ -160,7 +160,7 @@ public actor StateMonitor {
     /// One URL's state, recent results and (with a quorum) every location's view, found by its ``StableID``.
     public func detail(stableID: String) -> (record: URLRecord, recent: [RecentResults.Result], locations: [QuorumVerdict.View])? {
         if idsByStableID == nil {
-            idsByStableID = Dictionary(table.activeIDs.map { (StableID.of(table.records[$0].url), $0) }, uniquingKeysWith: { first, _ in first })
+            idsByStableID = Dictionary(table.activeIDs.map { (table.records[$0].url.stableID, $0) }, uniquingKeysWith: { first, _ in first })
         }
         // Built from the active ids and dropped at every reload, so an id found here is monitored now.
         guard let id = idsByStableID?[stableID] else { return nil }

@@ -126,9 +126,10 @@ public struct StateTable: Sendable {
         return report
     }
 
-    /// The ids of the URLs monitored now, by URL.
+    /// The ids of the URLs monitored now, by URL as configured (what the history and the other instances
+    /// name URLs by).
     public var runningIDs: [String: Int] {
-        Dictionary(activeIDs.map { (records[$0].url, $0) }, uniquingKeysWith: { first, _ in first })
+        Dictionary(activeIDs.map { (records[$0].url.configured, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Applies a reloaded configuration: new records (pending since `time`), retired ones, new names.

@@ -4,12 +4,12 @@ import Foundation
 ///
 /// The monitor keeps one per URL (100,000 of them for a large list), so the optional values are stored
 /// in compact forms (a sentinel instead of an optional's extra byte and padding) behind the public
-/// properties: 144 bytes a record, 20 of them the last poll's phases.
+/// properties: 152 bytes a record, 20 of them the last poll's phases.
 public struct URLRecord: Sendable, Equatable {
     /// The ``Resource/id`` of the URL.
     public let id: Int
     /// The URL as given.
-    public let url: String
+    public let url: TargetURL
     /// The last poll's status text (`"200 OK"` or the error); empty while pending.
     public internal(set) var status = ""
     /// The name the configuration gives the URL, if any.
@@ -45,7 +45,7 @@ public struct URLRecord: Sendable, Equatable {
     /// Polls in a row that were `down`.
     public var consecutiveFailures: Int { Int(failures) }
 
-    public init(id: Int, url: String, name: String? = nil, since: Date) {
+    public init(id: Int, url: TargetURL, name: String? = nil, since: Date) {
         self.id = id
         self.url = url
         self.name = name

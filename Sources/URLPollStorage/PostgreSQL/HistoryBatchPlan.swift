@@ -73,7 +73,7 @@ struct HistoryBatchPlan: Equatable {
         for event in events {
             switch event {
             case .polled(let record):
-                guard let urlID = urlIDs[record.url], let statusID = statusIDs[record.status] else { continue }
+                guard let urlID = urlIDs[record.url.configured], let statusID = statusIDs[record.status] else { continue }
                 var time = ResultEncoding.milliseconds(record.checkedAt)
                 if let last = self.lastTimes[urlID] ?? lastTimes[urlID], time <= last { time = last + 1 }
                 self.lastTimes[urlID] = time
@@ -114,7 +114,8 @@ struct HistoryBatchPlan: Equatable {
                         incidentCloses.append(Close(urlID: urlID, time: time))
                     }
                 }
-            case .removed(let url, let at):
+            case .removed(let removedURL, let at):
+                let url = removedURL.configured
                 guard let urlID = urlIDs[url] else { continue }
                 endCoverage(urlID, at: ResultEncoding.milliseconds(at), open: &openCoverage, closed: &closedCoverage)
             }

@@ -10,9 +10,12 @@ import URLPollCore
 enum PostgresConnectionSettings {
     /// The password for `location`: the URL's, else `PGPASSWORD`, else the password file's (`PGPASSFILE`,
     /// or `~/.pgpass`); `nil` when none has one (trust or peer authentication).
-    static func password(for location: PostgresLocation, environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+    static func password(
+        for location: PostgresLocation,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> Secret<String>? {
         if let password = location.password { return password }
-        if let password = environment["PGPASSWORD"] { return password }
+        if let password = environment["PGPASSWORD"] { return Secret(password) }
         let file = environment["PGPASSFILE"] ?? environment["HOME"].map { "\($0)/.pgpass" }
         guard let file, let text = try? String(contentsOfFile: file, encoding: .utf8) else { return nil }
         return PostgresLocation.PasswordFile.password(for: location, in: text)
@@ -41,7 +44,8 @@ enum PostgresConnectionSettings {
 
     /// The pool's settings.
     static func pool(for location: PostgresLocation) throws(StoreError) -> PostgresClient.Configuration {
-        let password = password(for: location)
+        // Revealed for postgres-nio's login only (its configuration describes itself without it).
+        let password = password(for: location)?.revealed
         var configuration: PostgresClient.Configuration
         if let socket = location.socketPath {
             configuration = .init(unixSocketPath: socket, username: location.username, password: password, database: location.database)
@@ -68,7 +72,8 @@ enum PostgresConnectionSettings {
 
     /// The settings of one connection outside the pool (the one that sets up the tables).
     static func connection(for location: PostgresLocation, connectTimeout: Duration) throws(StoreError) -> PostgresConnection.Configuration {
-        let password = password(for: location)
+        // Revealed for postgres-nio's login only (its configuration describes itself without it).
+        let password = password(for: location)?.revealed
         var configuration: PostgresConnection.Configuration
         if let socket = location.socketPath {
             configuration = .init(unixSocketPath: socket, username: location.username, password: password, database: location.database)

@@ -174,7 +174,7 @@ extension PostgresHistoryStore {
             var incidents: [Incident] = []
             for try await (url, downAt, upAt, status) in rows.decode((String, Int64, Int64?, String).self) {
                 incidents.append(
-                    Incident(url: url, downAt: ResultEncoding.date(downAt), upAt: upAt.map(ResultEncoding.date), firstStatus: status)
+                    Incident(url: TargetURL(url), downAt: ResultEncoding.date(downAt), upAt: upAt.map(ResultEncoding.date), firstStatus: status)
                 )
             }
             return incidents

@@ -15,9 +15,10 @@ extension PostgresHistoryStore {
             for event in events {
                 switch event {
                 case .polled(let record):
-                    if urlIDs[record.url] == nil { newURLs.insert(record.url) }
+                    if urlIDs[record.url.configured] == nil { newURLs.insert(record.url.configured) }
                     if statusIDs[record.status] == nil { newStatuses.insert(record.status) }
-                case .removed(let url, _):
+                case .removed(let removedURL, _):
+                    let url = removedURL.configured
                     if urlIDs[url] == nil { removedURLs.insert(url) }
                 }
             }
@@ -43,7 +44,8 @@ extension PostgresHistoryStore {
             statusIDs.merge(learnt.1) { _, new in new }
             lastTimes.merge(learnt.2) { _, new in new }
             // A removed URL is forgotten here (the database keeps it), as in the SQLite store.
-            for case .removed(let url, _) in events {
+            for case .removed(let removedURL, _) in events {
+                let url = removedURL.configured
                 if let id = urlIDs.removeValue(forKey: url) { lastTimes[id] = nil }
             }
         }
@@ -56,7 +58,7 @@ extension PostgresHistoryStore {
     {
         var latest: [Int64: QuorumVerdict.View] = [:]
         for case .polled(let record) in events {
-            guard let view = record.localView, let id = urlIDs[record.url] else { continue }
+            guard let view = record.localView, let id = urlIDs[record.url.configured] else { continue }
             if let kept = latest[id], kept.checkedAt > view.checkedAt { continue }
             latest[id] = view
         }

@@ -168,7 +168,7 @@ extension SQLiteHistoryStore {
             if let limit { sql += " LIMIT \(max(0, limit))" }
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
                 Incident(
-                    url: row[0],
+                    url: TargetURL(row[0]),
                     downAt: ResultEncoding.date(row[1]),
                     upAt: (row[2] as Int64?).map(ResultEncoding.date),
                     firstStatus: row[3]

@@ -28,11 +28,12 @@ extension SQLiteHistoryStore {
         for event in events {
             switch event {
             case .polled(let record):
-                let urlID = urlIDs[record.url]
+                let urlID = urlIDs[record.url.configured]
                 known.urlIDs.append(urlID)
                 known.statusIDs.append(statusIDs[record.status])
                 known.lastTimes.append(urlID.flatMap { lastTimes[$0] })
-            case .removed(let url, _):
+            case .removed(let removedURL, _):
+                let url = removedURL.configured
                 known.urlIDs.append(urlIDs[url])
                 known.statusIDs.append(nil)
                 known.lastTimes.append(nil)
@@ -45,7 +46,8 @@ extension SQLiteHistoryStore {
         lastTimes.merge(learnt.lastTimes) { _, new in new }
         // A removed URL is forgotten here (the database keeps it): what the store keeps in memory follows
         // the URLs monitored now, however many a long run of reloads has seen.
-        for case .removed(let url, _) in events {
+        for case .removed(let removedURL, _) in events {
+            let url = removedURL.configured
             if let id = urlIDs.removeValue(forKey: url) { lastTimes[id] = nil }
         }
     }
@@ -78,7 +80,7 @@ extension SQLiteHistoryStore {
         for (index, event) in events.enumerated() {
             switch event {
             case .polled(let record):
-                let urlID = try known.urlIDs[index] ?? learnt.urlIDs[record.url] ?? urlID(record.url, in: db, learnt: &learnt)
+                let urlID = try known.urlIDs[index] ?? learnt.urlIDs[record.url.configured] ?? urlID(record.url.configured, in: db, learnt: &learnt)
                 let statusID = try known.statusIDs[index] ?? learnt.statusIDs[record.status] ?? statusID(record.status, in: db, learnt: &learnt)
                 // Unique per URL: a result in the same millisecond as the previous one goes a millisecond later.
                 var time = ResultEncoding.milliseconds(record.checkedAt)
@@ -97,7 +99,8 @@ extension SQLiteHistoryStore {
                 } else if record.health == .up && record.previous == .down {
                     try closeIncident.execute(arguments: [time, urlID])
                 }
-            case .removed(let url, let at):
+            case .removed(let removedURL, let at):
+                let url = removedURL.configured
                 guard let urlID = try known.urlIDs[index] ?? learnt.urlIDs[url] ?? existingURLID(url, in: db) else { continue }
                 try closeCoverage.execute(arguments: [ResultEncoding.milliseconds(at), run, urlID])
             }

@@ -159,6 +159,17 @@ final class PostgresCluster: Sendable {
         "postgres://urlpoll@127.0.0.1:\(port)/\(database)?sslmode=disable"
     }
 
+    /// A login role that must give `password` over TCP (SCRAM), owning `database`: for tests of the
+    /// password's path. Only this role's line is added to the cluster's `pg_hba.conf`, ahead of the
+    /// trust lines, so the other tests' logins are as before.
+    func addPasswordRole(_ role: String, password: String, owning database: String) async throws {
+        _ = try await psql("CREATE ROLE \(role) LOGIN PASSWORD '\(password)'; ALTER DATABASE \(database) OWNER TO \(role)", database: database)
+        let hba = "\(directory)/data/pg_hba.conf"
+        let text = try String(contentsOfFile: hba, encoding: .utf8)
+        try ("host all \(role) 127.0.0.1/32 scram-sha-256\n" + text).write(toFile: hba, atomically: false, encoding: .utf8)
+        try await server(["pg_ctl", "-D", "\(directory)/data", "reload"])
+    }
+
     /// The output of `psql -c sql` on `database`.
     func psql(_ sql: String, database: String) async throws -> String {
         try await Self.run(["\(bin)/psql", "-h", "127.0.0.1", "-p", "\(port)", "-U", "urlpoll", "-d", database, "-Atc", sql])

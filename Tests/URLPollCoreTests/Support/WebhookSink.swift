@@ -14,6 +14,7 @@ struct WebhookSink {
 
     struct Delivery: Sendable {
         let path: String
+        var query: String? = nil
         let headers: [String: String]
         let body: [UInt8]
         let status: Int
@@ -69,7 +70,9 @@ struct WebhookSink {
                 try? await Task.sleep(for: .seconds(3600))
             }
             log.deliveries.withLock {
-                $0.append(Delivery(path: request.uri.path, headers: headers, body: Array(buffer: bytes), status: status, at: .now))
+                $0.append(
+                    Delivery(path: request.uri.path, query: request.uri.query, headers: headers, body: Array(buffer: bytes), status: status, at: .now)
+                )
             }
             return Response(status: HTTPResponse.Status(code: status))
         }
