@@ -42,6 +42,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
@@ -163,31 +164,98 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Tests: one target per library target, as the modules are laid out; what several share (the
+        // manual clock, fake targets and receivers, scripted probes, the PostgreSQL cluster, the binary as
+        // a child process) is the support target.
+        .target(
+            name: "URLPollTestSupport",
+            dependencies: [
+                "URLPollCore", "URLPollConfig", "URLPollStorage", "URLPollApp",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "X509", package: "swift-certificates"),
+            ],
+            path: "Tests/URLPollTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LeanHTTPTests",
+            dependencies: [
+                "LeanHTTP", "URLPollCore", "URLPollTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "URLPollCoreTests",
+            dependencies: ["URLPollCore", "URLPollTestSupport", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "URLPollConfigTests",
+            dependencies: ["URLPollConfig", "URLPollCore", "URLPollTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "URLPollProbesTests",
             dependencies: [
-                "URLPollCore",
-                "URLPollConfig",
-                "URLPollProbes",
-                "URLPollWeb",
-                "URLPollApp",
-                "URLPollStorage",
-                "URLPollAlerts",
-                "LeanHTTP",
-                "urlpoll",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "URLPollProbes", "URLPollCore", "URLPollConfig", "URLPollApp", "URLPollWeb", "LeanHTTP", "URLPollTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "X509", package: "swift-certificates"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "URLPollStorageTests",
+            dependencies: [
+                "URLPollStorage", "URLPollCore", "URLPollTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "URLPollAlertsTests",
+            dependencies: ["URLPollAlerts", "URLPollCore", "URLPollConfig", "URLPollApp", "URLPollTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "URLPollWebTests",
+            dependencies: [
+                "URLPollWeb", "URLPollCore", "URLPollProbes", "URLPollTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "URLPollAppTests",
+            dependencies: [
+                "URLPollApp", "URLPollCore", "URLPollConfig", "URLPollStorage", "URLPollAlerts", "urlpoll", "URLPollTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOEmbedded", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "X509", package: "swift-certificates"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),

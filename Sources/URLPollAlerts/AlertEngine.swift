@@ -9,7 +9,7 @@ import URLPollCore
 /// An actor: the tracker, the judge and the URL → target map live here and leave only as values. The
 /// calls that reach it are the writer's batches (in order), the service's tick (reminders, the end of a
 /// suspicion), the connectivity check's results, reloads, and workers reporting done deliveries.
-public actor AlertEngine: HistoryListener {
+package actor AlertEngine: HistoryListener {
     let settings: AlertSettings
     let store: any AlertStore
     let board: AlertStatusBoard
@@ -73,7 +73,7 @@ public actor AlertEngine: HistoryListener {
         await publish()
     }
 
-    public func historyWritten(_ batch: [HistoryEvent]) async {
+    package func historyWritten(_ batch: [HistoryEvent]) async {
         var events: [AlertEvent] = []
         for event in batch {
             switch event {

@@ -3,15 +3,15 @@ import CoreMetrics
 /// Alerting's metrics, through swift-metrics: `urlpoll_alert_deliveries_total{receiver, outcome}`
 /// (outcome `delivered`, `retried` or `failed`) and `urlpoll_self_check_suspected` (1 while urlpoll
 /// suspects its own network). Every handle is made once. Thread-safe.
-public struct AlertMetrics: Sendable {
+package struct AlertMetrics: Sendable {
     private let deliveries: [String: [DeliveryOutcome: Counter]]
     private let suspected: Gauge
 
-    public enum DeliveryOutcome: String, Sendable, CaseIterable {
+    package enum DeliveryOutcome: String, Sendable, CaseIterable {
         case delivered, retried, failed
     }
 
-    public init(receivers: [String], factory: any MetricsFactory) {
+    package init(receivers: [String], factory: any MetricsFactory) {
         var deliveries: [String: [DeliveryOutcome: Counter]] = [:]
         for receiver in receivers {
             for outcome in DeliveryOutcome.allCases {

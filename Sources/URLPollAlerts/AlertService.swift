@@ -11,9 +11,9 @@ import URLPollCore
 /// service *before* the history writer in the service group: services stop in reverse order, so it stops
 /// after the writer has handed on the last batch. Stopping, it gives queued deliveries up to
 /// ``shutdownGrace`` to go out; the rest stay in the store's outbox for the next start.
-public struct AlertService: Service {
-    public static let tickInterval: Duration = .seconds(5)
-    public static let shutdownGrace: Duration = .seconds(5)
+package struct AlertService: Service {
+    package static let tickInterval: Duration = .seconds(5)
+    package static let shutdownGrace: Duration = .seconds(5)
 
     let engine: AlertEngine
     let workers: [DeliveryWorker]
@@ -25,14 +25,14 @@ public struct AlertService: Service {
     let logger: Logger
 
     /// The engine, to hand to the history writer as its listener.
-    public var listener: any HistoryListener { engine }
+    package var listener: any HistoryListener { engine }
 
     /// - Parameters:
     ///   - store: where alert state is kept (the history database, or memory).
     ///   - probe: polls the `connectivity-check` URL, if one is configured.
     ///   - metrics: where delivery counts and the self-check gauge go, if anywhere.
     /// - Throws: ``DeliveryError`` naming a receiver whose template does not parse.
-    public init(
+    package init(
         settings: AlertSettings,
         targets: TargetList,
         store: any AlertStore,
@@ -73,7 +73,7 @@ public struct AlertService: Service {
     /// Checks what can only be checked by building the receivers (templates parse), without sending.
     ///
     /// - Throws: ``DeliveryError`` naming the first receiver whose template does not parse.
-    public static func validate(_ settings: AlertSettings) throws(DeliveryError) {
+    package static func validate(_ settings: AlertSettings) throws(DeliveryError) {
         for receiver in settings.routing.receivers {
             guard case .template(_, _, let source, let contentType, _) = receiver.kind else { continue }
             do {
@@ -85,11 +85,11 @@ public struct AlertService: Service {
     }
 
     /// A reload's new URL list (names, receivers, thresholds per URL).
-    public func reload(_ targets: TargetList) async {
+    package func reload(_ targets: TargetList) async {
         await engine.reload(targets)
     }
 
-    public func run() async {
+    package func run() async {
         await engine.start()
         await withDiscardingTaskGroup { group in
             for worker in workers {

@@ -3,18 +3,18 @@ import URLPollCore
 
 /// `urlpoll test-alert`: sends a `test` event to receivers through the same receivers (formats, HTTP
 /// client, signing, templates, commands) that real alerts use, one attempt each, and says what each did.
-public enum AlertTest {
+package enum AlertTest {
     /// The outcome for one receiver: `nil` when it accepted the event, else why not.
-    public struct Result: Sendable {
-        public let receiver: String
-        public let summary: String
-        public let error: DeliveryError?
+    package struct Result: Sendable {
+        package let receiver: String
+        package let summary: String
+        package let error: DeliveryError?
     }
 
     /// Sends a test event to the receiver named `only` (or to every receiver), one at a time.
     ///
     /// - Throws: ``DeliveryError`` for an unknown receiver name or a template that does not parse.
-    public static func send(_ settings: AlertSettings, only: String? = nil, now: Date = Date()) async throws(DeliveryError) -> [Result] {
+    package static func send(_ settings: AlertSettings, only: String? = nil, now: Date = Date()) async throws(DeliveryError) -> [Result] {
         var chosen = settings.routing.receivers
         if let only {
             chosen = chosen.filter { $0.name == only }

@@ -7,21 +7,21 @@ import URLPollCore
 /// or a command that exited 0) and throws ``DeliveryError`` otherwise, within the receiver's timeout.
 /// Retries are the ``DeliveryWorker``'s business. Implementations never put a secret (a webhook URL's
 /// path, a header value, a signing secret) into an error message.
-public protocol Receiver: Sendable {
+package protocol Receiver: Sendable {
     var name: String { get }
     func deliver(_ event: AlertEvent, sentAt: Date) async throws(DeliveryError)
 }
 
 /// Why one delivery attempt failed, in words fit for a log line (no secrets, bounded).
-public struct DeliveryError: Error, Sendable, Equatable, CustomStringConvertible {
-    public let message: String
+package struct DeliveryError: Error, Sendable, Equatable, CustomStringConvertible {
+    package let message: String
     /// Whether trying again could help (a 400 will not get better).
-    public let isRetryable: Bool
+    package let isRetryable: Bool
 
-    public init(_ message: String, isRetryable: Bool = true) {
+    package init(_ message: String, isRetryable: Bool = true) {
         self.message = Excerpt.bounded(message)
         self.isRetryable = isRetryable
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }

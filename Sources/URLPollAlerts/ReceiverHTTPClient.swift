@@ -7,17 +7,17 @@ import URLPollCore
 /// The HTTP client every HTTP receiver posts through: async-http-client with its own connection pool,
 /// no redirects (a POST is never re-sent elsewhere), TLS verified. Thread-safe; shut it down once, when
 /// alerting stops.
-public final class ReceiverHTTPClient: Sendable {
+package final class ReceiverHTTPClient: Sendable {
     let client: HTTPClient
 
-    public init() {
+    package init() {
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
         configuration.connectionPool.idleTimeout = .seconds(60)
         client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 
-    public func shutdown() async {
+    package func shutdown() async {
         try? await client.shutdown()
     }
 

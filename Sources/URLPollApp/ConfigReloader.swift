@@ -15,7 +15,7 @@ import UnixSignals
 /// at a time, in this service's task; reading and parsing the files (blocking work, megabytes for a
 /// moment with a large list) happens on one thread of its own, off Swift's cooperative pool, so every
 /// reload reuses the same allocator arena instead of leaving its high-water mark in a new one.
-public struct ConfigReloader: Service {
+package struct ConfigReloader: Service {
     let engine: PollingEngine
     let sources: RunConfiguration.Sources
     let initial: RunConfiguration
@@ -29,16 +29,16 @@ public struct ConfigReloader: Service {
 
     /// A configuration several instances share through their database (`urlpoll sync-config`): the
     /// newest version runs on every instance, checked every ``interval`` and on SIGHUP.
-    public struct SharedConfigSource: Sendable {
+    package struct SharedConfigSource: Sendable {
         /// The database, as messages name it (without a password).
-        public let name: String
+        package let name: String
         /// How often the database is asked for a newer version (the status interval).
-        public let interval: Duration
+        package let interval: Duration
         /// The newest version and its text if it is newer than the one given (any when `nil`); `nil`
         /// when there is none (before the first `sync-config`, or nothing new).
-        public let latest: @Sendable (_ after: Int64?) async throws -> (version: Int64, text: String)?
+        package let latest: @Sendable (_ after: Int64?) async throws -> (version: Int64, text: String)?
 
-        public init(
+        package init(
             name: String,
             interval: Duration,
             latest: @escaping @Sendable (_ after: Int64?) async throws -> (version: Int64, text: String)?
@@ -52,7 +52,7 @@ public struct ConfigReloader: Service {
     /// - Parameters:
     ///   - requests: reload requests in place of SIGHUP (tests); `nil` traps SIGHUP.
     ///   - remembered: what the history knows of URLs a reload adds (see ``PollingEngine/reload(_:policy:remembered:)``).
-    public init(
+    package init(
         engine: PollingEngine,
         sources: RunConfiguration.Sources,
         initial: RunConfiguration,
@@ -72,7 +72,7 @@ public struct ConfigReloader: Service {
         self.logger = logger
     }
 
-    public func run() async {
+    package func run() async {
         let loader = NIOThreadPool(numberOfThreads: 1)
         loader.start()
         defer { loader.shutdownGracefully { _ in } }
@@ -173,7 +173,7 @@ public struct ConfigReloader: Service {
     /// - Returns: the configuration that runs afterwards.
     /// - Parameter loader: the thread that reads and parses the files.
     /// - Parameter shared: a shared configuration's text and name, read instead of the config file.
-    public func reload(from current: RunConfiguration, loader: NIOThreadPool, shared: (text: String, name: String)? = nil) async -> RunConfiguration?
+    package func reload(from current: RunConfiguration, loader: NIOThreadPool, shared: (text: String, name: String)? = nil) async -> RunConfiguration?
     {
         let source = shared?.name ?? sources.config ?? "the configuration"
         let next: RunConfiguration

@@ -5,14 +5,14 @@ import URLPollStorage
 
 /// `urlpoll sync-config`: writes a config file into the PostgreSQL database that several instances
 /// share, as the next version of their configuration.
-public enum ConfigSync {
+package enum ConfigSync {
     /// Checks the config file at `path` as a run would load it, then stores its text as the next
     /// version (unless it equals the newest). `database` defaults to the file's own `database:`.
     ///
     /// - Returns: one line saying which version now runs.
     /// - Throws: ``URLPollApplication/Failure`` for a config file with a mistake (file, line and column
     ///   named), a database that is not PostgreSQL, or one that cannot be used.
-    public static func write(configPath path: String, database: String?) async throws -> String {
+    package static func write(configPath path: String, database: String?) async throws -> String {
         let text: String
         let loaded: RunConfiguration
         do {

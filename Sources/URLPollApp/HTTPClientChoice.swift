@@ -1,5 +1,5 @@
 /// The HTTP clients urlpoll can poll with.
-public enum HTTPClientChoice: String, CaseIterable, Sendable {
+package enum HTTPClientChoice: String, CaseIterable, Sendable {
     /// urlpoll's lean HTTP/1.1 client on SwiftNIO (`NIOProbe`): the default.
     case nio
     /// async-http-client's shared pool (`AsyncHTTPClientProbe`).

@@ -3,11 +3,11 @@ import URLPollCore
 import URLPollStorage
 
 /// `urlpoll history` and `urlpoll incidents`: read the history database (never write it) and render.
-public enum HistoryQueries {
+package enum HistoryQueries {
     /// One URL's stored results and outages since `since`; URLs are shown with `redaction`'s rules.
     ///
     /// - Throws: ``URLPollApplication/Failure`` when the database cannot be read.
-    public static func history(
+    package static func history(
         url: String,
         since: Date,
         database path: String,
@@ -24,7 +24,7 @@ public enum HistoryQueries {
     }
 
     /// Outages of every URL since `since`; URLs are shown with `redaction`'s rules.
-    public static func incidents(
+    package static func incidents(
         since: Date,
         database path: String,
         format: HistoryListing.Format,

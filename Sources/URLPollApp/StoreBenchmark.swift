@@ -8,14 +8,14 @@ import URLPollStorage
 /// ``StateMonitor`` as fast as a task can record them, written by the ``HistoryWriter`` into a new
 /// SQLite file, no polling. Reports results per second through the whole path, and the bytes per
 /// result on disk (file size, and per table from SQLite's `dbstat`).
-public enum StoreBenchmark {
-    public struct Figures: Sendable {
-        public let results: Int
-        public let seconds: Double
-        public let fileBytes: Int
-        public let tableBytes: [String: Int]
+package enum StoreBenchmark {
+    package struct Figures: Sendable {
+        package let results: Int
+        package let seconds: Double
+        package let fileBytes: Int
+        package let tableBytes: [String: Int]
 
-        public var json: String {
+        package var json: String {
             let tables = tableBytes.keys.sorted().map { "\"\($0)\":\(tableBytes[$0]!)" }.joined(separator: ",")
             let perSecond = Int(Double(results) / seconds)
             let perResult = Double(fileBytes) / Double(results)
@@ -26,7 +26,7 @@ public enum StoreBenchmark {
 
     /// Writes the same results straight into the store in batches of ``HistoryWriter/largeBatch``
     /// (no monitor, no writer): the store's own speed.
-    public static func runDirect(results: Int, urls: [String], spacing: Double = 1, path: String) async throws -> Figures {
+    package static func runDirect(results: Int, urls: [String], spacing: Double = 1, path: String) async throws -> Figures {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         let store = try SQLiteHistoryStore.open(path: path)
         let run = try await store.beginRun(at: Date())
@@ -69,7 +69,7 @@ public enum StoreBenchmark {
 
     /// Records `results` results of `urls` (round robin, `spacing` seconds apart per URL and ending now,
     /// one in 50 down) and waits until all are written to a new database at `path`.
-    public static func run(results: Int, urls: [String], spacing: Double = 1, path: String) async throws -> Figures {
+    package static func run(results: Int, urls: [String], spacing: Double = 1, path: String) async throws -> Figures {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         let store = try SQLiteHistoryStore.open(path: path)
         let targets = TargetList(urls.enumerated().map { URLListEntry(url: $0.element, origin: .argument(position: $0.offset + 1)) })

@@ -24,26 +24,26 @@ import UnixSignals
 ///
 /// Later capabilities plug in here: a store, alert receivers and the cluster are services of their own
 /// in the same group, fed from the ``StateMonitor`` (see docs/architecture.md).
-public struct URLPollApplication: Sendable {
+package struct URLPollApplication: Sendable {
     /// How to run, besides the configuration.
-    public struct Options: Sendable {
-        public var client: HTTPClientChoice
+    package struct Options: Sendable {
+        package var client: HTTPClientChoice
         /// Where to write the run's figures (`--stats`): a path, or `-` for standard output.
-        public var statsPath: String?
+        package var statsPath: String?
         /// The inputs to read again on SIGHUP (or on ``reloadRequests``); `nil` runs without reloads.
-        public var reloadSources: RunConfiguration.Sources?
+        package var reloadSources: RunConfiguration.Sources?
         /// Reloads requested by other means than SIGHUP (tests); `nil` traps SIGHUP.
-        public var reloadRequests: AsyncStream<Void>?
+        package var reloadRequests: AsyncStream<Void>?
         /// The signals that end the run gracefully.
-        public var shutdownSignals: [UnixSignal]
+        package var shutdownSignals: [UnixSignal]
         /// Receives each report (`urlpoll` prints it).
-        public var onReport: @Sendable (Report) async -> Void
+        package var onReport: @Sendable (Report) async -> Void
         /// Called with the web server's port once it listens.
-        public var onListening: @Sendable (Int) async -> Void
+        package var onListening: @Sendable (Int) async -> Void
         /// Ends the run gracefully at its first element, like a shutdown signal (tests).
-        public var stopRequests: AsyncStream<Void>?
+        package var stopRequests: AsyncStream<Void>?
 
-        public init(
+        package init(
             client: HTTPClientChoice = .nio,
             statsPath: String? = nil,
             reloadSources: RunConfiguration.Sources? = nil,
@@ -65,33 +65,33 @@ public struct URLPollApplication: Sendable {
     }
 
     /// What a run ended with.
-    public struct Outcome: Sendable {
+    package struct Outcome: Sendable {
         /// The state of every URL at the end.
-        public let report: Report
+        package let report: Report
         /// The run's figures (what `--stats` writes).
-        public let summary: RunSummary
+        package let summary: RunSummary
         /// Whether every URL was up at the end (what `--once` exits with).
-        public var allUp: Bool { report.up == report.urls.count }
+        package var allUp: Bool { report.up == report.urls.count }
     }
 
     /// Why a run could not start or finish: a message for the one error line (exit status 64).
-    public struct Failure: Error, Equatable, CustomStringConvertible {
-        public let message: String
-        public var description: String { message }
+    package struct Failure: Error, Equatable, CustomStringConvertible {
+        package let message: String
+        package var description: String { message }
     }
 
-    public let configuration: RunConfiguration
-    public let options: Options
+    package let configuration: RunConfiguration
+    package let options: Options
     let logger: Logger
 
-    public init(configuration: RunConfiguration, options: Options = Options(), logger: Logger) {
+    package init(configuration: RunConfiguration, options: Options = Options(), logger: Logger) {
         self.configuration = configuration
         self.options = options
         self.logger = logger
     }
 
     /// Which services a run starts, by name, in start order: what the wiring decides, before any I/O.
-    public var services: [String] {
+    package var services: [String] {
         var names = configuration.alerts.isEnabled ? ["alerts"] : []
         if configuration.settings.database != .none || configuration.alerts.isEnabled { names.append("history") }
         names.append("engine")
@@ -108,7 +108,7 @@ public struct URLPollApplication: Sendable {
     /// unless reloads need it to compare against.
     /// - Throws: ``Failure`` when the web server cannot listen, `--stats` cannot be written, the history
     ///   database cannot be used or an alert template does not parse.
-    public consuming func run() async throws -> Outcome {
+    package consuming func run() async throws -> Outcome {
         warnAboutTheConfiguration()
         let (options, logger, reloads) = (self.options, self.logger, self.reloads)
         var configuration: RunConfiguration? = self.configuration
@@ -263,7 +263,7 @@ public struct URLPollApplication: Sendable {
 
     /// Checks what the YAML alone cannot show (`--check-config`): alert templates parse, TLS files exist
     /// and hold what they should.
-    public static func validate(_ configuration: RunConfiguration, logger: Logger) throws(Failure) {
+    package static func validate(_ configuration: RunConfiguration, logger: Logger) throws(Failure) {
         try validateAlerts(configuration)
         _ = try preparingTLS(configuration, logger: logger)
     }
@@ -282,7 +282,7 @@ public struct URLPollApplication: Sendable {
     }
 
     /// Checks the alert receivers' templates (what `--check-config` cannot see in the YAML alone).
-    public static func validateAlerts(_ configuration: RunConfiguration) throws(Failure) {
+    package static func validateAlerts(_ configuration: RunConfiguration) throws(Failure) {
         do {
             try AlertService.validate(configuration.alerts)
         } catch {
@@ -292,7 +292,7 @@ public struct URLPollApplication: Sendable {
 
     /// `urlpoll test-alert`: a test event to `receiver` (or every receiver), one attempt each; a line per
     /// receiver in the result, and whether every one accepted it.
-    public static func sendTestAlert(_ configuration: RunConfiguration, receiver: String?) async throws(Failure) -> (
+    package static func sendTestAlert(_ configuration: RunConfiguration, receiver: String?) async throws(Failure) -> (
         lines: [String], allDelivered: Bool
     ) {
         let results: [AlertTest.Result]

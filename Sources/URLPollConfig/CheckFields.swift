@@ -5,56 +5,56 @@ import Yams
 /// The per-URL settings of a config file as written: every field optional, so that a URL's own settings,
 /// the `defaults:` block and the global settings can be layered (``merged(over:)``) and then resolved
 /// into ``CheckOptions`` (``resolved(with:)``). Pure.
-public struct CheckFields: Sendable, Equatable {
-    public var name: String?
-    public var method: CheckMethod?
+package struct CheckFields: Sendable, Equatable {
+    package var name: String?
+    package var method: CheckMethod?
     /// Headers by name (case-insensitive when layered); values are secrets. A value taken from
     /// `${NAME}` is marked sensitive here already.
-    public var headers: [HeaderField] = []
+    package var headers: [HeaderField] = []
     /// `sensitive-headers:`: more header names (lowercased) that never follow a redirect to another origin.
-    public var sensitiveHeaders: Set<String> = []
+    package var sensitiveHeaders: Set<String> = []
     /// `sensitive-query:`: more query parameter names (lowercased) whose values are never shown
     /// (``URLRedaction``).
-    public var sensitiveQuery: Set<String> = []
-    public var expect: StatusExpectation?
-    public var maxLatency: Duration?
-    public var bodyContains: String?
-    public var bodyMatches: BodyPattern?
-    public var followRedirects: Bool?
-    public var insecureTLS: Bool?
-    public var certExpiryWarning: Duration?
-    public var interval: Duration?
-    public var timeout: Duration?
-    public var connectTimeout: Duration?
-    public var maxBodyBytes: Int?
-    public var reuseConnections: Bool?
-    public var ipVersion: IPVersion?
+    package var sensitiveQuery: Set<String> = []
+    package var expect: StatusExpectation?
+    package var maxLatency: Duration?
+    package var bodyContains: String?
+    package var bodyMatches: BodyPattern?
+    package var followRedirects: Bool?
+    package var insecureTLS: Bool?
+    package var certExpiryWarning: Duration?
+    package var interval: Duration?
+    package var timeout: Duration?
+    package var connectTimeout: Duration?
+    package var maxBodyBytes: Int?
+    package var reuseConnections: Bool?
+    package var ipVersion: IPVersion?
     /// `body:` or `body-file:` (read when the file is loaded).
-    public var requestBody: [UInt8]?
+    package var requestBody: [UInt8]?
     /// `content-type:`.
-    public var contentType: String?
+    package var contentType: String?
     /// `json:` (one check or a list).
-    public var jsonChecks: [JSONPathCheck]?
+    package var jsonChecks: [JSONPathCheck]?
     /// From `basic-auth:` or `bearer-token-file:` (the token read from its file); a secret.
-    public var authorization: HeaderField?
-    public var recheckInterval: Duration?
+    package var authorization: HeaderField?
+    package var recheckInterval: Duration?
     /// `quorum:`: how many locations must see the URL down.
-    public var quorum: Int?
+    package var quorum: Int?
     /// `receivers:`, `failure-threshold:`, `success-threshold:`.
-    public var alerting = URLAlerting()
+    package var alerting = URLAlerting()
     /// `ca-file:`, `ca-only:`, `client-cert:`, `client-key:`, `server-name:`, `min-tls-version:`, `post-quantum-tls:` (paths
     /// already resolved against the config file's folder), each layered on its own.
-    public var tls = TLSFields()
+    package var tls = TLSFields()
 
     /// The TLS keys as written, each optional for layering.
-    public struct TLSFields: Sendable, Equatable {
-        public var caFile: String?
-        public var caOnly: Bool?
-        public var clientCertificate: String?
-        public var clientKey: String?
-        public var serverName: String?
-        public var minimumVersion: TLSSettings.Version?
-        public var postQuantum: Bool?
+    package struct TLSFields: Sendable, Equatable {
+        package var caFile: String?
+        package var caOnly: Bool?
+        package var clientCertificate: String?
+        package var clientKey: String?
+        package var serverName: String?
+        package var minimumVersion: TLSSettings.Version?
+        package var postQuantum: Bool?
 
         /// The settings, or `nil` when none is set.
         var resolved: TLSSettings? {
@@ -71,7 +71,7 @@ public struct CheckFields: Sendable, Equatable {
         }
     }
 
-    public init() {}
+    package init() {}
 
     /// The keys a `defaults:` block may hold.
     static let defaultKeys = [
@@ -86,7 +86,7 @@ public struct CheckFields: Sendable, Equatable {
 
     /// These fields, with every field they leave unset taken from `base`; headers are combined, these
     /// replacing `base`'s of the same name.
-    public func merged(over base: CheckFields) -> CheckFields {
+    package func merged(over base: CheckFields) -> CheckFields {
         var merged = self
         merged.name = name ?? base.name
         merged.method = method ?? base.method
@@ -128,7 +128,7 @@ public struct CheckFields: Sendable, Equatable {
 
     /// The options these fields describe, with `settings` (the global interval, timeout and connect
     /// timeout) and the documented defaults filling in what is unset.
-    public func resolved(with settings: Settings) -> CheckOptions {
+    package func resolved(with settings: Settings) -> CheckOptions {
         CheckOptions(
             name: name,
             method: method ?? (requestBody == nil ? .head : .post),

@@ -9,8 +9,8 @@ import URLPollCore
 /// https://example.org/        -     HEAD    60s       10s      200-399  -
 /// https://api.example.org/h   API   GET     30s       5s       200      body contains "ok"; header Authorization: <redacted>
 /// ```
-public enum ConfigDescription {
-    public static func render(_ configuration: RunConfiguration) -> String {
+package enum ConfigDescription {
+    package static func render(_ configuration: RunConfiguration) -> String {
         let settings = configuration.settings
         var text = "configuration OK: \(configuration.targets.count) URL\(configuration.targets.count == 1 ? "" : "s"), "
         text += "\(settings.pollers) pollers, status every \(DurationFormat.format(settings.statusInterval)), \(settings.format.rawValue) reports, "

@@ -20,25 +20,25 @@ import Yams
 ///
 /// Decoded by ``ConfigLoader`` (which supplies the context every error needs: file, line, column).
 /// Every value is checked while decoding, so a decoded file is valid. `Decodable`, and pure otherwise.
-public struct ConfigFile: Decodable, Sendable {
+package struct ConfigFile: Decodable, Sendable {
     /// The global settings the file gives (a flag on the command line overrides each).
-    public var overrides = Settings.Overrides()
+    package var overrides = Settings.Overrides()
     /// `listen:`.
-    public var listen: ListenAddress?
+    package var listen: ListenAddress?
     /// `defaults:`.
-    public var defaults = CheckFields()
+    package var defaults = CheckFields()
     /// `urls:`, in order.
-    public var urls: [Entry] = []
+    package var urls: [Entry] = []
     /// `alerts:`, `self-check:`, `connectivity-check:`, `instance:`.
     var alerts = AlertsConfig()
 
     /// One entry of `urls:`.
-    public struct Entry: Sendable, Equatable {
-        public let url: String
-        public let fields: CheckFields
+    package struct Entry: Sendable, Equatable {
+        package let url: String
+        package let fields: CheckFields
         /// Where the entry starts.
-        public let line: Int
-        public let column: Int
+        package let line: Int
+        package let column: Int
     }
 
     static let keys = [
@@ -47,7 +47,7 @@ public struct ConfigFile: Decodable, Sendable {
         "instance",
     ]
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let map = try ConfigMap(decoder, path: "", allowed: Self.keys)
         overrides.pollers = try map.int("pollers", in: Settings.pollersRange)
         overrides.interval = try map.duration("interval", positive: false)
@@ -122,7 +122,7 @@ public struct ConfigFile: Decodable, Sendable {
     }
 
     /// The alert settings the file gives (none configured: alerting is off).
-    public var alertSettings: AlertSettings {
+    package var alertSettings: AlertSettings {
         AlertSettings(
             routing: AlertRouting(receivers: alerts.receivers),
             selfCheck: alerts.selfCheck,
@@ -137,7 +137,7 @@ public struct ConfigFile: Decodable, Sendable {
     /// An entry with no settings of its own gets `nil` options: the list gives it the one shared instance
     /// resolved from `defaults:` (as it does for URLs from arguments and lists), so a file of 100,000
     /// plain URLs holds one `CheckOptions`, not 100,000.
-    public func targets(settings: Settings, file: String) -> [URLListEntry] {
+    package func targets(settings: Settings, file: String) -> [URLListEntry] {
         urls.map { entry in
             URLListEntry(
                 url: entry.url,

@@ -5,14 +5,14 @@ import Yams
 /// Reads and decodes config files, turning every problem into one ``InputError`` that names the file,
 /// line and column: YAML syntax, unknown keys (with a suggestion), wrong types, invalid durations, URLs,
 /// expressions, status ranges and unset environment variables. Header values never appear in a message.
-public enum ConfigLoader {
+package enum ConfigLoader {
     /// Decodes the text of a config file.
     ///
     /// - Parameters:
     ///   - file: the name to quote in errors.
     ///   - environment: the variables `${NAME}` may use.
     /// - Throws: ``InputError`` (`file:line:column: what`).
-    public static func parse(_ text: String, file: String, environment: [String: String]) throws(InputError) -> ConfigFile {
+    package static func parse(_ text: String, file: String, environment: [String: String]) throws(InputError) -> ConfigFile {
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
@@ -41,7 +41,7 @@ public enum ConfigLoader {
     /// Reads and decodes the config file at `path`.
     ///
     /// - Throws: ``InputError`` when the file cannot be read or is invalid.
-    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(InputError) -> ConfigFile {
+    package static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(InputError) -> ConfigFile {
         let text = try TextFile.read(path, kind: "config file")
         return try parse(text, file: path, environment: environment)
     }

@@ -6,15 +6,15 @@ import URLPollCore
 ///
 /// Precedence, most specific first: a URL's own settings in the config file, the file's `defaults:`
 /// block, command-line flags, the file's top-level settings, the built-in defaults.
-public struct RunConfiguration: Sendable {
-    public let settings: Settings
-    public let targets: TargetList
+package struct RunConfiguration: Sendable {
+    package let settings: Settings
+    package let targets: TargetList
     /// `--listen`, else the file's `listen:`.
-    public let listen: ListenAddress?
+    package let listen: ListenAddress?
     /// The alert receivers and the self-check (off without receivers).
-    public let alerts: AlertSettings
+    package let alerts: AlertSettings
 
-    public init(settings: Settings, targets: TargetList, listen: ListenAddress? = nil, alerts: AlertSettings = AlertSettings()) {
+    package init(settings: Settings, targets: TargetList, listen: ListenAddress? = nil, alerts: AlertSettings = AlertSettings()) {
         self.settings = settings
         self.targets = targets
         self.listen = listen
@@ -22,20 +22,20 @@ public struct RunConfiguration: Sendable {
     }
 
     /// The same configuration with `targets` (their options prepared by the probe layer, say).
-    public func replacingTargets(_ targets: TargetList) -> RunConfiguration {
+    package func replacingTargets(_ targets: TargetList) -> RunConfiguration {
         RunConfiguration(settings: settings, targets: targets, listen: listen, alerts: alerts)
     }
 
     /// Where the inputs are: what the command line gave. Kept so that a reload reads the same inputs again.
-    public struct Sources: Sendable {
-        public var arguments: [String]
-        public var file: String?
-        public var config: String?
-        public var flags: Settings.Overrides
+    package struct Sources: Sendable {
+        package var arguments: [String]
+        package var file: String?
+        package var config: String?
+        package var flags: Settings.Overrides
         /// `--listen`, as given.
-        public var listen: String?
+        package var listen: String?
 
-        public init(arguments: [String], file: String?, config: String?, flags: Settings.Overrides, listen: String? = nil) {
+        package init(arguments: [String], file: String?, config: String?, flags: Settings.Overrides, listen: String? = nil) {
             self.arguments = arguments
             self.file = file
             self.config = config
@@ -52,7 +52,7 @@ public struct RunConfiguration: Sendable {
     /// - Parameter shared: a configuration's text that replaces the config file (the version several
     ///   instances share through their database), and the name its messages give it. It is the whole
     ///   URL list then: URLs given as arguments or in a list file are not added.
-    public static func load(
+    package static func load(
         _ sources: Sources,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         requiresURLs: Bool = true,
@@ -93,7 +93,7 @@ public struct RunConfiguration: Sendable {
     }
 
     /// The settings that a reload cannot change in a running process, by name, where `other` differs.
-    public func restartOnlyChanges(comparedTo other: RunConfiguration) -> [String] {
+    package func restartOnlyChanges(comparedTo other: RunConfiguration) -> [String] {
         var names: [String] = []
         if settings.pollers != other.settings.pollers { names.append("pollers") }
         if settings.statusInterval != other.settings.statusInterval { names.append("status-interval") }

@@ -2,12 +2,12 @@ import Foundation
 import URLPollCore
 
 /// Reads the text files urlpoll is given (URL lists, config files), with one clear message per failure.
-public enum TextFile {
+package enum TextFile {
     /// The UTF-8 text of the file at `path`.
     ///
     /// - Parameter kind: what the file is, for messages: `URL list`, `config file`.
     /// - Throws: ``InputError`` naming the path: no such file, a directory, not readable, not UTF-8.
-    public static func read(_ path: String, kind: String) throws(InputError) -> String {
+    package static func read(_ path: String, kind: String) throws(InputError) -> String {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw InputError("\(path): cannot read the \(kind) (no such file)")

@@ -5,7 +5,7 @@ import URLPollCore
 /// first non-space character is `#` are ignored. Only `http` and `https` URLs with a host are accepted.
 ///
 /// Pure: it parses text it is given and reads no files.
-public enum URLListParser {
+package enum URLListParser {
     /// Parses the text of a URL-list file.
     ///
     /// - Parameters:
@@ -13,7 +13,7 @@ public enum URLListParser {
     ///   - source: the name to quote in errors, such as `urls.txt` or `<stdin>`.
     /// - Throws: ``InputError`` naming `source`, the line and the offending text, for the first invalid
     ///   line, or for a list that holds no URL at all.
-    public static func parse(_ text: String, source: String) throws(InputError) -> [URLListEntry] {
+    package static func parse(_ text: String, source: String) throws(InputError) -> [URLListEntry] {
         var entries: [URLListEntry] = []
         var lineNumber = 0
         var rest = Substring(text)
@@ -42,7 +42,7 @@ public enum URLListParser {
     /// Checks a URL given as a command-line argument.
     ///
     /// - Throws: ``InputError`` quoting the argument.
-    public static func argument(_ text: String, position: Int) throws(InputError) -> URLListEntry {
+    package static func argument(_ text: String, position: Int) throws(InputError) -> URLListEntry {
         let url = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if let problem = problem(with: url) {
             throw InputError("argument \(position): invalid URL \(Excerpt.quoted(URLRedaction.standard.redact(text))): \(problem)")
@@ -58,7 +58,7 @@ public enum URLListParser {
     }
 
     /// Says what is wrong with a URL, or `nil` if it can be polled.
-    public static func problem(with url: String) -> String? {
+    package static func problem(with url: String) -> String? {
         guard url.utf8.count <= Resource.maximumURLLength else {
             return "longer than \(Resource.maximumURLLength) bytes (\(url.utf8.count))"
         }

@@ -5,7 +5,7 @@ import URLPollCore
 /// the entries of a config file.
 ///
 /// This is the I/O edge around ``URLListParser``: it reads the file, then parses.
-public enum URLSources {
+package enum URLSources {
     /// The targets from `arguments` (first), the file at `path` (then) and `configEntries` (last), each URL
     /// once (the first mention wins).
     ///
@@ -14,7 +14,7 @@ public enum URLSources {
     ///   - requiresURLs: whether no URL at all is an error (it is for a run, not for `test-alert`).
     /// - Throws: ``InputError`` when the file cannot be read, holds an invalid URL (naming file and line)
     ///   or holds no URL, when an argument is not a valid URL, or when no URL was given at all.
-    public static func load(
+    package static func load(
         arguments: [String],
         file path: String?,
         configEntries: [URLListEntry] = [],

@@ -14,17 +14,17 @@ import URLPollCore
 /// timeout bounds a body that stalls. Connecting never retries, so a refused port fails at once.
 /// Limitation: async-http-client does not expose the peer certificate, so answers carry no certificate
 /// expiry (`cert-expiry-warning` needs the default client). Thread-safe: any number of pollers may poll at once.
-public struct AsyncHTTPClientProbe: Probe {
+package struct AsyncHTTPClientProbe: Probe {
     /// What the probe's HTTP client is built with.
-    public struct Settings: Sendable, Equatable {
+    package struct Settings: Sendable, Equatable {
         /// Bounds a whole poll, and a body that stalls.
-        public var timeout: Duration
+        package var timeout: Duration
         /// Bounds connecting (TCP and TLS); by default the smaller of 5 s and ``timeout``.
-        public var connectTimeout: Duration
+        package var connectTimeout: Duration
         /// The most connections kept open to one host; match the number of pollers.
-        public var connectionsPerHost: Int
+        package var connectionsPerHost: Int
 
-        public init(timeout: Duration, connectTimeout: Duration? = nil, connectionsPerHost: Int) {
+        package init(timeout: Duration, connectTimeout: Duration? = nil, connectionsPerHost: Int) {
             self.timeout = timeout
             self.connectTimeout = connectTimeout ?? min(.seconds(5), timeout)
             self.connectionsPerHost = connectionsPerHost
@@ -39,7 +39,7 @@ public struct AsyncHTTPClientProbe: Probe {
 
     /// Runs `body` with a probe whose HTTP client lives exactly as long as the call, and is shut down
     /// afterwards whether `body` returns or throws.
-    public static func withProbe<Result: Sendable>(
+    package static func withProbe<Result: Sendable>(
         _ settings: Settings,
         logger: Logger,
         _ body: (AsyncHTTPClientProbe) async throws -> Result
@@ -73,7 +73,7 @@ public struct AsyncHTTPClientProbe: Probe {
         return configuration
     }
 
-    public func makeSession() -> any ProbeSession {
+    package func makeSession() -> any ProbeSession {
         Session(client: client)
     }
 

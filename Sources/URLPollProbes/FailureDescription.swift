@@ -11,11 +11,11 @@ import URLPollCore
 ///
 /// Pure: one function of the error (and the timeout to quote), tested against the errors that
 /// async-http-client and SwiftNIO actually throw.
-public enum FailureDescription {
+package enum FailureDescription {
     /// A status text for `error`.
     ///
     /// - Parameter timeout: the poll's timeout, quoted when the error is a timeout.
-    public static func describe(_ error: any Error, timeout: Duration) -> String {
+    package static func describe(_ error: any Error, timeout: Duration) -> String {
         let limit = DurationFormat.format(timeout)
         if let error = error as? ConnectionFailure {
             switch error {
@@ -90,7 +90,7 @@ public enum FailureDescription {
     }
 
     /// A status text for a failed socket call.
-    public static func describe(errno code: Int32) -> String {
+    package static func describe(errno code: Int32) -> String {
         switch code {
         case ECONNREFUSED: "connection refused"
         case ECONNRESET: "connection reset by peer"

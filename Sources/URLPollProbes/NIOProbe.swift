@@ -9,31 +9,31 @@ import URLPollCore
 /// keep-alive connections. The scheduler's alarms ring on the first loop's timer (``alarmClock``).
 /// Behaviour matches ``AsyncHTTPClientProbe`` (same contract tests): this adapter only translates a
 /// ``ProbeRequest`` into a ``LeanHTTPRequest`` and the answer back.
-public struct NIOProbe: Probe {
-    public let client: LeanHTTPClient
+package struct NIOProbe: Probe {
+    package let client: LeanHTTPClient
 
     /// - Throws: if the client's TLS contexts cannot be created (no usable system trust store).
-    public init(configuration: LeanHTTPClient.Configuration = LeanHTTPClient.Configuration(userAgent: URLPollVersion.userAgent)) throws {
+    package init(configuration: LeanHTTPClient.Configuration = LeanHTTPClient.Configuration(userAgent: URLPollVersion.userAgent)) throws {
         client = try LeanHTTPClient(configuration: configuration)
     }
 
-    public func makeSession() -> any ProbeSession {
+    package func makeSession() -> any ProbeSession {
         Session(client.makeSession())
     }
 
     /// A session on the event loop of ``executor(forPoller:)``; while it runs there, it shares that
     /// loop's idle connections.
-    public func makeSession(forPoller index: Int) -> any ProbeSession {
+    package func makeSession(forPoller index: Int) -> any ProbeSession {
         Session(client.makeSession(onLoop: index))
     }
 
-    public func executor(forPoller index: Int) -> (any TaskExecutor)? {
+    package func executor(forPoller index: Int) -> (any TaskExecutor)? {
         client.executor(forLoop: index)
     }
 
     /// Alarms on the first event loop's timer: no timer thread to wake, and the woken scheduler runs
     /// where pollers run.
-    public var alarmClock: any AlarmClock {
+    package var alarmClock: any AlarmClock {
         EventLoopAlarmClock(executor: client.executor(forLoop: 0))
     }
 

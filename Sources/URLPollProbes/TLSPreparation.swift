@@ -7,8 +7,8 @@ import X509
 /// A URL's ``TLSSettings`` made ready for both clients: the files read and checked once, the
 /// `TLSConfiguration` (what async-http-client takes per request) and the ``TLSProfile`` (one
 /// `NIOSSLContext`, shared by every connection of the lean client with these settings).
-public final class PreparedTLSContext: PreparedTLS {
-    public let settings: TLSSettings
+package final class PreparedTLSContext: PreparedTLS {
+    package let settings: TLSSettings
     let configuration: TLSConfiguration
     let profile: TLSProfile
 
@@ -21,13 +21,13 @@ public final class PreparedTLSContext: PreparedTLS {
 
 /// Reads and checks the TLS files of every URL (once per distinct settings) and hangs the result on the
 /// URLs' options, at start and at each reload.
-public enum TLSPreparation {
+package enum TLSPreparation {
     /// `targets` with every option that has ``TLSSettings`` prepared, and warnings (a key file others
     /// may read).
     ///
     /// - Throws: ``InputError`` naming the file and the reason: missing, unreadable, not PEM, holding no
     ///   certificate, or a key that does not match its certificate.
-    public static func prepare(_ targets: TargetList) throws(InputError) -> (targets: TargetList, warnings: [String]) {
+    package static func prepare(_ targets: TargetList) throws(InputError) -> (targets: TargetList, warnings: [String]) {
         var bySettings: [Key: PreparedTLSContext] = [:]
         var byOptions: [ObjectIdentifier: CheckOptions] = [:]
         var warnings: [String] = []
@@ -110,7 +110,7 @@ public enum TLSPreparation {
         return certificates
     }
 
-    /// Checks that the private key belongs to the (first) certificate, comparing their public keys.
+    /// Checks that the private key belongs to the (first) certificate, comparing their package keys.
     private static func checkPair(certificatePEM: String, keyPEM: String, _ certificatePath: String, _ keyPath: String) throws(InputError) {
         do {
             let certificate = try Certificate(pemEncoded: certificatePEM)

@@ -17,12 +17,12 @@ import URLPollCore
 /// - `GET /healthz`: `200 ok` while the server runs.
 ///
 /// Every handler reads the state by asking the ``StateMonitor``; nothing here holds state of its own.
-public enum StatusServer {
+package enum StatusServer {
     /// The router with every route, for serving or for in-process tests.
     /// - Parameters:
     ///   - history: the store, for the page's recent outages and a URL's latency and outages.
     ///   - instances: the live instances and this one's run, for `/api/instances`; `nil` answers 404.
-    public static func router(
+    package static func router(
         engine: PollingEngine,
         registry: PrometheusCollectorRegistry,
         refreshSeconds: Int,
@@ -116,7 +116,7 @@ public enum StatusServer {
     /// Run it in the same `ServiceGroup` as the engine. Binding fails (and the application's `run()`
     /// throws) if the address is in use.
     /// - Parameter onRunning: called with the bound port once the server listens.
-    public static func application(
+    package static func application(
         address: ListenAddress,
         engine: PollingEngine,
         registry: PrometheusCollectorRegistry,

@@ -1,6 +1,8 @@
+import Foundation
 import Testing
 
 @testable import URLPollCore
+@testable import URLPollTestSupport
 
 /// Waiting for an operation with a time limit, on virtual time, including one that never notices that
 /// it was cancelled.

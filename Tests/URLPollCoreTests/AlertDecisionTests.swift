@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import URLPollCore
+@testable import URLPollTestSupport
 
 /// The small pure pieces of alerting: the self-check, retries, the quick recheck, patterns and routing.
 struct AlertDecisionTests {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import URLPollCore
+@testable import URLPollTestSupport
 
 /// The alert decisions, without I/O: thresholds, flapping, recovery, reminders, the self-check's hold
 /// and a restart.
@@ -170,9 +171,4 @@ struct AlertTrackerTests {
         #expect(tracker.announcements.isEmpty)
         #expect(tracker.takeChanges().ended.count == 1)
     }
-}
-
-extension Array {
-    /// The one element, or `nil` when there are none or several.
-    var only: Element? { count == 1 ? first : nil }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import URLPollCore
+@testable import URLPollTestSupport
 
 /// Every message that quotes input quotes at most about 200 characters and says how long the rest was:
 /// a huge list line, reason phrase or `Location` never floods standard error.

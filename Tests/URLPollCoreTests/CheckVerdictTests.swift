@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import URLPollCore
 
+@testable import URLPollTestSupport
+
 /// The up/down decision for one poll, condition by condition. Pure.
 struct CheckVerdictTests {
     let now = Date(timeIntervalSince1970: 1_900_000_000)

@@ -1,7 +1,9 @@
+import Foundation
 import Logging
 import Testing
 
 @testable import URLPollCore
+@testable import URLPollTestSupport
 
 /// Several instances (engines with a ``ClaimGate`` each) sharing one schedule, on virtual time: the
 /// rules of the database, without one (``MemorySharedSchedule``). The same behaviour against PostgreSQL

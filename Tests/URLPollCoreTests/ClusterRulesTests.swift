@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import URLPollCore
+@testable import URLPollTestSupport
 
 /// The shared schedule's rules and the quorum, without a database: time is given.
 struct LeaseRulesTests {

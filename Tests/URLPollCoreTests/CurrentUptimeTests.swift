@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import URLPollCore
+@testable import URLPollTestSupport
 
 /// Uptime current to the moment it is asked for: the stored figures of the last refresh plus what the
 /// recorded polls since say. Pure, on times the test chooses.

@@ -1,5 +1,8 @@
+import Foundation
 import Testing
 import URLPollCore
+
+@testable import URLPollTestSupport
 
 struct DurationFormatTests {
     @Test(arguments: [

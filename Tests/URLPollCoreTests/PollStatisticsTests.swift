@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import URLPollCore
 
+@testable import URLPollTestSupport
+
 struct PollStatisticsTests {
     let start = ContinuousClock.now
 
@@ -37,7 +39,7 @@ struct PollStatisticsTests {
         let line = summary.json(pollers: 8)
         #expect(line.hasSuffix("}\n") && line.dropLast().contains("\n") == false)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-        for key in Self.benchmarkKeys { #expect(object[key] != nil, "missing \(key)") }
+        for key in StatsKeys.benchmark { #expect(object[key] != nil, "missing \(key)") }
         #expect(object["polls"] as? Int == 1 && object["urls"] as? Int == 3)
         #expect(object["per_url_polls_min"] as? Int == 0 && object["per_url_polls_max"] as? Int == 1)
         #expect(object["first_round_s"] as? Int == -1)
@@ -45,10 +47,4 @@ struct PollStatisticsTests {
         #expect(object["vm_hwm_kb"] as? Int == 20_000)
         #expect((object["per_url_polls_hist"] as? [String: Int]) == ["0": 2, "1": 1])
     }
-
-    static let benchmarkKeys = """
-        polls ok errors elapsed_s polls_per_s p50_ms p90_ms p99_ms max_ms late_p50_ms late_p99_ms late_max_ms due_late_p50_ms \
-        due_late_p99_ms due_late_max_ms first_round_s per_url_polls_min per_url_polls_max urls vm_hwm_kb max_rss_kb cpu_user_s \
-        cpu_sys_s cpu_us_per_poll
-        """.split(separator: " ").map(String.init)
 }

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import URLPollCore
 
+@testable import URLPollTestSupport
+
 struct ReportRenderingTests {
     let start = Date(timeIntervalSince1970: 1_800_000_000)
 

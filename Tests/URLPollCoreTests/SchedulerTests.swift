@@ -1,5 +1,8 @@
+import Foundation
 import Testing
 import URLPollCore
+
+@testable import URLPollTestSupport
 
 /// The scheduler on virtual time (``ManualClock``): due times are exact, and nothing waits for real time.
 @Suite(.timeLimit(.minutes(1)))
@@ -25,7 +28,7 @@ struct SchedulerTests {
         let first = try #require(await scheduler.take())
         // The other resource has been due longer than the one handed back, so it comes first.
         let second = try #require(await scheduler.completeAndTake(first))
-        #expect([first.id, second.id] == [0, 1])
+        #expect([first.id, second.id] == [0, 1] as [Int])
         let third = try #require(await scheduler.completeAndTake(second))
         #expect(third.id == 0 && third.polls == first.polls)
         await scheduler.close()

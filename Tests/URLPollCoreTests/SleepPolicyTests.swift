@@ -1,5 +1,8 @@
+import Foundation
 import Testing
 import URLPollCore
+
+@testable import URLPollTestSupport
 
 struct SleepPolicyTests {
     let policy = SleepPolicy(interval: .seconds(60), errorBackoff: .seconds(10), maxBackoff: .seconds(600))

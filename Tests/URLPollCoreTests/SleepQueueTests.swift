@@ -1,6 +1,8 @@
+import Foundation
 import Testing
 
 @testable import URLPollCore
+@testable import URLPollTestSupport
 
 struct SleepQueueTests {
     let start = ContinuousClock.now

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import URLPollCore
+@testable import URLPollTestSupport
 
 /// Printed times round to the millisecond the way the history store does, so a time reads the same
 /// before a restart and after it is restored from the database.

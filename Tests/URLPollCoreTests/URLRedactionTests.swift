@@ -1,6 +1,8 @@
+import Foundation
 import Testing
 
 @testable import URLPollCore
+@testable import URLPollTestSupport
 
 /// How URLs are shown: every case of userinfo and sensitive parameters in one table. Pure.
 struct URLRedactionTests {

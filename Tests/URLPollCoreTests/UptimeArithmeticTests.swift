@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import URLPollCore
+@testable import URLPollTestSupport
 
 /// Honest uptime: unknown time (not running, not yet polled) is not down; clock changes never give more
 /// than 100 % or a negative duration. Pure, on times the test chooses.

@@ -7,13 +7,13 @@ import URLPollCore
 /// in the outbox is held by the run that stored it until it is done; a dead run's deliveries are taken
 /// over by the next instance that asks (``takeOrphanedDeliveries()``).
 extension PostgresHistoryStore: AlertStore {
-    public nonisolated var isShared: Bool { true }
+    package nonisolated var isShared: Bool { true }
 
-    public func loadAlerts() async throws -> AlertLedger {
+    package func loadAlerts() async throws -> AlertLedger {
         AlertLedger(announcements: try await announcements(), pending: try await takeOrphanedDeliveries())
     }
 
-    public func announcements() async throws -> [AlertTracker.Announcement] {
+    package func announcements() async throws -> [AlertTracker.Announcement] {
         try await described {
             var announcements: [AlertTracker.Announcement] = []
             let rows = try await client.query("SELECT url, receiver, since, last_sent FROM urlpoll.alert_announcement", logger: logger)
@@ -33,7 +33,7 @@ extension PostgresHistoryStore: AlertStore {
 
     /// The deliveries of runs that are not live (stopped, or silent for ``InstanceInfo/liveFor``), or of
     /// none, oldest first; this run holds them from now on.
-    public func takeOrphanedDeliveries() async throws -> [PendingDelivery] {
+    package func takeOrphanedDeliveries() async throws -> [PendingDelivery] {
         try await described {
             let live = ResultEncoding.milliseconds(Date()) - Self.liveForMilliseconds
             let rows = try await client.query(
@@ -56,7 +56,7 @@ extension PostgresHistoryStore: AlertStore {
         }
     }
 
-    public func save(_ changes: AlertTracker.Changes, queued: [PendingDelivery]) async throws -> [PendingDelivery] {
+    package func save(_ changes: AlertTracker.Changes, queued: [PendingDelivery]) async throws -> [PendingDelivery] {
         try await described {
             let run = currentRun
             return try await client.withTransaction(logger: logger) { [logger] connection in
@@ -152,7 +152,7 @@ extension PostgresHistoryStore: AlertStore {
         return zip(ids.sorted(), deliveries).map { PendingDelivery(id: $0, event: $1.event) }
     }
 
-    public func finish(_ ids: [Int64]) async throws {
+    package func finish(_ ids: [Int64]) async throws {
         try await described {
             guard !ids.isEmpty else { return }
             try await client.query("DELETE FROM urlpoll.alert_outbox WHERE id = ANY(\(ids)::int8[])", logger: logger).drain()

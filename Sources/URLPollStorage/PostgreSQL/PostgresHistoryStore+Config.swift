@@ -6,17 +6,17 @@ import URLPollCore
 /// on the database runs the newest.
 extension PostgresHistoryStore {
     /// One stored version of the shared configuration.
-    public struct SharedConfig: Sendable, Equatable {
-        public let version: Int64
+    package struct SharedConfig: Sendable, Equatable {
+        package let version: Int64
         /// The config file's text as written (`${ENV}` references unexpanded: each instance expands them).
-        public let text: String
+        package let text: String
         /// Where it was written from (the file's path).
-        public let source: String
+        package let source: String
     }
 
     /// The newest version if it is newer than `seen` (any version when `nil`); `nil` when there is none,
     /// so that instances checking every status interval read a version's text once, not every time.
-    public func latestConfig(after seen: Int64? = nil) async throws -> SharedConfig? {
+    package func latestConfig(after seen: Int64? = nil) async throws -> SharedConfig? {
         try await described {
             let rows = try await client.query(
                 "SELECT version, text, source FROM urlpoll.config WHERE version > \(seen ?? 0) ORDER BY version DESC LIMIT 1",
@@ -32,7 +32,7 @@ extension PostgresHistoryStore {
     /// Stores `text` as the next version, unless it equals the newest one.
     ///
     /// - Returns: the version that now runs, and whether it is new.
-    public func writeConfig(_ text: String, source: String, at time: Date) async throws -> (version: Int64, isNew: Bool) {
+    package func writeConfig(_ text: String, source: String, at time: Date) async throws -> (version: Int64, isNew: Bool) {
         try await described {
             try await client.withTransaction(logger: logger) { [logger] connection in
                 // One writer at a time, so that two sync-configs at once cannot both skip or both add.

@@ -7,7 +7,7 @@ import URLPollCore
 /// instance's heartbeat even when nothing is polled).
 extension PostgresHistoryStore {
     /// Names `run`'s instance and its location.
-    public func identify(run: Int64, instance: String, location: String) async throws {
+    package func identify(run: Int64, instance: String, location: String) async throws {
         pollingLocation = location
         try await described {
             try await client.query(
@@ -18,7 +18,7 @@ extension PostgresHistoryStore {
     }
 
     /// Says that `run` is alive at `time`, with its figures.
-    public func heartbeat(run: Int64, at time: Date, figures: InstanceFigures = InstanceFigures()) async throws {
+    package func heartbeat(run: Int64, at time: Date, figures: InstanceFigures = InstanceFigures()) async throws {
         try await described {
             let lateness = figures.latenessP99.map(\.wholeMicroseconds)
             try await client.query(
@@ -33,7 +33,7 @@ extension PostgresHistoryStore {
     }
 
     /// The live instances at `now`: runs that have not stopped and beat within ``InstanceInfo/liveFor``.
-    public func instances(now: Date) async throws -> [InstanceInfo] {
+    package func instances(now: Date) async throws -> [InstanceInfo] {
         try await described {
             let since = ResultEncoding.milliseconds(now) - Self.liveForMilliseconds
             let rows = try await client.query(

@@ -14,7 +14,7 @@ extension PostgresHistoryStore {
     /// next URLs), then remove what retention no longer keeps. Where its progress is kept (the `meta`
     /// table) is shared: instances take turns, one step at a time, under an advisory lock; an instance
     /// that finds the lock held does nothing and reports no more work.
-    public func maintain(now: Date, policy: RetentionPolicy) async throws -> Bool {
+    package func maintain(now: Date, policy: RetentionPolicy) async throws -> Bool {
         try await described {
             let cutoffs = MaintenanceCutoffs(now: now, policy: policy)
             let (nowMS, resultCutoff, aggregateCutoff) = (cutoffs.now, cutoffs.results, cutoffs.aggregates)

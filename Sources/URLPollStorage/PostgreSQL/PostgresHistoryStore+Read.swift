@@ -3,7 +3,7 @@ import PostgresNIO
 import URLPollCore
 
 extension PostgresHistoryStore {
-    public func restore(_ urls: [String]) async throws -> [String: RestoredState] {
+    package func restore(_ urls: [String]) async throws -> [String: RestoredState] {
         try await described {
             guard !urls.isEmpty else { return [:] }
             return try await lastStates("\(unescaped: Self.selectLastStates) u.url = ANY(\(urls)::text[]) AND u.checked_at IS NOT NULL").states
@@ -12,7 +12,7 @@ extension PostgresHistoryStore {
 
     /// The last states other runs than `run` recorded at `since` or later, and the latest check time
     /// among them (`since` when none): what an instance adopts to show the fleet's view.
-    public func lastStates(since: Date, otherThan run: Int64) async throws -> (states: [String: RestoredState], latest: Date) {
+    package func lastStates(since: Date, otherThan run: Int64) async throws -> (states: [String: RestoredState], latest: Date) {
         try await described {
             let from = ResultEncoding.milliseconds(since)
             let (states, latest) = try await lastStates(
@@ -24,7 +24,7 @@ extension PostgresHistoryStore {
 
     /// The views of URLs with a quorum that runs other than `run` recorded since `since` (by their check
     /// time), by URL, with the latest check time among them (`since` when there is none).
-    public func locationViews(since: Date, otherThan run: Int64) async throws -> (views: [String: [QuorumVerdict.View]], latest: Date) {
+    package func locationViews(since: Date, otherThan run: Int64) async throws -> (views: [String: [QuorumVerdict.View]], latest: Date) {
         try await described {
             let rows = try await client.query(
                 """
@@ -90,7 +90,7 @@ extension PostgresHistoryStore {
     /// the stores' milliseconds (``InstanceInfo/liveFor``): its open spans of known time end now.
     static let liveForMilliseconds = Int64(InstanceInfo.liveFor.components.seconds) * 1000
 
-    public func timelines(since: Date, now: Date, run: Int64) async throws -> [String: Timeline] {
+    package func timelines(since: Date, now: Date, run: Int64) async throws -> [String: Timeline] {
         try await described {
             let from = ResultEncoding.milliseconds(since)
             let end = ResultEncoding.milliseconds(now)
@@ -129,7 +129,7 @@ extension PostgresHistoryStore {
         UptimeArithmetic.Span(start: Double(start) / 1000, end: Double(end) / 1000)
     }
 
-    public func results(url: String, since: Date) async throws -> [StoredResult] {
+    package func results(url: String, since: Date) async throws -> [StoredResult] {
         try await described {
             let from = ResultEncoding.milliseconds(since)
             let rows = try await client.query(
@@ -158,7 +158,7 @@ extension PostgresHistoryStore {
         }
     }
 
-    public func incidents(url: String?, since: Date, limit: Int? = nil) async throws -> [Incident] {
+    package func incidents(url: String?, since: Date, limit: Int? = nil) async throws -> [Incident] {
         try await described {
             let from = ResultEncoding.milliseconds(since)
             let rows = try await client.query(
@@ -182,7 +182,7 @@ extension PostgresHistoryStore {
     }
 
     /// The hourly aggregates of `url` since `since`, oldest first.
-    public func hourly(url: String, since: Date) async throws -> [HourlyAggregate] {
+    package func hourly(url: String, since: Date) async throws -> [HourlyAggregate] {
         try await described {
             let from = ResultEncoding.milliseconds(RetentionPolicy.hourStart(since))
             let rows = try await client.query(
@@ -213,7 +213,7 @@ extension PostgresHistoryStore {
     }
 
     /// Rows per table, for the figures and tests (`result rows` equals `result`: one result a row).
-    public func counts() async throws -> [String: Int] {
+    package func counts() async throws -> [String: Int] {
         try await described {
             var counts: [String: Int] = [:]
             for table in ["url", "status", "hourly", "incident", "coverage", "run", "result"] {

@@ -13,7 +13,7 @@ extension PostgresHistoryStore {
     /// (`isClaimable`, `mayRelease`, `askAgain`), written in SQL. A request or release marked
     /// `perLocation` is about the row of ``pollingLocation`` (a URL with a quorum), the others about the
     /// URL's one row (location '').
-    public func exchange(claims: [ClaimRequest], releases: [LeaseRelease], run: Int64) async throws -> ClaimAnswer {
+    package func exchange(claims: [ClaimRequest], releases: [LeaseRelease], run: Int64) async throws -> ClaimAnswer {
         try await described {
             let unknown = Set(claims.map(\.url) + releases.map(\.url)).filter { scheduledIDs[$0] == nil }
             let known = scheduledIDs
@@ -150,16 +150,16 @@ extension PostgresHistoryStore {
 }
 
 /// This run's side of the schedule in a PostgreSQL database (``PostgresHistoryStore/exchange(claims:releases:run:)``).
-public struct PostgresSharedSchedule: SharedSchedule {
+package struct PostgresSharedSchedule: SharedSchedule {
     let store: PostgresHistoryStore
     let run: Int64
 
-    public init(store: PostgresHistoryStore, run: Int64) {
+    package init(store: PostgresHistoryStore, run: Int64) {
         self.store = store
         self.run = run
     }
 
-    public func exchange(claims: [ClaimRequest], releases: [LeaseRelease]) async throws -> ClaimAnswer {
+    package func exchange(claims: [ClaimRequest], releases: [LeaseRelease]) async throws -> ClaimAnswer {
         try await store.exchange(claims: claims, releases: releases, run: run)
     }
 }

@@ -6,7 +6,7 @@ extension PostgresHistoryStore {
     /// Writes a batch in one transaction: ids of new URLs and status texts (created if missing, so that
     /// instances adding the same URL at once agree on its id), then the ``HistoryBatchPlan``'s row sets,
     /// one statement each, and the run's alive time.
-    public func write(_ events: [HistoryEvent], run: Int64, aliveAt: Date) async throws {
+    package func write(_ events: [HistoryEvent], run: Int64, aliveAt: Date) async throws {
         try await described {
             guard !events.isEmpty else { return }
             var newURLs: Set<String> = []

@@ -14,10 +14,10 @@ import URLPollCore
 /// the first connection at open, which has a deadline.
 ///
 /// An actor: it keeps the ids of URLs and status texts it has seen, and each URL's last result time.
-public actor PostgresHistoryStore: HistoryStore {
+package actor PostgresHistoryStore: HistoryStore {
     let client: PostgresClient
     let logger: Logger
-    public nonisolated let location: PostgresLocation
+    package nonisolated let location: PostgresLocation
     private let pool: Task<Void, Never>
     var urlIDs: [String: Int64] = [:]
     var statusIDs: [String: Int64] = [:]
@@ -35,7 +35,7 @@ public actor PostgresHistoryStore: HistoryStore {
     var lastPruneRound: Date?
 
     /// Its writes may be given up and repeated: stored results and incidents are never stored twice.
-    public nonisolated var mayHang: Bool { true }
+    package nonisolated var mayHang: Bool { true }
 
     private init(client: PostgresClient, pool: Task<Void, Never>, location: PostgresLocation, logger: Logger) {
         self.client = client
@@ -46,7 +46,7 @@ public actor PostgresHistoryStore: HistoryStore {
 
     /// A logger that drops everything: postgres-nio logs each failed connection attempt, and urlpoll
     /// says once what matters instead.
-    public static let silentLogger = Logger(label: "urlpoll.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
+    package static let silentLogger = Logger(label: "urlpoll.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
 
     /// Connects to the database at `location`, creates or upgrades its tables, and keeps the pool
     /// running until ``close()``.
@@ -57,7 +57,7 @@ public actor PostgresHistoryStore: HistoryStore {
     ///
     /// With `readOnly` (`urlpoll history`, `urlpoll incidents`) nothing is created or changed: a database
     /// without urlpoll's tables is an error too.
-    public static func open(
+    package static func open(
         _ location: PostgresLocation,
         readOnly: Bool = false,
         logger: Logger = silentLogger,
@@ -70,7 +70,7 @@ public actor PostgresHistoryStore: HistoryStore {
     }
 
     /// Ends the pool: its connections close; calls after this fail.
-    public func close() async {
+    package func close() async {
         pool.cancel()
         await pool.value
     }
@@ -168,7 +168,7 @@ public actor PostgresHistoryStore: HistoryStore {
 
     // MARK: Runs
 
-    public func beginRun(at time: Date) async throws -> Int64 {
+    package func beginRun(at time: Date) async throws -> Int64 {
         try await described {
             let now = ResultEncoding.milliseconds(time)
             let rows = try await client.query("INSERT INTO urlpoll.run (started_at, alive_at) VALUES (\(now), \(now)) RETURNING id", logger: logger)
@@ -180,7 +180,7 @@ public actor PostgresHistoryStore: HistoryStore {
         }
     }
 
-    public func endRun(_ run: Int64, at time: Date) async throws {
+    package func endRun(_ run: Int64, at time: Date) async throws {
         try await described {
             let now = ResultEncoding.milliseconds(time)
             try await client.withTransaction(logger: logger) { [logger] connection in

@@ -4,7 +4,7 @@ import URLPollCore
 
 /// The alert state beside the history, in the same file (tables of schema v2).
 extension SQLiteHistoryStore: AlertStore {
-    public func loadAlerts() async throws -> AlertLedger {
+    package func loadAlerts() async throws -> AlertLedger {
         try await pool.read { db in
             let announcements = try Row.fetchAll(db, sql: "SELECT url, receiver, since, last_sent FROM alert_announcement").map { row in
                 AlertTracker.Announcement(
@@ -26,7 +26,7 @@ extension SQLiteHistoryStore: AlertStore {
         }
     }
 
-    public func save(_ changes: AlertTracker.Changes, queued: [PendingDelivery]) async throws -> [PendingDelivery] {
+    package func save(_ changes: AlertTracker.Changes, queued: [PendingDelivery]) async throws -> [PendingDelivery] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let events = try queued.map { delivery in
@@ -52,7 +52,7 @@ extension SQLiteHistoryStore: AlertStore {
         return queued
     }
 
-    public func finish(_ ids: [Int64]) async throws {
+    package func finish(_ ids: [Int64]) async throws {
         guard !ids.isEmpty else { return }
         try await pool.write { db in
             for id in ids { try db.execute(sql: "DELETE FROM alert_outbox WHERE id = ?", arguments: [id]) }

@@ -11,7 +11,7 @@ extension SQLiteHistoryStore {
     /// One step of rollup and retention, in this order: roll up the next finished hour (for the next
     /// URLs), then remove what retention no longer keeps (for the next URLs). Raw results are only removed
     /// once their hour is rolled up, so the per-URL cap may be exceeded by the hour in progress.
-    public func maintain(now: Date, policy: RetentionPolicy) async throws -> Bool {
+    package func maintain(now: Date, policy: RetentionPolicy) async throws -> Bool {
         let cutoffs = MaintenanceCutoffs(now: now, policy: policy)
         let (nowMS, resultCutoff, aggregateCutoff) = (cutoffs.now, cutoffs.results, cutoffs.aggregates)
         let (coverageCutoff, currentHour, perURL) = (cutoffs.coverage, cutoffs.currentHour, cutoffs.resultsPerURL)

@@ -4,7 +4,7 @@ import GRDBSQLite
 import URLPollCore
 
 extension SQLiteHistoryStore {
-    public func restore(_ urls: [String]) async throws -> [String: RestoredState] {
+    package func restore(_ urls: [String]) async throws -> [String: RestoredState] {
         let wanted = Set(urls)
         // Many URLs (a start): one pass over every URL row. A few (a reload adding some): one indexed
         // lookup each. Raw C calls on plain columns, status texts from a small dictionary: 100,000 URLs
@@ -71,7 +71,7 @@ extension SQLiteHistoryStore {
         )
     }
 
-    public func timelines(since: Date, now: Date, run: Int64) async throws -> [String: Timeline] {
+    package func timelines(since: Date, now: Date, run: Int64) async throws -> [String: Timeline] {
         let from = ResultEncoding.milliseconds(since)
         let end = ResultEncoding.milliseconds(now)
         return try await pool.read { db in
@@ -110,7 +110,7 @@ extension SQLiteHistoryStore {
         UptimeArithmetic.Span(start: Double(start) / 1000, end: Double(end) / 1000)
     }
 
-    public func results(url: String, since: Date) async throws -> [StoredResult] {
+    package func results(url: String, since: Date) async throws -> [StoredResult] {
         let from = ResultEncoding.milliseconds(since)
         return try await pool.read { db in
             // A row starts at most an hour before its last result (``PackedResults``).
@@ -151,7 +151,7 @@ extension SQLiteHistoryStore {
         }
     }
 
-    public func incidents(url: String?, since: Date, limit: Int? = nil) async throws -> [Incident] {
+    package func incidents(url: String?, since: Date, limit: Int? = nil) async throws -> [Incident] {
         let from = ResultEncoding.milliseconds(since)
         return try await pool.read { db in
             var sql = """
@@ -178,7 +178,7 @@ extension SQLiteHistoryStore {
     }
 
     /// The hourly aggregates of `url` since `since`, oldest first.
-    public func hourly(url: String, since: Date) async throws -> [HourlyAggregate] {
+    package func hourly(url: String, since: Date) async throws -> [HourlyAggregate] {
         let from = ResultEncoding.milliseconds(RetentionPolicy.hourStart(since))
         return try await pool.read { db in
             try Row.fetchAll(
@@ -204,7 +204,7 @@ extension SQLiteHistoryStore {
     }
 
     /// Bytes on disk per table and index (SQLite's `dbstat`), for the figures.
-    public func tableBytes() async throws -> [String: Int] {
+    package func tableBytes() async throws -> [String: Int] {
         try await pool.read { db in
             var bytes: [String: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT name, sum(pgsize) FROM dbstat GROUP BY name") {
@@ -215,7 +215,7 @@ extension SQLiteHistoryStore {
     }
 
     /// Rows per table, for the figures and tests; for `result`, the results (a row may hold several).
-    public func counts() async throws -> [String: Int] {
+    package func counts() async throws -> [String: Int] {
         try await pool.read { db in
             var counts: [String: Int] = [:]
             for table in ["url", "status", "hourly", "incident", "coverage", "run"] {

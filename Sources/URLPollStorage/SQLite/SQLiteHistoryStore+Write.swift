@@ -19,7 +19,7 @@ extension SQLiteHistoryStore {
         var lastTimes: [Int64: Int64] = [:]
     }
 
-    public func write(_ events: [HistoryEvent], run: Int64, aliveAt: Date) async throws {
+    package func write(_ events: [HistoryEvent], run: Int64, aliveAt: Date) async throws {
         guard !events.isEmpty else { return }
         var known = Known(urlIDs: [], statusIDs: [], lastTimes: [])
         known.urlIDs.reserveCapacity(events.count)

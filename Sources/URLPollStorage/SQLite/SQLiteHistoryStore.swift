@@ -11,9 +11,9 @@ import URLPollCore
 ///
 /// An actor: it keeps the ids of URLs and status texts it has seen, and each URL's last result time (a
 /// result time is unique per URL, so two results in one millisecond are a millisecond apart).
-public actor SQLiteHistoryStore: HistoryStore {
+package actor SQLiteHistoryStore: HistoryStore {
     let pool: DatabasePool
-    public nonisolated let path: String
+    package nonisolated let path: String
     var urlIDs: [String: Int64] = [:]
     var statusIDs: [String: Int64] = [:]
     var lastTimes: [Int64: Int64] = [:]
@@ -39,7 +39,7 @@ public actor SQLiteHistoryStore: HistoryStore {
     ///
     /// - Throws: ``StoreError`` naming the path: a missing or unwritable directory, a file that is not a
     ///   SQLite database, or one written by a newer urlpoll (refused before anything is changed).
-    public static func open(path: String) throws(StoreError) -> SQLiteHistoryStore {
+    package static func open(path: String) throws(StoreError) -> SQLiteHistoryStore {
         try checkLocation(path)
         if FileManager.default.fileExists(atPath: path) {
             try checkSchema(path)
@@ -64,7 +64,7 @@ public actor SQLiteHistoryStore: HistoryStore {
     /// nothing is created, migrated or written.
     ///
     /// - Throws: ``StoreError`` naming the path: no such file, not a SQLite database, or a newer schema.
-    public static func openForReading(path: String) throws(StoreError) -> SQLiteHistoryStore {
+    package static func openForReading(path: String) throws(StoreError) -> SQLiteHistoryStore {
         guard FileManager.default.fileExists(atPath: path) else {
             throw StoreError("\(path): no history database here (urlpoll writes one while it runs; see --database)")
         }
@@ -129,7 +129,7 @@ public actor SQLiteHistoryStore: HistoryStore {
 
     // MARK: Runs
 
-    public func beginRun(at time: Date) async throws -> Int64 {
+    package func beginRun(at time: Date) async throws -> Int64 {
         let now = ResultEncoding.milliseconds(time)
         return try await pool.write { db in
             try db.execute(sql: "INSERT INTO run (started_at, alive_at) VALUES (?, ?)", arguments: [now, now])
@@ -137,7 +137,7 @@ public actor SQLiteHistoryStore: HistoryStore {
         }
     }
 
-    public func endRun(_ run: Int64, at time: Date) async throws {
+    package func endRun(_ run: Int64, at time: Date) async throws {
         let now = ResultEncoding.milliseconds(time)
         try await pool.write { db in
             try db.execute(sql: "UPDATE run SET alive_at = max(alive_at, ?), stopped_at = ? WHERE id = ?", arguments: [now, now, run])
@@ -146,7 +146,7 @@ public actor SQLiteHistoryStore: HistoryStore {
     }
 
     /// Checkpoints the WAL into the database file and closes it.
-    public func close() throws {
+    package func close() throws {
         try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
         try pool.close()
     }
