@@ -27,7 +27,7 @@ struct RequestBodyTests {
         let outcome = try await URLPollApplication(
             configuration: configuration,
             options: .init(client: client, shutdownSignals: []),
-            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+            logger: Logger.silent
         ).run()
         return outcome.report.urls.map { "\($0.health.rawValue) \($0.method?.rawValue ?? "-") \($0.status)" }
     }

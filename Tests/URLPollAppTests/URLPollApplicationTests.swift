@@ -13,7 +13,7 @@ import URLPollStorage
 /// The composition root, driven in process: what the wiring gives each part.
 @Suite(.timeLimit(.minutes(1)))
 struct URLPollApplicationTests {
-    static let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+    static let logger = Logger.silent
 
     /// The configuration of a run without a history database (unless `flags` names one).
     static func configuration(_ arguments: [String], flags: Settings.Overrides = .init(), config: String? = nil, listen: String? = nil) throws

@@ -62,7 +62,7 @@ struct HostileAtScaleTests {
             targets: TargetList(entries),
             settings: settings,
             probe: try NIOProbe(),
-            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+            logger: Logger.silent
         ) { _ in }
         let runner = Task { await engine.run() }
         // The first round: 400 polls of three seconds each (stalled and trickling servers) over 64 pollers.

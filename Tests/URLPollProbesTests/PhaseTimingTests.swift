@@ -100,7 +100,7 @@ struct PollPhasesTests {
 /// Serialized: the phases are measured, and side by side on 2 cores another test's load would blur them.
 @Suite(.serialized, .timeLimit(.minutes(1)))
 struct PhaseTimingTests {
-    static let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+    static let logger = Logger.silent
 
     static func probe(_ url: String, session: any ProbeSession, options: CheckOptions = CheckOptions(insecureTLS: true)) async -> ProbeResult {
         let request = ProbeRequest(url: url, options: options, method: .get, timeout: .seconds(10))

@@ -17,7 +17,7 @@ import X509
 /// bundle); at once they would load a 2-core machine enough to disturb timing-sensitive suites.
 @Suite(.serialized, .timeLimit(.minutes(1)))
 struct TLSSettingsTests {
-    static let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+    static let logger = Logger.silent
 
     /// Polls `url` once with the per-URL settings `fields` (YAML lines) and returns its status text.
     static func poll(_ url: String, _ fields: [String], in directory: TemporaryDirectory, client: HTTPClientChoice = .nio) async throws -> String {

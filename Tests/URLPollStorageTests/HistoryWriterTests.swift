@@ -11,7 +11,7 @@ import Testing
 /// The path from the monitor to the disk: batches, the outbox's bound, and shutdown.
 @Suite(.timeLimit(.minutes(1)))
 struct HistoryWriterTests {
-    static let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+    static let logger = Logger.silent
 
     /// A store that counts its write transactions, and can hold them back until opened.
     actor CountingStore: HistoryStore {

@@ -8,7 +8,7 @@ import Logging
 /// One whole urlpoll run in process, from a YAML config, for alert tests: started, handed to `body`
 /// (with the web server's port when `listen`), then stopped gracefully; returns the final report.
 enum AlertingRun {
-    static let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+    static let logger = Logger.silent
 
     static func run(
         _ yaml: String,
