@@ -112,6 +112,7 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
@@ -170,7 +171,7 @@ let package = Package(
         .target(
             name: "URLPollTestSupport",
             dependencies: [
-                "URLPollCore", "URLPollConfig", "URLPollStorage", "URLPollApp",
+                "LeanHTTP", "URLPollCore", "URLPollConfig", "URLPollStorage", "URLPollApp",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -9,7 +9,8 @@ import NIOCore
 public final class EventLoopTaskExecutor: TaskExecutor {
     public let eventLoop: any EventLoop
 
-    init(_ eventLoop: any EventLoop) {
+    /// An executor for `eventLoop`'s thread; the loop must not be shut down while tasks prefer it.
+    public init(_ eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
     }
 

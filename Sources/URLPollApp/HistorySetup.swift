@@ -40,7 +40,7 @@ struct HistorySetup: Sendable {
             case .none:
                 return nil
             case .sqlite(let path):
-                let sqlite = try SQLiteHistoryStore.open(path: path)
+                let sqlite = try await SQLiteHistoryStore.open(path: path)
                 (store, close) = (sqlite, { try await sqlite.close() })
             case .postgres(let location):
                 let postgres = try await PostgresHistoryStore.open(location)

@@ -28,7 +28,7 @@ package enum StoreBenchmark {
     /// (no monitor, no writer): the store's own speed.
     package static func runDirect(results: Int, urls: [String], spacing: Double = 1, path: String) async throws -> Figures {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-        let store = try SQLiteHistoryStore.open(path: path)
+        let store = try await SQLiteHistoryStore.open(path: path)
         let run = try await store.beginRun(at: Date())
         let rounds = (results + urls.count - 1) / urls.count
         let base = Date().addingTimeInterval(-Double(rounds) * spacing)
@@ -71,7 +71,7 @@ package enum StoreBenchmark {
     /// one in 50 down) and waits until all are written to a new database at `path`.
     package static func run(results: Int, urls: [String], spacing: Double = 1, path: String) async throws -> Figures {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-        let store = try SQLiteHistoryStore.open(path: path)
+        let store = try await SQLiteHistoryStore.open(path: path)
         let targets = TargetList(urls.enumerated().map { URLListEntry(url: $0.element, origin: .argument(position: $0.offset + 1)) })
         let monitor = StateMonitor(targets: targets, historyCapacity: 100_000)
         let run = try await store.beginRun(at: Date())

@@ -32,7 +32,7 @@ struct AlertReceiverTests {
         let directory = try TemporaryDirectory()
         let script = directory.file("notify.sh")
         try "#!/bin/sh\nenv | grep '^URLPOLL_' | sort > \"$1/env-$URLPOLL_EVENT\"\ncat > \"$1/stdin-$URLPOLL_EVENT\"\n"
-            .write(toFile: script, atomically: true, encoding: .utf8)
+            .save(toFile: script)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
         try await SwitchTarget.with(down: ["a"]) { target in
             let receiver = "command: [\(script), \(directory.path)]"
@@ -56,7 +56,7 @@ struct AlertReceiverTests {
     @Test func aHangingCommandIsKilledAtItsTimeout() async throws {
         let directory = try TemporaryDirectory()
         let script = directory.file("hang.sh")
-        try "#!/bin/sh\necho $$ > \"$1/pid\"\nexec sleep 60\n".write(toFile: script, atomically: true, encoding: .utf8)
+        try "#!/bin/sh\necho $$ > \"$1/pid\"\nexec sleep 60\n".save(toFile: script)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
         try await SwitchTarget.with(down: ["a"]) { target in
             let receiver = "command: [\(script), \(directory.path)]\ntimeout: 300ms\nattempts: 1"

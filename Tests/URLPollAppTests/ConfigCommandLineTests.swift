@@ -89,7 +89,7 @@ struct ConfigCommandLineTests {
             try await process.waitForOutput { Self.failures(of: target.url("/status/500"), in: $0) >= 3 }
             let failuresBefore = Self.failures(of: target.url("/status/500"), in: process.stdout)
 
-            try config(["/status/500", "/body"]).write(toFile: file.path, atomically: true, encoding: .utf8)
+            try config(["/status/500", "/body"]).save(toFile: file.path)
             process.signal(SIGHUP)
             try await process.waitForLog { $0.contains("reloaded \(file.path): 1 kept, 1 added, 1 removed") }
             try await process.waitForOutput { Self.lastReportURLs($0) == [target.url("/body"), target.url("/status/500")] }
@@ -97,7 +97,7 @@ struct ConfigCommandLineTests {
             // first report of the new list): its state survived the reload.
             try await process.waitForOutput { Self.failures(of: target.url("/status/500"), in: $0) > failuresBefore }
 
-            try "urls:\n  - url: ftp://nowhere/\n".write(toFile: file.path, atomically: true, encoding: .utf8)
+            try "urls:\n  - url: ftp://nowhere/\n".save(toFile: file.path)
             process.signal(SIGHUP)
             try await process.waitForLog { $0.contains("rejected") }
             #expect(

@@ -18,7 +18,7 @@ struct RequestBodyTests {
     /// Polls each URL entry of `entries` (YAML, indented for `urls:`) once and returns the reports' states.
     static func pollOnce(_ entries: String, in directory: TemporaryDirectory, client: HTTPClientChoice = .nio) async throws -> [String] {
         let path = directory.file("urlpoll-\(UUID().uuidString).yml")
-        try "urls:\n\(entries)".write(toFile: path, atomically: true, encoding: .utf8)
+        try "urls:\n\(entries)".save(toFile: path)
         var flags = Settings.Overrides()
         flags.once = true
         flags.quiet = true
@@ -35,8 +35,8 @@ struct RequestBodyTests {
     @Test(arguments: HTTPClientChoice.allCases)
     func aGraphQLPostArrivesAsWritten(client: HTTPClientChoice) async throws {
         let directory = try TemporaryDirectory()
-        try "s3cret-t0ken\n".write(toFile: directory.file("token"), atomically: true, encoding: .utf8)
-        try #"{"query":"{ health }"}"#.write(toFile: directory.file("query.json"), atomically: true, encoding: .utf8)
+        try "s3cret-t0ken\n".save(toFile: directory.file("token"))
+        try #"{"query":"{ health }"}"#.save(toFile: directory.file("query.json"))
         try await RecordingTarget.with { target in
             let states = try await Self.pollOnce(
                 """
@@ -106,7 +106,7 @@ struct RequestBodyTests {
 
     @Test func requestMistakesAreOneMessageWithTheirPlace() throws {
         let directory = try TemporaryDirectory()
-        try "".write(toFile: directory.file("empty-token"), atomically: true, encoding: .utf8)
+        try "".save(toFile: directory.file("empty-token"))
         let cases: [(String, String)] = [
             ("    method: GET\n    body: x\n", "urls[0].method: a request body needs POST, PUT, PATCH or OPTIONS (got GET)"),
             ("    body: x\n    body-file: b.json\n", "urls[0].body-file: give body or body-file, not both"),
@@ -122,7 +122,7 @@ struct RequestBodyTests {
         ]
         for (fields, expected) in cases {
             let path = directory.file("bad-\(UUID().uuidString).yml")
-            try "urls:\n  - url: https://e.example/\n\(fields)".write(toFile: path, atomically: true, encoding: .utf8)
+            try "urls:\n  - url: https://e.example/\n\(fields)".save(toFile: path)
             #expect {
                 _ = try RunConfiguration.load(.init(arguments: [], file: nil, config: path, flags: .init()), environment: [:])
             } throws: { error in
@@ -134,11 +134,11 @@ struct RequestBodyTests {
 
     @Test func credentialsNeverShowInTheListing() throws {
         let directory = try TemporaryDirectory()
-        try "s3cret-t0ken\n".write(toFile: directory.file("token"), atomically: true, encoding: .utf8)
+        try "s3cret-t0ken\n".save(toFile: directory.file("token"))
         let path = directory.file("urlpoll.yml")
         try
             "urls:\n  - url: https://e.example/\n    basic-auth: { username: mon, password: hunter2 }\n  - url: https://f.example/\n    bearer-token-file: token\n    body: '{}'\n"
-            .write(toFile: path, atomically: true, encoding: .utf8)
+            .save(toFile: path)
         let listing = ConfigDescription.render(
             try RunConfiguration.load(.init(arguments: [], file: nil, config: path, flags: .init()), environment: [:])
         )

@@ -101,7 +101,7 @@ struct SecretHuntTests {
         throws -> String
     {
         let tokenFile = directory.file("token")
-        try secrets["bearer-token"].write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        try secrets["bearer-token"].save(toFile: tokenFile)
         let commandOutput = directory.file("command-env")
         return """
             listen: 127.0.0.1:0
@@ -156,7 +156,7 @@ struct SecretHuntTests {
     ) async throws {
         let configFile = directory.file("urlpoll.yml")
         try config(secrets, directory: directory, target: target, failing: failing, sink: sink)
-            .write(toFile: configFile, atomically: true, encoding: .utf8)
+            .save(toFile: configFile)
         let environment = ["HUNT_HEADER": secrets["header-env"]]
         var outputs: [(what: String, text: String)] = []
 
@@ -204,7 +204,7 @@ struct SecretHuntTests {
             failing: failing,
             sink: sink,
             extra: "  - \"\(target.url("/added?access_token=\(secrets["query-token"])"))\""
-        ).write(toFile: configFile, atomically: true, encoding: .utf8)
+        ).save(toFile: configFile)
         process.signal(SIGHUP)
         try await process.waitForLog { $0.contains("reloaded \(configFile): 8 kept, 1 added, 0 removed") }
         try await Eventually.wait("the added URL polled") { target.log.requests.contains { $0.path.hasPrefix("/added") } }

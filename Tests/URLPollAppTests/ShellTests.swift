@@ -68,7 +68,7 @@ struct ShellTests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("urlpoll.service").path
-        try unit.write(toFile: path, atomically: true, encoding: .utf8)
+        try unit.save(toFile: path)
         let verify = try #require(await Tool.run(analyze, ["verify", "--man=no", path]))
         #expect(verify.status == 0, "\(verify.stderr)")
         #expect(verify.stderr.isEmpty, "\(verify.stderr)")

@@ -102,7 +102,7 @@ struct URLPollApplicationTests {
             )
             let application = URLPollApplication(configuration: configuration, options: options, logger: Self.logger)
             let run = Task { try await application.run() }
-            try "urls: [\(target.url("/ok")), \(target.url("/status/204"))]\n".write(toFile: config.path, atomically: true, encoding: .utf8)
+            try "urls: [\(target.url("/ok")), \(target.url("/status/204"))]\n".save(toFile: config.path)
             request.yield()
             // The added URL shows up in a report, polled: the reload took effect.
             for await report in reports where report.urls.count == 2 && report.up == 2 { break }
@@ -137,14 +137,14 @@ struct URLPollApplicationTests {
                 if seen != nil { break }
             }
             let before = try #require(seen)
-            try "interval: 1h\nstatus-interval: 50ms\nurls: [\(ok)]\n".write(toFile: config.path, atomically: true, encoding: .utf8)
+            try "interval: 1h\nstatus-interval: 50ms\nurls: [\(ok)]\n".save(toFile: config.path)
             request.yield()
             // Removed, and its result written (the writer's batches follow the reports' pace).
             let reader = try SQLiteHistoryStore.openForReading(path: database)
             for await report in reports where report.urls.count == 1 {
                 if try await reader.restore([failing])[failing] != nil { break }
             }
-            try "interval: 1h\nstatus-interval: 50ms\nurls: [\(ok), \(failing)]\n".write(toFile: config.path, atomically: true, encoding: .utf8)
+            try "interval: 1h\nstatus-interval: 50ms\nurls: [\(ok), \(failing)]\n".save(toFile: config.path)
             request.yield()
             var back: URLRecord?
             for await report in reports where report.urls.count == 2 {

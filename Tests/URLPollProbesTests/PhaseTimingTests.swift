@@ -205,7 +205,7 @@ struct PhaseTimingTests {
                 max-latency: 100ms
                 ip-version: any
 
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+            """.save(toFile: path)
             target.log.firstByteDelays.withLock { $0["/slow"] = .milliseconds(300) }
             var flags = Settings.Overrides()
             flags.once = true
@@ -234,7 +234,7 @@ struct PhaseTimingTests {
     @Test func ipVersionMistakesHaveTheirPlace() throws {
         let directory = try TemporaryDirectory()
         let path = directory.file("urlpoll.yml")
-        try "urls:\n  - url: http://127.0.0.1:1/\n    ip-version: 5\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try "urls:\n  - url: http://127.0.0.1:1/\n    ip-version: 5\n".save(toFile: path)
         #expect {
             try RunConfiguration.load(.init(arguments: [], file: nil, config: path, flags: Settings.Overrides()), environment: [:])
         } throws: { error in
@@ -244,7 +244,7 @@ struct PhaseTimingTests {
             ("urls:\n  - url: http://127.0.0.1:1/\n    ip-version: 6\n", "\(path):2:10: urls[0]: the host is an IPv4 address, but ip-version is 6"),
             ("defaults:\n  ip-version: 4\nurls:\n  - https://[::1]:1/\n", "\(path):4:5: urls[0]: the host is an IPv6 address, but ip-version is 4"),
         ] {
-            try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+            try yaml.save(toFile: path)
             #expect {
                 try RunConfiguration.load(.init(arguments: [], file: nil, config: path, flags: Settings.Overrides()), environment: [:])
             } throws: { error in
@@ -252,7 +252,7 @@ struct PhaseTimingTests {
             }
         }
         #expect(IPVersion.ofAddress("[fe80::1%eth0]") == .v6 && IPVersion.ofAddress("10.0.0.5") == .v4 && IPVersion.ofAddress("example.org") == nil)
-        try "defaults:\n  ip-version: 4\nurls:\n  - http://127.0.0.1:1/\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try "defaults:\n  ip-version: 4\nurls:\n  - http://127.0.0.1:1/\n".save(toFile: path)
         let configuration = try RunConfiguration.load(.init(arguments: [], file: nil, config: path, flags: Settings.Overrides()), environment: [:])
         #expect(configuration.targets.options.allSatisfy { $0.ipVersion == .v4 })
     }

@@ -23,12 +23,12 @@ struct TLSSettingsTests {
     static func poll(_ url: String, _ fields: [String], in directory: TemporaryDirectory, client: HTTPClientChoice = .nio) async throws -> String {
         let yaml = "urls:\n  - url: \(url)\n" + fields.map { "    \($0)\n" }.joined()
         let path = directory.file("urlpoll-\(UUID().uuidString).yml")
-        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        try yaml.save(toFile: path)
         var flags = Settings.Overrides()
         flags.once = true
         flags.quiet = true
         flags.database = Settings.Database.none
-        flags.timeout = .seconds(5)
+        flags.timeout = .seconds(20)  // generous: a loaded machine must not turn an answer into a timeout
         let configuration = try RunConfiguration.load(.init(arguments: [], file: nil, config: path, flags: flags), environment: [:])
         let options = URLPollApplication.Options(client: client, shutdownSignals: [])
         let outcome = try await URLPollApplication(configuration: configuration, options: options, logger: logger).run()
@@ -116,9 +116,9 @@ struct TLSSettingsTests {
         let pki = try TestPKI()
         let directory = try TemporaryDirectory()
         try pki.writeFiles(into: directory)
-        try "hello\n".write(toFile: directory.file("not.pem"), atomically: true, encoding: .utf8)
+        try "hello\n".save(toFile: directory.file("not.pem"))
         let other = try pki.leaf([.dnsName("other.test")], client: true)
-        try other.key.pemRepresentation.write(toFile: directory.file("other.key"), atomically: true, encoding: .utf8)
+        try other.key.pemRepresentation.save(toFile: directory.file("other.key"))
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: directory.file("other.key"))
         let cases: [([String], String)] = [
             (["ca-file: missing.pem"], "ca-file \(directory.file("missing.pem")): no such file"),
@@ -132,7 +132,7 @@ struct TLSSettingsTests {
         for (fields, expected) in cases {
             let yaml = "urls:\n  - url: https://127.0.0.1:9/\n" + fields.map { "    \($0)\n" }.joined()
             let path = directory.file("bad-\(UUID().uuidString).yml")
-            try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+            try yaml.save(toFile: path)
             let result = try await URLPollProcess.run(["--check-config", "-c", path])
             #expect(result.status == 64, "\(fields)")
             #expect(result.stderr == "Error: \(expected)\n", "\(fields)")
@@ -203,7 +203,7 @@ struct FreshConnectionTests {
                 insecure-tls: true
                 reuse-connections: \(reuse)
 
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+            """.save(toFile: path)
             var flags = Settings.Overrides()
             flags.quiet = true
             flags.database = Settings.Database.none

@@ -31,7 +31,7 @@ struct AlertStoreTests {
         let path = directory.file("v1.sqlite")
         // A database as urlpoll 0.2 (schema v1) left it: a result written, then the v2 tables taken away.
         do {
-            let old = try SQLiteHistoryStore.open(path: path)
+            let old = try await SQLiteHistoryStore.open(path: path)
             _ = try await old.write(
                 [HistoryStoreTests.polled("https://a.example/", at: 1, .down, previous: .pending, first: true, failures: 1)],
                 run: old.beginRun(at: Self.start),
@@ -47,7 +47,7 @@ struct AlertStoreTests {
         #expect(applied == ["v1"])
         try reopened.close()
 
-        let store = try SQLiteHistoryStore.open(path: path)
+        let store = try await SQLiteHistoryStore.open(path: path)
         #expect(try await store.results(url: "https://a.example/", since: .distantPast).count == 1, "the v1 results are kept")
         #expect(try await store.loadAlerts() == AlertLedger())
         try await store.close()

@@ -47,12 +47,12 @@ struct HistoryStoreTests {
     @Test func aNewDatabaseGetsTheSchemaAndOpensAgain() async throws {
         let directory = try TemporaryDirectory()
         let path = directory.file("history.sqlite")
-        let store = try SQLiteHistoryStore.open(path: path)
+        let store = try await SQLiteHistoryStore.open(path: path)
         let counts = try await store.counts()
         #expect(counts.values.allSatisfy { $0 == 0 } && counts.count == 8)
         try await store.close()
         // Opening again finds every migration applied and changes nothing.
-        let again = try SQLiteHistoryStore.open(path: path)
+        let again = try await SQLiteHistoryStore.open(path: path)
         try await again.close()
         let queue = try DatabaseQueue(path: path)
         let applied = try await queue.read { db in try HistorySchema.migrator.appliedIdentifiers(db) }
@@ -66,7 +66,7 @@ struct HistoryStoreTests {
             let directory = try TemporaryDirectory()
             let path = directory.file("history.sqlite")
             try HistorySchema.migrator.migrate(try DatabaseQueue(path: path), upTo: earlier)
-            let store = try SQLiteHistoryStore.open(path: path)
+            let store = try await SQLiteHistoryStore.open(path: path)
             try await store.close()
             let applied = try await DatabaseQueue(path: path).read { db in try HistorySchema.migrator.appliedIdentifiers(db) }
             #expect(applied == Set(migrations), "from \(earlier)")
@@ -81,8 +81,8 @@ struct HistoryStoreTests {
         try await queue.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v999-from-the-future')") }
         try queue.close()
         let before = try Self.sha256(path)
-        #expect {
-            _ = try SQLiteHistoryStore.open(path: path)
+        await #expect {
+            _ = try await SQLiteHistoryStore.open(path: path)
         } throws: { error in
             (error as? StoreError)?.message.hasPrefix("\(path): the history database was written by a newer urlpoll") == true
         }
@@ -94,9 +94,9 @@ struct HistoryStoreTests {
         ("/etc/hostname/history.sqlite", "no such directory"),
         ("/proc/history.sqlite", "cannot open the history database"),
     ])
-    func anUnusablePathIsOneMessageNamingIt(path: String, reason: String) {
-        #expect {
-            _ = try SQLiteHistoryStore.open(path: path)
+    func anUnusablePathIsOneMessageNamingIt(path: String, reason: String) async {
+        await #expect {
+            _ = try await SQLiteHistoryStore.open(path: path)
         } throws: { error in
             guard let message = (error as? StoreError)?.message else { return false }
             return message.hasPrefix(path + ": ") && message.contains(reason)
@@ -286,7 +286,7 @@ struct PackedResultsTests {
     /// One batch with 1,000 results of one URL: one row per hour, every result back in order.
     @Test func aBatchOfOneURLIsOneRowPerHour() async throws {
         let directory = try TemporaryDirectory()
-        let store = try SQLiteHistoryStore.open(path: directory.file("history.sqlite"))
+        let store = try await SQLiteHistoryStore.open(path: directory.file("history.sqlite"))
         let run = try await store.beginRun(at: HistoryStoreTests.start)
         let hour = RetentionPolicy.hourStart(HistoryStoreTests.start).timeIntervalSince(HistoryStoreTests.start)
         let events = (0..<1_000).map { index in

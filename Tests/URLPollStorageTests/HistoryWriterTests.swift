@@ -74,7 +74,7 @@ struct HistoryWriterTests {
     /// and a graceful shutdown writes every one.
     @Test func manyResultsFewTransactionsAndNothingLeftBehind() async throws {
         let directory = try TemporaryDirectory()
-        let store = CountingStore(try SQLiteHistoryStore.open(path: directory.file("history.sqlite")))
+        let store = CountingStore(try await SQLiteHistoryStore.open(path: directory.file("history.sqlite")))
         let monitor = StateMonitor(targets: Self.targets(100), historyCapacity: 100_000)
         let run = try await store.beginRun(at: Date())
         let writer = HistoryWriter(store: store, monitor: monitor, board: UptimeBoard(), policy: RetentionPolicy(), run: run, logger: Self.logger)
@@ -98,7 +98,7 @@ struct HistoryWriterTests {
     /// nothing is dropped.
     @Test func aFullOutboxMakesPollsWaitAndDropsNothing() async throws {
         let directory = try TemporaryDirectory()
-        let store = CountingStore(try SQLiteHistoryStore.open(path: directory.file("history.sqlite")))
+        let store = CountingStore(try await SQLiteHistoryStore.open(path: directory.file("history.sqlite")))
         await store.close()  // the disk "stalls"
         let monitor = StateMonitor(targets: Self.targets(10), historyCapacity: 10)
         let run = try await store.beginRun(at: Date())
@@ -131,7 +131,7 @@ struct HistoryWriterTests {
     @Test func aStalledDatabaseIsLoggedOnceAndItsReturnToo() async throws {
         let directory = try TemporaryDirectory()
         let (store, monitor, lines, clock, writer) = try await Self.writerOnVirtualTime(
-            CountingStore(try SQLiteHistoryStore.open(path: directory.file("history.sqlite")))
+            CountingStore(try await SQLiteHistoryStore.open(path: directory.file("history.sqlite")))
         )
         await store.close()
         let writing = Task { await writer.writeUntilClosed() }
@@ -223,7 +223,7 @@ struct HistoryWriterTests {
     @Test func aWriteThatNeverAnswersIsGivenUpAndTheBatchWrittenAgain() async throws {
         let directory = try TemporaryDirectory()
         let (store, monitor, lines, clock, writer) = try await Self.writerOnVirtualTime(
-            HangingStore(try SQLiteHistoryStore.open(path: directory.file("history.sqlite")), hangs: 1)
+            HangingStore(try await SQLiteHistoryStore.open(path: directory.file("history.sqlite")), hangs: 1)
         )
         let writing = Task { await writer.writeUntilClosed() }
         for index in 0..<3 { await monitor.record(Self.state(index)) }
@@ -248,7 +248,7 @@ struct HistoryWriterTests {
     @Test func aShutdownWhileTheDatabaseNeverAnswersEndsAfterTheGrace() async throws {
         let directory = try TemporaryDirectory()
         let (store, monitor, lines, clock, writer) = try await Self.writerOnVirtualTime(
-            HangingStore(try SQLiteHistoryStore.open(path: directory.file("history.sqlite")), hangs: 1_000)
+            HangingStore(try await SQLiteHistoryStore.open(path: directory.file("history.sqlite")), hangs: 1_000)
         )
         let group = ServiceGroup(services: [writer], logger: Self.logger)
         let running = Task { try await group.run() }

@@ -70,7 +70,7 @@ struct PostgresLocationTests {
         #expect(PostgresLocation.PasswordFile.password(for: stranger, in: file) == nil)
         // The URL's password first, then PGPASSWORD, then the file PGPASSFILE names.
         let directory = try TemporaryDirectory()
-        try file.write(toFile: directory.file("pgpass"), atomically: true, encoding: .utf8)
+        try file.save(toFile: directory.file("pgpass"))
         #expect(PostgresConnectionSettings.password(for: location, environment: ["PGPASSFILE": directory.file("pgpass")]) == "pa:ss\\word")
         #expect(
             PostgresConnectionSettings.password(for: location, environment: ["PGPASSWORD": "env", "PGPASSFILE": directory.file("pgpass")]) == "env"
@@ -291,7 +291,7 @@ struct PostgresStoreTests {
             let database = try await cluster.makeDatabase().database
             let files = try TemporaryDirectory()
             try pki.writeFiles(into: files)
-            try TestPKI().caCertificate.serializeAsPEM().pemString.write(toFile: files.file("other-ca.pem"), atomically: true, encoding: .utf8)
+            try TestPKI().caCertificate.serializeAsPEM().pemString.save(toFile: files.file("other-ca.pem"))
             let base = "postgres://urlpoll@127.0.0.1:\(cluster.port)/\(database)"
             let verified = try await PostgresHistoryStore.open(
                 try PostgresLocation(parsing: "\(base)?sslmode=verify-full&sslrootcert=\(files.file("ca.pem"))")

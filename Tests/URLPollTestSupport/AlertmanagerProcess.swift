@@ -13,7 +13,7 @@ enum AlertmanagerProcess {
         let executable = try #require(Self.executable, "prometheus-alertmanager is not installed")
         let directory = try TemporaryDirectory()
         let config = directory.file("alertmanager.yml")
-        try "route:\n  receiver: \"null\"\nreceivers:\n  - name: \"null\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+        try "route:\n  receiver: \"null\"\nreceivers:\n  - name: \"null\"\n".save(toFile: config)
         let port = try await freePort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)

@@ -101,8 +101,8 @@ final class PostgresCluster: Sendable {
         // The server reads its key only if no one else may (mode 600, its own user).
         let leaf = try pki.leaf([TestPKI.loopbackIP])
         let (certificate, key) = ("\(directory)/server.crt", "\(directory)/server.key")
-        try leaf.certificate.serializeAsPEM().pemString.write(toFile: certificate, atomically: true, encoding: .utf8)
-        try leaf.key.pemRepresentation.write(toFile: key, atomically: true, encoding: .utf8)
+        try leaf.certificate.serializeAsPEM().pemString.save(toFile: certificate)
+        try leaf.key.pemRepresentation.save(toFile: key)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: key)
         if geteuid() == 0 {
             for file in [certificate, key] {
@@ -166,7 +166,7 @@ final class PostgresCluster: Sendable {
         _ = try await psql("CREATE ROLE \(role) LOGIN PASSWORD '\(password)'; ALTER DATABASE \(database) OWNER TO \(role)", database: database)
         let hba = "\(directory)/data/pg_hba.conf"
         let text = try String(contentsOfFile: hba, encoding: .utf8)
-        try ("host all \(role) 127.0.0.1/32 scram-sha-256\n" + text).write(toFile: hba, atomically: false, encoding: .utf8)
+        try ("host all \(role) 127.0.0.1/32 scram-sha-256\n" + text).save(toFile: hba)
         try await server(["pg_ctl", "-D", "\(directory)/data", "reload"])
     }
 

@@ -13,7 +13,7 @@ protocol TestableStore: HistoryStore, AlertStore {
 }
 
 extension SQLiteHistoryStore: TestableStore {
-    func shutDown() async throws { try close() }
+    func shutDown() async throws { try await close() }
 }
 
 extension PostgresHistoryStore: TestableStore {
@@ -59,7 +59,7 @@ enum StorePlace: Sendable {
 
     func open() async throws -> any TestableStore {
         switch self {
-        case .sqlite(_, let path): try SQLiteHistoryStore.open(path: path)
+        case .sqlite(_, let path): try await SQLiteHistoryStore.open(path: path)
         case .postgres(let location): try await PostgresHistoryStore.open(location)
         }
     }

@@ -59,10 +59,10 @@ struct TestPKI {
 
     /// Writes the CA (`ca.pem`), a client certificate and key (`client.pem`, `client.key`, mode 600) into `directory`.
     func writeFiles(into directory: TemporaryDirectory) throws {
-        try caCertificate.serializeAsPEM().pemString.write(toFile: directory.file("ca.pem"), atomically: true, encoding: .utf8)
+        try caCertificate.serializeAsPEM().pemString.save(toFile: directory.file("ca.pem"))
         let client = try leaf([.dnsName("client.test")], client: true)
-        try client.certificate.serializeAsPEM().pemString.write(toFile: directory.file("client.pem"), atomically: true, encoding: .utf8)
-        try client.key.pemRepresentation.write(toFile: directory.file("client.key"), atomically: true, encoding: .utf8)
+        try client.certificate.serializeAsPEM().pemString.save(toFile: directory.file("client.pem"))
+        try client.key.pemRepresentation.save(toFile: directory.file("client.key"))
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: directory.file("client.key"))
     }
 

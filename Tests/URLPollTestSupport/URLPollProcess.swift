@@ -113,7 +113,7 @@ final class TemporaryFile: Sendable {
 
     init(_ contents: String) throws {
         path = FileManager.default.temporaryDirectory.appendingPathComponent("urlpoll-test-\(UUID().uuidString)").path
-        try contents.write(toFile: path, atomically: true, encoding: .utf8)
+        try contents.save(toFile: path)
     }
 
     var contents: String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }

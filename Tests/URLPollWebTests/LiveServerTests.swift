@@ -10,7 +10,6 @@ import Testing
 @Suite(.timeLimit(.minutes(2)))
 struct LiveServerTests {
     static let toolsRequired = Tool.required
-    static let hasPrometheusClient = Tool.run("/usr/bin/env", ["python3", "-c", "import prometheus_client"])?.status == 0
     static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].first {
         FileManager.default.isExecutableFile(atPath: $0)
     }
@@ -23,7 +22,7 @@ struct LiveServerTests {
         }
     }
 
-    @Test(.enabled(if: hasPrometheusClient || toolsRequired, "needs python3 with prometheus_client"))
+    @Test(.enabled(if: Tool.hasPrometheusClient || toolsRequired, "needs python3 with prometheus_client"))
     func metricsParseWithThePrometheusClientParser() async throws {
         try await FakeTarget.with { target in
             let (process, base) = try await startServing([target.url("/ok"), target.url("/status/503")])

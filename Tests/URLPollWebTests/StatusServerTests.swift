@@ -29,7 +29,7 @@ struct StatusServerTests {
         let targets = TargetList(urls.enumerated().map { URLListEntry(url: $0.element, origin: .argument(position: $0.offset + 1)) })
         let registry = PrometheusCollectorRegistry()
         let metrics = PollMetrics(factory: PrometheusMetricsFactory(registry: registry))
-        try await AsyncHTTPClientProbe.withProbe(.init(timeout: .seconds(2), connectionsPerHost: 4), logger: Self.logger) { probe in
+        try await AsyncHTTPClientProbe.withProbe(.init(timeout: .seconds(20), connectionsPerHost: 4), logger: Self.logger) { probe in
             let engine = PollingEngine(targets: targets, settings: settings, probe: probe, logger: Self.logger, historyLength: 5, metrics: metrics) {
                 _ in
             }

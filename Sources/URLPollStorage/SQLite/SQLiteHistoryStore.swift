@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import NIOPosix
 import URLPollCore
 
 /// The history in an embedded SQLite database, through GRDB: one file, no setup.
@@ -57,6 +58,22 @@ package actor SQLiteHistoryStore: HistoryStore {
             return SQLiteHistoryStore(pool: pool, path: path)
         } catch {
             throw StoreError("\(path): cannot open the history database (\(describe(error)))")
+        }
+    }
+
+    /// As ``open(path:)``, on a thread of SwiftNIO's blocking pool instead of the caller's.
+    ///
+    /// Opening sets the WAL up and migrates, and every commit waits for the disk (`fdatasync`): on a busy
+    /// disk that takes long enough to stall every task that shares the caller's thread, and Swift's pool
+    /// has one thread per core.
+    /// - Throws: as ``open(path:)``.
+    package static func open(path: String) async throws(StoreError) -> SQLiteHistoryStore {
+        do {
+            return try await NIOThreadPool.singleton.runIfActive { try open(path: path) }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError("\(path): cannot open the history database (\(error))")
         }
     }
 
@@ -145,9 +162,10 @@ package actor SQLiteHistoryStore: HistoryStore {
         }
     }
 
-    /// Checkpoints the WAL into the database file and closes it.
-    package func close() throws {
-        try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+    /// Checkpoints the WAL into the database file (on the database's own queue: it waits for the disk) and
+    /// closes it.
+    package func close() async throws {
+        try await pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
         try pool.close()
     }
 }
