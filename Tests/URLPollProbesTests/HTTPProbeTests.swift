@@ -203,7 +203,7 @@ struct HTTPProbeTests {
             // async-http-client sometimes sends on the connection the server just closed and reports a failure
             // (seen here about one run in three); NIOProbe retries once on a new connection. See BENCHMARKS.md.
             withKnownIssue("async-http-client can fail a request on a keep-alive connection closed while idle", isIntermittent: true) {
-                #expect(outcomes.map(\.code) == [200, 200, 200])
+                #expect(outcomes.map(\.code) == [200, 200, 200], "\(outcomes)")
             } when: {
                 kind == .asyncHTTPClient
             }

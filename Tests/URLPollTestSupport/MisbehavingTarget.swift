@@ -101,7 +101,9 @@ struct MisbehavingTarget {
         let port = server.channel.localAddress?.port ?? 0
         let counters = Counters()
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask {
+            // On an event loop, not Swift's pool (as ``LoopbackServer``): a busy pool must not make the
+            // server late, or its timing (a hang-up 100 ms after an answer, a trickle) would drift.
+            tasks.addTask(executorPreference: LoopbackServer.executor) {
                 try await server.executeThenClose { inbound in
                     try await withThrowingDiscardingTaskGroup { connections in
                         for try await connection in inbound {
