@@ -73,6 +73,7 @@ let package = Package(
         .target(
             name: "URLPollConfig",
             dependencies: [
+                "URLPollChecks",
                 "URLPollCore",
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -90,6 +91,20 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "X509", package: "swift-certificates"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The kinds of check besides HTTP (tcp, ...), a folder each; registered in CheckKinds.swift.
+        .target(
+            name: "URLPollChecks",
+            dependencies: [
+                "LeanHTTP",
+                "URLPollCore",
+                "URLPollProbes",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -171,7 +186,7 @@ let package = Package(
         .target(
             name: "URLPollTestSupport",
             dependencies: [
-                "LeanHTTP", "URLPollCore", "URLPollConfig", "URLPollStorage", "URLPollApp",
+                "LeanHTTP", "URLPollChecks", "URLPollCore", "URLPollConfig", "URLPollStorage", "URLPollApp",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -185,6 +200,15 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
             ],
             path: "Tests/URLPollTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "URLPollChecksTests",
+            dependencies: [
+                "LeanHTTP", "URLPollChecks", "URLPollCore", "URLPollTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -204,7 +228,7 @@ let package = Package(
         ),
         .testTarget(
             name: "URLPollConfigTests",
-            dependencies: ["URLPollConfig", "URLPollCore", "URLPollTestSupport"],
+            dependencies: ["URLPollChecks", "URLPollConfig", "URLPollCore", "URLPollTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

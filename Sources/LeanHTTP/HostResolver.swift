@@ -13,16 +13,18 @@ import Synchronization
 /// loop. Remembers when the answer came (``resolvedAt``), for the DNS phase of ``ExchangeTiming``.
 ///
 /// Made for one `ClientBootstrap.connect(host:port:)`, as NIO's own resolver is; Happy Eyeballs asks it
-/// for AAAA and A records and races the addresses. Thread-safe: the answer is delivered through the
+/// for AAAA and A records and races the addresses. Public for the other kinds of check, which connect
+/// the same way. Thread-safe: the answer is delivered through the
 /// loop's promises and the time through an atomic.
-final class HostResolver: Resolver, Sendable {
+public final class HostResolver: Resolver, Sendable {
     private let loop: any EventLoop
     private let version: IPVersion
     private let v4: EventLoopPromise<[SocketAddress]>
     private let v6: EventLoopPromise<[SocketAddress]>
     private let resolvedNanoseconds = Atomic<UInt64>(0)
 
-    init(loop: any EventLoop, version: IPVersion) {
+    /// A resolver for one connection on `loop`, answering with the addresses `version` allows.
+    public init(loop: any EventLoop, version: IPVersion) {
         self.loop = loop
         self.version = version
         v4 = loop.makePromise()
@@ -30,17 +32,17 @@ final class HostResolver: Resolver, Sendable {
     }
 
     /// When the lookup answered (or failed); `nil` before.
-    var resolvedAt: NIODeadline? {
+    public var resolvedAt: NIODeadline? {
         let nanoseconds = resolvedNanoseconds.load(ordering: .acquiring)
         return nanoseconds == 0 ? nil : NIODeadline.uptimeNanoseconds(nanoseconds)
     }
 
-    func initiateAQuery(host: String, port: Int) -> EventLoopFuture<[SocketAddress]> {
+    public func initiateAQuery(host: String, port: Int) -> EventLoopFuture<[SocketAddress]> {
         v4.futureResult
     }
 
     /// Starts the one lookup (Happy Eyeballs asks for AAAA first); it answers both queries.
-    func initiateAAAAQuery(host: String, port: Int) -> EventLoopFuture<[SocketAddress]> {
+    public func initiateAAAAQuery(host: String, port: Int) -> EventLoopFuture<[SocketAddress]> {
         let version = self.version
         NIOThreadPool.singleton.runIfActive(eventLoop: loop) {
             try Self.lookUp(host: host, port: port)
@@ -69,7 +71,7 @@ final class HostResolver: Resolver, Sendable {
         return v6.futureResult
     }
 
-    func cancelQueries() {}
+    public func cancelQueries() {}
 
     /// The host's addresses by family, as `getaddrinfo` orders them.
     ///

@@ -78,6 +78,15 @@ public struct LeanHTTPClient: Sendable {
         return (try NIOSSLContext(configuration: verifying), try NIOSSLContext(configuration: insecure))
     }
 
+    /// One of the two default TLS contexts, for connections of other protocols that verify (or do not) as
+    /// the client's https connections do.
+    ///
+    /// - Throws: if the context cannot be created (no usable system trust store).
+    public static func sharedTLSContext(verifying: Bool) throws -> NIOSSLContext {
+        let (verifyingContext, insecureContext) = try defaultContexts.get()
+        return verifying ? verifyingContext : insecureContext
+    }
+
     /// The TLS key-exchange groups the client offers, most preferred first: X25519, P-256, P-384, without
     /// the post-quantum hybrid X25519MLKEM768 that BoringSSL offers by default. With the hybrid on its list,
     /// BoringSSL puts a post-quantum and a classical key share in every ClientHello, and generating the

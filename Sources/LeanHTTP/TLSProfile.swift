@@ -6,7 +6,8 @@ import NIOSSL
 ///
 /// Immutable and `Sendable`; compared by identity (two profiles are two pools of connections).
 public final class TLSProfile: Sendable, Hashable {
-    let context: NIOSSLContext
+    /// The context every connection with this profile uses.
+    public let context: NIOSSLContext
     /// Sent in SNI and verified in the certificate in place of the URL's host; `nil` uses the host
     /// (none for an IP address, whose certificate is checked against the address).
     public let serverName: String?

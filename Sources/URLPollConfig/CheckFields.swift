@@ -1,4 +1,5 @@
 import Foundation
+import URLPollChecks
 import URLPollCore
 import Yams
 
@@ -73,16 +74,26 @@ package struct CheckFields: Sendable, Equatable {
 
     package init() {}
 
-    /// The keys a `defaults:` block may hold.
-    static let defaultKeys = [
-        "interval", "timeout", "connect-timeout", "method", "headers", "expect", "max-latency", "body-contains", "body-matches",
-        "follow-redirects", "insecure-tls", "cert-expiry-warning", "max-body-size", "sensitive-headers", "sensitive-query", "recheck-interval",
-        "receivers", "failure-threshold", "success-threshold", "ca-file", "ca-only", "client-cert", "client-key", "server-name",
-        "min-tls-version", "post-quantum-tls", "reuse-connections", "ip-version", "body", "body-file", "content-type", "basic-auth",
-        "bearer-token-file", "json", "quorum",
+    /// The keys every kind of check reads (besides `url` and `name`).
+    static let sharedKeys = [
+        "interval", "timeout", "connect-timeout", "max-latency", "recheck-interval", "receivers", "failure-threshold",
+        "success-threshold", "ip-version", "quorum", "sensitive-query",
     ]
-    /// The keys a `urls:` entry may hold.
-    static let entryKeys = ["url", "name"] + defaultKeys
+    /// The keys only http and https URLs read; in `defaults:` they apply to those alone.
+    static let httpKeys = [
+        "method", "headers", "expect", "body-contains", "body-matches", "follow-redirects", "insecure-tls", "cert-expiry-warning",
+        "max-body-size", "sensitive-headers", "ca-file", "ca-only", "client-cert", "client-key", "server-name", "min-tls-version",
+        "post-quantum-tls", "reuse-connections", "body", "body-file", "content-type", "basic-auth", "bearer-token-file", "json",
+    ]
+    /// The http keys that also apply to other kinds when they make a TLS handshake (`tls://`).
+    static let tlsKeys = [
+        "insecure-tls", "cert-expiry-warning", "ca-file", "ca-only", "client-cert", "client-key", "server-name", "min-tls-version",
+        "post-quantum-tls",
+    ]
+    /// The keys a `defaults:` block may hold.
+    static let defaultKeys = sharedKeys + httpKeys
+    /// The keys a `urls:` entry may hold: the HTTP keys, and every check kind's own.
+    static let entryKeys = ["url", "name"] + defaultKeys + CheckKinds.all.flatMap(\.keys).filter { !defaultKeys.contains($0) }
 
     /// These fields, with every field they leave unset taken from `base`; headers are combined, these
     /// replacing `base`'s of the same name.

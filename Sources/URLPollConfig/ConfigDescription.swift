@@ -8,6 +8,7 @@ import URLPollCore
 /// URL                         NAME  METHOD  INTERVAL  TIMEOUT  EXPECT   CONDITIONS
 /// https://example.org/        -     HEAD    60s       10s      200-399  -
 /// https://api.example.org/h   API   GET     30s       5s       200      body contains "ok"; header Authorization: <redacted>
+/// tcp://127.0.0.1:6379        -     tcp     60s       10s      /^\+PONG/ sends "PING\r\n"
 /// ```
 package enum ConfigDescription {
     package static func render(_ configuration: RunConfiguration) -> String {
@@ -22,10 +23,10 @@ package enum ConfigDescription {
             rows.append([
                 TextReport.printable(url.shown),
                 TextReport.printable(options.name ?? "-"),
-                options.initialMethod.rawValue,
+                options.check.map { $0.kind.rawValue } ?? options.initialMethod.rawValue,
                 DurationFormat.format(options.interval ?? settings.interval),
                 DurationFormat.format(options.timeout ?? settings.timeout),
-                options.expect.description.replacingOccurrences(of: " ", with: ""),
+                TextReport.printable(options.check?.expectation ?? options.expect.description.replacingOccurrences(of: " ", with: "")),
                 conditions(options),
             ])
         }
@@ -57,8 +58,17 @@ package enum ConfigDescription {
         return text
     }
 
-    /// The options beyond method, interval, timeout and expected statuses, in words.
+    /// The options beyond method, interval, timeout and expected statuses, in words; for a check of
+    /// another kind (whose METHOD column is its kind), its own settings and those every kind shares.
     static func conditions(_ options: CheckOptions) -> String {
+        if let check = options.check {
+            var parts = check.settingsDescription.map(TextReport.printable)
+            if let latency = options.maxLatency { parts.append("max-latency \(DurationFormat.format(latency))") }
+            if let connect = options.connectTimeout { parts.append("connect timeout \(DurationFormat.format(connect))") }
+            if options.ipVersion != .any { parts.append("IPv\(options.ipVersion.rawValue) only") }
+            if let quorum = options.quorum { parts.append("from every location, down when \(quorum) see it down") }
+            return parts.isEmpty ? "-" : parts.joined(separator: "; ")
+        }
         var parts: [String] = []
         if let latency = options.maxLatency { parts.append("max-latency \(DurationFormat.format(latency))") }
         if let needle = options.bodyContains { parts.append("body contains \(TextReport.printable(Excerpt.quoted(needle)))") }

@@ -1,4 +1,5 @@
 import Foundation
+import URLPollChecks
 import URLPollCore
 import Yams
 
@@ -34,8 +35,15 @@ package struct ConfigFile: Decodable, Sendable {
 
     /// One entry of `urls:`.
     package struct Entry: Sendable, Equatable {
+        package static func == (lhs: Entry, rhs: Entry) -> Bool {
+            lhs.url == rhs.url && lhs.fields == rhs.fields && lhs.line == rhs.line && lhs.column == rhs.column
+                && CheckSpecs.same(lhs.check, rhs.check)
+        }
+
         package let url: String
         package let fields: CheckFields
+        /// The check of a non-HTTP URL (its kind's own keys read), `nil` for http and https.
+        package let check: (any CheckSpec)?
         /// Where the entry starts.
         package let line: Int
         package let column: Int
@@ -93,20 +101,39 @@ package struct ConfigFile: Decodable, Sendable {
             let url: String
             var fields = CheckFields()
             var urlMark = element.mark
+            var entryMap: ConfigMap?
             if (try? element.singleValueContainer().decode(String.self)) != nil {
                 url = try ConfigMap.text(of: element, name: path, context: map.context)
             } else {
-                let entryMap = try ConfigMap(element, path: path, allowed: CheckFields.entryKeys)
-                guard let given = try entryMap.string("url") else {
+                let given = try ConfigMap(element, path: path, allowed: CheckFields.entryKeys)
+                guard let text = try given.string("url") else {
                     throw ConfigIssue(message: "\(path): every entry needs a url", mark: element.mark)
                 }
-                url = given
-                urlMark = entryMap.decoder("url")?.mark
-                fields = try CheckFields(entryMap, receivers: receivers)
+                url = text
+                urlMark = given.decoder("url")?.mark
+                entryMap = given
+            }
+            let components = URLComponents(string: url)
+            let kind = components?.scheme.flatMap(CheckKinds.kind(forScheme:))
+            if let entryMap {
+                try Self.checkKeys(of: entryMap, kind: kind, url: components)
+                fields = try CheckFields(entryMap.hiding(kind?.keys ?? []), receivers: receivers)
             }
             if let problem = URLListParser.problem(with: url) {
                 let shown = URLRedaction(adding: fields.sensitiveQuery.union(defaults.sensitiveQuery)).redact(url)
                 throw ConfigIssue(message: "\(path): invalid URL \(Excerpt.quoted(shown)): \(problem)", mark: urlMark)
+            }
+            var check: (any CheckSpec)?
+            if let kind, let components {
+                do {
+                    if let entryMap {
+                        check = try kind.spec(for: components, settings: entryMap)
+                    } else {
+                        check = try kind.spec(for: components, settings: NoCheckSettings())
+                    }
+                } catch {
+                    throw entryMap?.configIssue(error) ?? ConfigIssue(message: "\(path): \(error.message)", mark: urlMark)
+                }
             }
             if let wanted = fields.ipVersion ?? defaults.ipVersion, wanted != .any,
                 let host = URLComponents(string: url)?.host, let written = IPVersion.ofAddress(host), written != wanted
@@ -116,9 +143,50 @@ package struct ConfigFile: Decodable, Sendable {
                     mark: urlMark
                 )
             }
-            entries.append(Entry(url: url, fields: fields, line: element.mark?.line ?? 0, column: element.mark?.column ?? 0))
+            entries.append(Entry(url: url, fields: fields, check: check, line: element.mark?.line ?? 0, column: element.mark?.column ?? 0))
         }
         return entries
+    }
+
+    /// Refuses a key that does not apply to the entry's kind: an HTTP setting on a `tcp://` URL (the TLS
+    /// ones apply when the check makes a handshake), or a kind's own key on an http URL. An entry of an
+    /// unknown scheme is left to the URL's own message.
+    private static func checkKeys(of map: ConfigMap, kind: (any CheckKind)?, url: URLComponents?) throws(ConfigIssue) {
+        let scheme = url?.scheme?.lowercased()
+        let kindOnly = CheckKinds.all.flatMap(\.keys).filter { !CheckFields.defaultKeys.contains($0) }
+        for key in map.keys.sorted() {
+            if let kind {
+                guard CheckFields.httpKeys.contains(key) && !kind.keys.contains(key) else { continue }
+                if CheckFields.tlsKeys.contains(key), let url {
+                    let usesTLS: Bool
+                    do {
+                        usesTLS = try kind.usesTLS(url, settings: map)
+                    } catch {
+                        throw map.configIssue(error)
+                    }
+                    if usesTLS { continue }
+                    throw ConfigIssue(
+                        message: "\(map.name(key)): applies to TLS connections only (write tls:// or tls: true)",
+                        mark: map.keyMark(key)
+                    )
+                }
+                throw ConfigIssue(
+                    message: "\(map.name(key)): does not apply to \(scheme ?? kind.name.rawValue):// URLs (an http setting)",
+                    mark: map.keyMark(key)
+                )
+            } else if scheme == "http" || scheme == "https", kindOnly.contains(key) {
+                let owners = CheckKinds.all.filter { $0.keys.contains(key) }.flatMap(\.schemes).map { "\($0)://" }
+                throw ConfigIssue(
+                    message: "\(map.name(key)): applies to \(Self.list(owners)) URLs only, not to \(scheme ?? "http")://",
+                    mark: map.keyMark(key)
+                )
+            }
+        }
+    }
+
+    /// `a`, `a and b`, `a, b and c`.
+    static func list(_ words: [String]) -> String {
+        words.count <= 2 ? words.joined(separator: " and ") : words.dropLast().joined(separator: ", ") + " and " + words.last!
     }
 
     /// The alert settings the file gives (none configured: alerting is off).
@@ -137,12 +205,20 @@ package struct ConfigFile: Decodable, Sendable {
     /// An entry with no settings of its own gets `nil` options: the list gives it the one shared instance
     /// resolved from `defaults:` (as it does for URLs from arguments and lists), so a file of 100,000
     /// plain URLs holds one `CheckOptions`, not 100,000.
+    /// An entry's options: `nil` for a plain http URL (it shares the list's instance), its own for one with
+    /// settings or a check of another kind.
+    private func options(of entry: Entry, settings: Settings) -> CheckOptions? {
+        if entry.fields == CheckFields() && entry.check == nil { return nil }
+        let options = entry.fields.merged(over: defaults).resolved(with: settings)
+        return entry.check.map(options.checking) ?? options
+    }
+
     package func targets(settings: Settings, file: String) -> [URLListEntry] {
         urls.map { entry in
             URLListEntry(
                 url: entry.url,
                 origin: .config(name: file, line: entry.line, column: entry.column),
-                options: entry.fields == CheckFields() ? nil : entry.fields.merged(over: defaults).resolved(with: settings)
+                options: options(of: entry, settings: settings)
             )
         }
     }

@@ -44,6 +44,8 @@ struct ConfigMap {
     /// The map's own position.
     let mark: Mark?
     private let codingPath: [any CodingKey]
+    /// Keys read as absent (``hiding(_:)``).
+    private var hidden: Set<String> = []
 
     /// - Throws: ``ConfigIssue`` if the node is not a map, or has a key not in `allowed`.
     init(_ decoder: any Decoder, path: String, allowed: [String]) throws(ConfigIssue) {
@@ -68,8 +70,20 @@ struct ConfigMap {
     /// The path of `key` for messages: `urls[2].timeout`.
     func name(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
+    /// The same map with `keys` read as absent: a check kind's own keys, which the HTTP fields must not
+    /// read (`expect:` is a status for http, an expression for tcp).
+    func hiding(_ keys: [String]) -> ConfigMap {
+        var map = self
+        map.hidden.formUnion(keys)
+        return map
+    }
+
+    /// The keys the map holds, in no particular order.
+    var keys: [String] { container.allKeys.map(\.stringValue).filter { !hidden.contains($0) } }
+
     /// The decoder of `key`'s value, if the key is present.
     func decoder(_ key: String) -> (any Decoder)? {
+        guard !hidden.contains(key) else { return nil }
         let codingKey = ConfigKey(stringValue: key)
         guard container.contains(codingKey) else { return nil }
         return try? container.superDecoder(forKey: codingKey)
@@ -210,5 +224,31 @@ struct ConfigMap {
             }
         }
         return node?.mapping?.first(where: { $0.key.string == key })?.key.mark ?? mark
+    }
+}
+
+/// A `urls:` entry as a check kind reads its own keys.
+extension ConfigMap: CheckSettingsReader {
+    func text(_ key: String) throws(CheckSettingIssue) -> String? {
+        do {
+            return try string(key)
+        } catch {
+            throw CheckSettingIssue(key: key, error.message)
+        }
+    }
+
+    func flag(_ key: String) throws(CheckSettingIssue) -> Bool? {
+        do {
+            return try bool(key)
+        } catch {
+            throw CheckSettingIssue(key: key, error.message)
+        }
+    }
+
+    /// `issue` as the loader reports it: the key's path (unless the message starts with it) and position.
+    func configIssue(_ issue: CheckSettingIssue) -> ConfigIssue {
+        let path = name(issue.key)
+        let message = issue.message.hasPrefix(path) ? issue.message : "\(path): \(issue.message)"
+        return ConfigIssue(message: message, mark: decoder(issue.key)?.mark ?? keyMark(issue.key))
     }
 }

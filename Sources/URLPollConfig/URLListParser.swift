@@ -1,8 +1,10 @@
 import Foundation
+import URLPollChecks
 import URLPollCore
 
 /// Reads URL lists: one URL per line; surrounding white space is trimmed; blank lines and lines whose
-/// first non-space character is `#` are ignored. Only `http` and `https` URLs with a host are accepted.
+/// first non-space character is `#` are ignored. Accepted: `http` and `https` URLs with a host, and the
+/// URLs of every registered check kind (`tcp://host:port`, ``CheckKinds``).
 ///
 /// Pure: it parses text it is given and reads no files.
 package enum URLListParser {
@@ -66,10 +68,13 @@ package enum URLListParser {
             return "not a valid URL"
         }
         guard let scheme = components.scheme?.lowercased() else {
-            return "missing scheme (write http:// or https://)"
+            return "missing scheme (write http://, https:// or tcp://)"
         }
-        guard scheme == "http" || scheme == "https" else {
-            return "unsupported scheme \(Excerpt.quoted(scheme)) (only http and https)"
+        if scheme != "http" && scheme != "https" {
+            guard let kind = CheckKinds.kind(forScheme: scheme) else {
+                return "unsupported scheme \(Excerpt.quoted(scheme)) (urlpoll polls \(CheckKinds.schemes.joined(separator: ", ")))"
+            }
+            return kind.problem(with: components)
         }
         guard let host = components.host, !host.isEmpty else {
             return "missing host"

@@ -1,4 +1,5 @@
 import Foundation
+import URLPollChecks
 import URLPollCore
 
 /// Gathers the URLs to monitor from command-line arguments, a URL-list file (`-` = standard input) and
@@ -33,7 +34,21 @@ package enum URLSources {
         if entries.isEmpty && requiresURLs {
             throw InputError("no URLs to poll: give URLs as arguments, a URL list with --file PATH, or a config file with urls:")
         }
-        return TargetList(entries, defaults: defaults)
+        return TargetList(try entries.map { entry throws(InputError) in try checking(entry, defaults: defaults) }, defaults: defaults)
+    }
+
+    /// `entry` with the check its URL's kind makes from the URL alone, when it is not an http URL and has
+    /// no options yet (a URL given as an argument, in a list, or as a plain string in a config file).
+    private static func checking(_ entry: URLListEntry, defaults: CheckOptions) throws(InputError) -> URLListEntry {
+        guard entry.options == nil, let components = URLComponents(string: entry.url),
+            let kind = components.scheme.flatMap(CheckKinds.kind(forScheme:))
+        else { return entry }
+        do {
+            let check = try kind.spec(for: components, settings: NoCheckSettings())
+            return URLListEntry(url: entry.url, origin: entry.origin, options: defaults.checking(check))
+        } catch {
+            throw InputError("\(entry.origin): \(error.message)")
+        }
     }
 
     private static func read(_ path: String) throws(InputError) -> String {

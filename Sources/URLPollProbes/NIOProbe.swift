@@ -57,7 +57,7 @@ package struct NIOProbe: Probe {
                 tls: (request.tls as? PreparedTLSContext)?.profile,
                 reusesConnection: request.reuseConnections,
                 body: request.body,
-                ipVersion: Self.ipVersion(request.ipVersion)
+                ipVersion: LeanHTTP.IPVersion(request.ipVersion)
             )
             let response: LeanHTTPResponse
             do {
@@ -82,14 +82,6 @@ package struct NIOProbe: Probe {
                 ttfb: timing.firstByte?.nanoseconds,
                 transfer: timing.transfer?.nanoseconds
             )
-        }
-
-        private static func ipVersion(_ version: URLPollCore.IPVersion) -> LeanHTTP.IPVersion {
-            switch version {
-            case .any: .any
-            case .v4: .v4
-            case .v6: .v6
-            }
         }
 
         func close() {

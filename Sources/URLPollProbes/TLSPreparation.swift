@@ -10,7 +10,7 @@ import X509
 package final class PreparedTLSContext: PreparedTLS {
     package let settings: TLSSettings
     let configuration: TLSConfiguration
-    let profile: TLSProfile
+    package let profile: TLSProfile
 
     init(settings: TLSSettings, configuration: TLSConfiguration, profile: TLSProfile) {
         self.settings = settings

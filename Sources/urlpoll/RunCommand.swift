@@ -11,13 +11,14 @@ import URLPollCore
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Poll HTTP(S) URLs on an interval and report whether each is up (the default command).",
+        abstract: "Poll HTTP(S) URLs and TCP ports on an interval and report whether each is up (the default command).",
         discussion: """
             Each URL is polled with an HTTP HEAD request by a bounded pool of pollers (GET when a config \
             file asks for it or when the server rejects HEAD with 405 or 501). A URL is up when its last \
             poll got a status code from 200 to 399 (or the statuses its config expects) and met its \
             conditions, down otherwise (other codes, refused, reset, timeout, invalid response, a failed \
-            condition), and pending before its first poll. After a poll a URL sleeps \
+            condition), and pending before its first poll. A tcp://host:port URL is up when the port \
+            accepts a connection (and, with send/expect in a config file, answers as expected). After a poll a URL sleeps \
             INTERVAL + min(ERROR-BACKOFF × consecutive failures, MAX-BACKOFF) before it is polled again.
 
             URL lists (--file) hold one URL per line; blank lines and lines starting with # are ignored. \
@@ -51,7 +52,7 @@ struct RunCommand: AsyncParsableCommand {
     /// The defaults the help quotes: the ones the engine uses.
     private static let defaults = Settings()
 
-    @Argument(help: "URLs to poll (http or https).")
+    @Argument(help: "URLs to poll: http://, https://, tcp://host:port or tls://host:port.")
     var urls: [String] = []
 
     @Option(name: [.short, .long], help: ArgumentHelp("A URL list, one URL per line; - reads standard input.", valueName: "path"))

@@ -7,7 +7,7 @@ import URLPollCore
 struct URLPollCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "urlpoll",
-        abstract: "Poll HTTP(S) URLs on an interval, report whether each is up, and keep their history.",
+        abstract: "Poll HTTP(S) URLs and TCP ports on an interval, report whether each is up, and keep their history.",
         discussion: """
             Without a command, urlpoll runs: `urlpoll URL…` is `urlpoll run URL…` (see `urlpoll help run` for \
             every flag). `urlpoll history URL` and `urlpoll incidents` read the history a run keeps.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import URLPollChecks
 @testable import URLPollConfig
 @testable import URLPollCore
 @testable import URLPollTestSupport
@@ -137,9 +138,35 @@ struct ConfigLoaderTests {
         ("urls:\n  - url: http://a/\n    timeout: 0s\n", "urlpoll.yml:3:14: urls[0].timeout: must be longer than 0s"),
         (
             "urls:\n  - http://ok/\n  - ftp://a/\n",
-            #"urlpoll.yml:3:5: urls[1]: invalid URL "ftp://a/": unsupported scheme "ftp" (only http and https)"#
+            #"urlpoll.yml:3:5: urls[1]: invalid URL "ftp://a/": unsupported scheme "ftp" (urlpoll polls http, https, tcp, tls)"#
         ),
-        ("urls:\n  - url: nohost\n", #"urlpoll.yml:2:10: urls[0]: invalid URL "nohost": missing scheme (write http:// or https://)"#),
+        (
+            "urls:\n  - url: tcp://127.0.0.1:6379\n    body-contains: x\n",
+            "urlpoll.yml:3:5: urls[0].body-contains: does not apply to tcp:// URLs (an http setting)"
+        ),
+        ("urls:\n  - url: http://a/\n    send: x\n", "urlpoll.yml:3:5: urls[0].send: applies to tcp:// and tls:// URLs only, not to http://"),
+        ("urls:\n  - url: tcp://db\n", #"urlpoll.yml:2:10: urls[0]: invalid URL "tcp://db": missing port (write tcp://host:port)"#),
+        ("urls:\n  - tcp://db:70000\n", #"urlpoll.yml:2:5: urls[0]: invalid URL "tcp://db:70000": port 70000 is out of range (1-65535)"#),
+        (
+            "urls:\n  - url: tcp://db:1/x?y\n",
+            #"urlpoll.yml:2:10: urls[0]: invalid URL "tcp://db:1/x?y": a tcp URL is only tcp://host:port (no path, query or fragment)"#
+        ),
+        ("urls:\n  - url: tcp://db:1\n    expect: 'a('\n", "urlpoll.yml:3:13: urls[0].expect: invalid regular expression /a(/"),
+        (
+            "urls:\n  - url: tcp://db:1\n    send: 'PING\\q'\n",
+            #"urlpoll.yml:3:11: urls[0].send: unknown escape \q (use \r, \n, \t, \0, \\ or \xHH)"#
+        ),
+        ("urls:\n  - url: tcp://db:1\n    send: 'a\\x4'\n", #"urlpoll.yml:3:11: urls[0].send: \x needs two hex digits"#),
+        (
+            "urls:\n  - url: tcp://db:1\n    ca-file: ca.pem\n",
+            "urlpoll.yml:3:5: urls[0].ca-file: applies to TLS connections only (write tls:// or tls: true)"
+        ),
+        (
+            "urls:\n  - url: tls://db:1\n    tls: false\n",
+            "urlpoll.yml:3:10: urls[0].tls: a tls:// URL always makes a TLS handshake (write tcp:// for none)"
+        ),
+        ("urls:\n  - url: tls://db:1\n    method: GET\n", "urlpoll.yml:3:5: urls[0].method: does not apply to tls:// URLs (an http setting)"),
+        ("urls:\n  - url: nohost\n", #"urlpoll.yml:2:10: urls[0]: invalid URL "nohost": missing scheme (write http://, https:// or tcp://)"#),
         ("urls:\n  - url: http://a/\n    body-matches: 'a('\n", "urlpoll.yml:3:19: urls[0].body-matches: invalid regular expression /a(/"),
         (
             "urls:\n  - url: http://a/\n    expect: [200, \"399-300\"]\n",
@@ -204,6 +231,57 @@ struct ConfigLoaderTests {
     @Test(arguments: mistakes)
     func eachMistakeGetsOneMessageWithItsPosition(text: String, message: String) {
         #expect(throws: InputError(message)) { try parse(text) }
+    }
+
+    /// A tcp entry reads its own `send:` and `expect:` (a regular expression there, a status for http) and
+    /// the shared keys; `defaults:` HTTP settings leave it alone.
+    @Test func aTCPEntryHasItsCheckAndTheSharedSettings() throws {
+        let text = """
+            defaults:
+              expect: 204
+              interval: 7s
+            urls:
+              - url: tcp://127.0.0.1:6379
+                send: "PING\\r\\n"
+                expect: '^\\+PONG'
+                timeout: 2s
+              - tcp://[::1]:5432
+            """
+        let file = try parse(text)
+        let check = try #require(file.urls[0].check as? TCPCheck)
+        #expect(check == TCPCheck(host: "127.0.0.1", port: 6379, send: Array("PING\r\n".utf8), expect: try BodyPattern(#"^\+PONG"#)))
+        #expect(file.urls[0].fields.timeout == .seconds(2))
+        #expect(file.urls[0].fields.expect == nil)
+        let plain = try #require(file.urls[1].check as? TCPCheck)
+        #expect(plain == TCPCheck(host: "::1", port: 5432))
+        let targets = file.targets(settings: Settings(), file: "urlpoll.yml")
+        #expect(targets.map { $0.options?.interval } == [.seconds(7), .seconds(7)])
+        #expect(targets.allSatisfy { $0.options?.check != nil })
+    }
+
+    /// `--check-config` shows a tcp URL's kind where an http URL's method is, what counts as up, and what
+    /// it sends; a URL given as an argument gets its check too.
+    @Test func theListingShowsATCPChecksKindExpectationAndSend() throws {
+        let file = try TemporaryFile("urls:\n  - url: tcp://127.0.0.1:6379\n    send: \"PING\\\\r\\\\n\"\n    expect: '^\\+PONG'\n")
+        let sources = RunConfiguration.Sources(arguments: ["tcp://[::1]:5432"], file: nil, config: file.path, flags: .init())
+        let configuration = try RunConfiguration.load(sources, environment: [:])
+        let lines = ConfigDescription.render(configuration).split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true) }
+        #expect(lines[2] == ["tcp://[::1]:5432", "-", "tcp", "1m", "10s", "connect", "-"])
+        #expect(lines[3] == ["tcp://127.0.0.1:6379", "-", "tcp", "1m", "10s", #"/^\+PONG/"#, "sends", #""PING\r\n""#])
+        #expect(configuration.targets.options.map { $0.check is TCPCheck } == [true, true])
+    }
+
+    /// The TLS keys apply to `tls://` URLs and to `tcp://` ones with `tls: true`.
+    @Test func aTLSCheckTakesTheTLSKeys() throws {
+        let file = try parse(
+            "urls:\n  - url: tls://mail.test:465\n    server-name: mx.test\n    cert-expiry-warning: 14d\n"
+                + "  - url: tcp://db.test:5432\n    tls: true\n    insecure-tls: true\n"
+        )
+        #expect(file.urls.map { ($0.check as? TCPCheck)?.tls } == [true, true])
+        #expect(file.urls.map { $0.check?.kind } == [.tls, .tcp])
+        #expect(file.urls[0].fields.tls.serverName == "mx.test")
+        #expect(file.urls[0].fields.certExpiryWarning == .seconds(14 * 86_400))
+        #expect(file.urls[1].fields.insecureTLS == true)
     }
 
     @Test func expandsEnvironmentVariablesAndRejectsUnsetOnes() throws {

@@ -41,7 +41,7 @@ struct URLListParserTests {
     }
 
     @Test func namesTheArgumentOfABadCommandLineURL() {
-        #expect(throws: InputError("argument 2: invalid URL \"mailto:x@y\": unsupported scheme \"mailto\" (only http and https)")) {
+        #expect(throws: InputError("argument 2: invalid URL \"mailto:x@y\": unsupported scheme \"mailto\" (urlpoll polls http, https, tcp, tls)")) {
             try URLListParser.argument("mailto:x@y", position: 2)
         }
     }

@@ -47,7 +47,7 @@ struct ReportRenderingTests {
         #expect(urls.map { $0["url"] as? String } == ["http://down.example/\"quoted\"", "http://pending.example/", "http://up.example/"])
         let keys: Set = [
             "id", "url", "state", "status", "code", "latency_ms", "checked_at", "consecutive_failures", "method", "name", "cert_expires_at",
-            "phases_ms", "address",
+            "phases_ms", "address", "kind",
         ]
         #expect(urls.allSatisfy { Set($0.keys) == keys })
 

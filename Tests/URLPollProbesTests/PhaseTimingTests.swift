@@ -61,7 +61,7 @@ struct PollPhasesTests {
 
     @Test func theJSONReportWritesEveryPhaseAndTheAddress() throws {
         var record = URLRecord(id: 0, url: "https://example.org/", since: Date(timeIntervalSince1970: 0))
-        #expect(JSONReport.object(record).contains(#""phases_ms":null,"address":null}"#))
+        #expect(JSONReport.object(record).contains(#""phases_ms":null,"address":null,"kind":"http"}"#))
         record.apply(
             State(
                 resourceID: 0,
@@ -76,7 +76,7 @@ struct PollPhasesTests {
             )
         )
         let json = JSONReport.object(record)
-        #expect(json.contains(#""phases_ms":{"dns":null,"connect":0.211,"tls":1.302,"ttfb":0.4,"transfer":0.012},"address":"::1"}"#))
+        #expect(json.contains(#""phases_ms":{"dns":null,"connect":0.211,"tls":1.302,"ttfb":0.4,"transfer":0.012},"address":"::1","kind":"http"}"#))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         #expect((object["phases_ms"] as? [String: Any])?["tls"] as? Double == 1.302)
         let page = URLDetailPage.render(record, recent: [], history: nil, now: Date(timeIntervalSince1970: 2))

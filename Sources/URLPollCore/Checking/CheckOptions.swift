@@ -57,6 +57,9 @@ public final class CheckOptions: Sendable {
     public let preparedTLS: (any PreparedTLS)?
     /// How the URL is shown (`sensitive-query:` adds to the parameter names whose values are hidden).
     public let redaction: URLRedaction
+    /// The check of a non-HTTP URL (`tcp://…`), which a poll runs instead of an HTTP request; `nil` for
+    /// http and https URLs. Such a URL has options of its own (the check names its host and port).
+    public let check: (any CheckSpec)?
 
     /// The quorums a URL may ask for.
     public static let quorumRange = 1...64
@@ -88,8 +91,10 @@ public final class CheckOptions: Sendable {
         jsonChecks: [JSONPathCheck] = [],
         ipVersion: IPVersion = .any,
         quorum: Int? = nil,
-        redaction: URLRedaction = .standard
+        redaction: URLRedaction = .standard,
+        check: (any CheckSpec)? = nil
     ) {
+        self.check = check
         self.redaction = redaction
         self.quorum = quorum
         self.ipVersion = ipVersion
@@ -121,6 +126,11 @@ public final class CheckOptions: Sendable {
         copy(headers: headers, preparedTLS: prepared)
     }
 
+    /// These options running `check` instead of an HTTP request (a new instance).
+    public func checking(_ check: any CheckSpec) -> CheckOptions {
+        copy(headers: headers, preparedTLS: preparedTLS, check: check)
+    }
+
     /// These options with `header` added, unless they already send a header of its name (a new instance).
     public func adding(_ header: HeaderField) -> CheckOptions {
         guard !headers.contains(where: { $0.name.lowercased() == header.name.lowercased() }) else { return self }
@@ -128,6 +138,10 @@ public final class CheckOptions: Sendable {
     }
 
     private func copy(headers: [HeaderField], preparedTLS: (any PreparedTLS)?) -> CheckOptions {
+        copy(headers: headers, preparedTLS: preparedTLS, check: check)
+    }
+
+    private func copy(headers: [HeaderField], preparedTLS: (any PreparedTLS)?, check: (any CheckSpec)?) -> CheckOptions {
         CheckOptions(
             name: name,
             method: method,
@@ -152,7 +166,8 @@ public final class CheckOptions: Sendable {
             jsonChecks: jsonChecks,
             ipVersion: ipVersion,
             quorum: quorum,
-            redaction: redaction
+            redaction: redaction,
+            check: check
         )
     }
 

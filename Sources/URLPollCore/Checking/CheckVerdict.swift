@@ -55,14 +55,37 @@ public struct CheckVerdict: Sendable, Equatable {
                 }
             }
         }
-        if let warning = options.certExpiryWarning, let expiry = result.certificateExpiry, expiry.timeIntervalSince(now) < warning.seconds {
-            let left = expiry.timeIntervalSince(now)
-            let when = left <= 0 ? "expired" : "expires in \(DurationFormat.format(.seconds(Int64(left))))"
-            (health, status) = (
-                .down, "\(answer), but the certificate \(when) (\(Timestamp.rfc3339(expiry)); cert-expiry-warning \(DurationFormat.format(warning)))"
-            )
+        if let expiring = Self.expiring(result.certificateExpiry, options: options, now: now, answer: answer) {
+            (health, status) = (.down, expiring)
             return
         }
         (health, status) = (.up, answer)
+    }
+
+    /// The verdict on a poll of a non-HTTP check: its kind's own verdict (`result`), then the conditions
+    /// every kind shares, in this order: `max-latency`, `cert-expiry-warning`.
+    public init(_ result: CheckResult, latency: Duration, options: CheckOptions, now: Date) {
+        guard result.health == .up else {
+            (health, status) = (result.health, result.status)
+            return
+        }
+        if let maxLatency = options.maxLatency, latency > maxLatency {
+            let took = DurationFormat.format(latency)
+            (health, status) = (.down, "\(result.status), but took \(took) (max-latency \(DurationFormat.format(maxLatency)))")
+            return
+        }
+        if let expiring = Self.expiring(result.certificateExpiry, options: options, now: now, answer: result.status) {
+            (health, status) = (.down, expiring)
+            return
+        }
+        (health, status) = (.up, result.status)
+    }
+
+    /// The status of an answer whose certificate expires within `cert-expiry-warning`, or `nil`.
+    private static func expiring(_ expiry: Date?, options: CheckOptions, now: Date, answer: String) -> String? {
+        guard let warning = options.certExpiryWarning, let expiry, expiry.timeIntervalSince(now) < warning.seconds else { return nil }
+        let left = expiry.timeIntervalSince(now)
+        let when = left <= 0 ? "expired" : "expires in \(DurationFormat.format(.seconds(Int64(left))))"
+        return "\(answer), but the certificate \(when) (\(Timestamp.rfc3339(expiry)); cert-expiry-warning \(DurationFormat.format(warning)))"
     }
 }

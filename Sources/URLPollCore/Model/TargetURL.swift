@@ -59,6 +59,12 @@ public struct TargetURL: Sendable, Hashable, Comparable, CustomStringConvertible
     /// What reports, logs, the page, the API, metrics and alert payloads show.
     public var shown: String { forms?.shown ?? configured }
 
+    /// The kind of check the URL's scheme chooses (``CheckKindName/init(scheme:)``).
+    public var kind: CheckKindName {
+        guard let colon = configured.utf8.firstIndex(of: UInt8(ascii: ":")) else { return .http }
+        return CheckKindName(scheme: String(configured[..<colon]))
+    }
+
     /// What the request goes to: the configured URL without its userinfo.
     public var requested: String { forms?.requested ?? configured }
 

@@ -62,6 +62,7 @@ public struct Poller: Sendable {
     /// the resource remembers to start with GET from then on.
     func poll(_ resource: inout Resource, with session: any ProbeSession) async -> State {
         let options = resource.options
+        if let check = options.check { return await poll(&resource, running: check) }
         let clock = ContinuousClock()
         let start = clock.now
         let timeout = options.timeout ?? self.timeout
@@ -99,6 +100,47 @@ public struct Poller: Sendable {
             checkedAt: checkedAt,
             consecutiveFailures: resource.consecutiveFailures,
             method: method,
+            lateness: lateness,
+            certificateExpiry: result.certificateExpiry,
+            phases: result.phases,
+            remoteAddress: result.remoteAddress
+        )
+    }
+
+    /// Polls a non-HTTP `resource` once by running its `check` (``CheckSpec/run(_:)``), with the same
+    /// timeout, failure count and state as an HTTP poll; the shared conditions (``CheckVerdict``) apply.
+    private func poll(_ resource: inout Resource, running check: any CheckSpec) async -> State {
+        let options = resource.options
+        let clock = ContinuousClock()
+        let start = clock.now
+        let timeout = options.timeout ?? self.timeout
+        let lateness = resource.polls > 0 ? clock.now - resource.dueAt : nil
+        let context = CheckContext(
+            timeout: timeout,
+            connectTimeout: min(options.connectTimeout ?? .seconds(5), timeout),
+            deadline: NIODeadline.now() + TimeAmount(timeout),
+            ipVersion: options.ipVersion,
+            tls: options.preparedTLS,
+            insecureTLS: options.insecureTLS
+        )
+        let result = await check.run(context)
+        let latency = clock.now - start
+        let checkedAt = Date()
+        let verdict = CheckVerdict(result, latency: latency, options: options, now: checkedAt)
+        resource.consecutiveFailures = verdict.health == .up ? 0 : resource.consecutiveFailures + 1
+        resource.polls += 1
+        if result.failure != nil {
+            logger.error("poll failed", metadata: ["url": "\(resource.url)", "error": "\(result.status)"])
+        }
+        return State(
+            resourceID: resource.id,
+            health: verdict.health,
+            status: verdict.status,
+            code: nil,
+            latency: latency,
+            checkedAt: checkedAt,
+            consecutiveFailures: resource.consecutiveFailures,
+            method: options.method,
             lateness: lateness,
             certificateExpiry: result.certificateExpiry,
             phases: result.phases,

@@ -6,7 +6,7 @@ import Foundation
 /// {"time":"2026-11-29T06:30:00.000Z","up":1,"down":0,"pending":0,"urls":[{"id":"1f0c6a5e2d7b9c41","url":"https://example.org/",
 ///  "state":"up","status":"200 OK","code":200,"latency_ms":85.2,"checked_at":"2026-11-29T06:29:58.120Z",
 ///  "consecutive_failures":0,"method":"HEAD","name":"Example","cert_expires_at":"2027-02-01T12:00:00.000Z",
-///  "phases_ms":{"dns":null,"connect":null,"tls":null,"ttfb":84.9,"transfer":0.021},"address":"93.184.215.14"}]}
+///  "phases_ms":{"dns":null,"connect":null,"tls":null,"ttfb":84.9,"transfer":0.021},"address":"93.184.215.14","kind":"http"}]}
 /// ```
 ///
 /// `id` is the URL's ``StableID``. `code`, `latency_ms`, `checked_at` and `method` are `null` while a URL is pending; `code` is also `null`
@@ -15,7 +15,8 @@ import Foundation
 /// ``PollPhases`` in milliseconds (`dns`, `connect`, `tls`, `ttfb`, `transfer`, each `null` when the phase did not
 /// happen; a poll without an answer keeps the phases it got through; the whole object `null` while pending or when
 /// nothing was measured); `address` is the IP address of the
-/// server that last answered (`null` until one did). A URL with a quorum (`quorum: N`) also has `locations`: every
+/// server that last answered (`null` until one did); `kind` is the kind of check (`http`, `tcp`, `tls`, …), chosen by
+/// the URL's scheme, and `method` is `null` for kinds other than `http`. A URL with a quorum (`quorum: N`) also has `locations`: every
 /// location's latest view, `[{"location":"eu","state":"down","status":"503 Service Unavailable","checked_at":"…"}]`
 /// (each entry's `state` is what that location saw; the URL's own `state` is the quorum's verdict). With a history, each URL also has
 /// `uptime`: `{"1h":0.9991,"24h":…,"7d":…,"30d":…}`, the share of known time it was up (``UptimeArithmetic``), `null` where
@@ -58,11 +59,13 @@ public enum JSONReport {
         json += ",\"latency_ms\":\(record.latency.map(milliseconds) ?? "null")"
         json += ",\"checked_at\":\(record.checkedAt.map { quote(Timestamp.rfc3339($0)) } ?? "null")"
         json += ",\"consecutive_failures\":\(record.consecutiveFailures)"
-        json += ",\"method\":\(record.method.map { quote($0.rawValue) } ?? "null")"
+        let kind = record.url.kind
+        json += ",\"method\":\(kind == .http ? record.method.map { quote($0.rawValue) } ?? "null" : "null")"
         json += ",\"name\":\(record.name.map(quote) ?? "null")"
         json += ",\"cert_expires_at\":\(record.certificateExpiry.map { quote(Timestamp.rfc3339($0)) } ?? "null")"
         json += ",\"phases_ms\":\(record.phases.isEmpty ? "null" : phases(record.phases))"
         json += ",\"address\":\(record.remoteAddress.map(quote) ?? "null")"
+        json += ",\"kind\":\"\(kind.rawValue)\""
         if !locations.isEmpty { json += ",\"locations\":\(self.locations(locations))" }
         return json + extra + "}"
     }
