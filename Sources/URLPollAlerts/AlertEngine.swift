@@ -81,7 +81,7 @@ package actor AlertEngine: HistoryListener {
                 judge.observe(
                     url: poll.url.configured,
                     at: poll.checkedAt,
-                    transportFailure: ConnectivityJudge.isTransportFailure(health: poll.health, code: poll.code)
+                    transportFailure: ConnectivityJudge.isTransportFailure(health: poll.health, code: poll.code, failure: poll.failure)
                 )
                 if poll.health == .down { events += updateSuspicion(at: poll.checkedAt) }
                 events += tracker.observe(

@@ -111,6 +111,35 @@ struct URLPollApplicationTests {
         }
     }
 
+    /// A reload that changes a tcp URL's check (its `expect:` corrected) applies it: the URL keeps its
+    /// state and turns up. (A URL's kind is its scheme, so a new kind is a new URL, added as any other.)
+    @Test(.enabled(if: RedisServer.isInstalled || Tool.required, "needs redis-server"))
+    func aReloadChangesATCPURLsCheck() async throws {
+        try await RedisServer.with { redis in
+            try await FakeTarget.with { target in
+                let tcp = "tcp://127.0.0.1:\(redis.port)"
+                let entry = { (pattern: String) in "  - url: \(tcp)\n    send: \"PING\\\\r\\\\n\"\n    expect: '\(pattern)'\n    timeout: 1s\n" }
+                let config = try TemporaryFile("interval: 50ms\nstatus-interval: 50ms\nurls:\n  - \(target.url("/ok"))\n" + entry("^\\+NOPE"))
+                let (configuration, sources) = try Self.configuration([], config: config.path)
+                let (requests, request) = AsyncStream.makeStream(of: Void.self)
+                let (reports, report) = AsyncStream.makeStream(of: Report.self)
+                let options = URLPollApplication.Options(
+                    reloadSources: sources,
+                    reloadRequests: requests,
+                    shutdownSignals: [],
+                    onReport: { report.yield($0) }
+                )
+                let run = Task { try await URLPollApplication(configuration: configuration, options: options, logger: Self.logger).run() }
+                for await report in reports where report.urls.first(where: { $0.url.shown == tcp })?.health == .down { break }
+                try ("interval: 50ms\nstatus-interval: 50ms\nurls:\n  - \(target.url("/ok"))\n" + entry("^\\+PONG")).save(toFile: config.path)
+                request.yield()
+                for await report in reports where report.urls.first(where: { $0.url.shown == tcp })?.status == "connected" { break }
+                run.cancel()
+                _ = try? await run.value
+            }
+        }
+    }
+
     /// A URL removed by one reload and added back by a later one finds its history again: its last state,
     /// failure count and check time, and no poll before its back-off is over (interval 1 h).
     @Test func aURLAddedBackByAReloadGoesOnWhereItWas() async throws {

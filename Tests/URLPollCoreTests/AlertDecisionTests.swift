@@ -56,6 +56,11 @@ struct AlertDecisionTests {
         #expect(ConnectivityJudge.isTransportFailure(health: .down, code: nil))
         #expect(!ConnectivityJudge.isTransportFailure(health: .down, code: 500))
         #expect(!ConnectivityJudge.isTransportFailure(health: .up, code: nil))
+        // Kinds other than HTTP say why: a wrong answer or a failed condition is an answer, a refusal is not.
+        #expect(ConnectivityJudge.isTransportFailure(health: .down, code: nil, failure: .refused))
+        #expect(!ConnectivityJudge.isTransportFailure(health: .down, code: nil, failure: .unexpectedAnswer))
+        #expect(!ConnectivityJudge.isTransportFailure(health: .down, code: nil, failure: .condition))
+        #expect(!ConnectivityJudge.isTransportFailure(health: .down, code: nil, failure: .tls))
     }
 
     @Test func retriesBackOffExponentiallyWithBoundedJitter() {

@@ -92,8 +92,11 @@ public struct ConnectivityJudge: Sendable {
         return failing.count >= rule.minimumURLs && Double(failing.count) >= rule.share * Double(failing.count + answered)
     }
 
-    /// Whether a poll's result is a transport failure: down with no HTTP status at all.
-    public static func isTransportFailure(health: Health, code: Int?) -> Bool {
-        health == .down && code == nil
+    /// Whether a poll's result is a transport failure: down with a ``FailureKind`` that says the target
+    /// could not be reached (kinds other than HTTP say), or, for HTTP, down with no status at all.
+    public static func isTransportFailure(health: Health, code: Int?, failure: FailureKind? = nil) -> Bool {
+        guard health == .down else { return false }
+        if let failure { return failure.isTransport }
+        return code == nil
     }
 }

@@ -30,6 +30,8 @@ public struct PollRecord: Sendable, Equatable {
     /// For a URL with a quorum: what this instance's location saw (`health` is the quorum's verdict);
     /// a shared database keeps each location's latest view.
     public let localView: QuorumVerdict.View?
+    /// Why the poll failed, for kinds that say (``State/failure``).
+    public var failure: FailureKind?
 
     public init(
         url: TargetURL,
@@ -43,8 +45,10 @@ public struct PollRecord: Sendable, Equatable {
         method: CheckMethod,
         consecutiveFailures: Int,
         since: Date,
-        localView: QuorumVerdict.View? = nil
+        localView: QuorumVerdict.View? = nil,
+        failure: FailureKind? = nil
     ) {
+        self.failure = failure
         self.localView = localView
         self.url = url
         self.checkedAt = checkedAt

@@ -28,6 +28,9 @@ public struct State: Sendable, Equatable {
     public let phases: PollPhases
     /// The IP address of the server that answered, if the client tells.
     public let remoteAddress: String?
+    /// Why a poll of a non-HTTP kind failed, as a code (``FailureKind``); `nil` for HTTP polls, whose
+    /// failures ``ConnectivityJudge`` reads from the missing status code.
+    public var failure: FailureKind?
 
     public init(
         resourceID: Int,
@@ -41,8 +44,10 @@ public struct State: Sendable, Equatable {
         lateness: Duration? = nil,
         certificateExpiry: Date? = nil,
         phases: PollPhases = PollPhases(),
-        remoteAddress: String? = nil
+        remoteAddress: String? = nil,
+        failure: FailureKind? = nil
     ) {
+        self.failure = failure
         self.phases = phases
         self.remoteAddress = remoteAddress
         self.resourceID = resourceID

@@ -144,7 +144,8 @@ public struct Poller: Sendable {
             lateness: lateness,
             certificateExpiry: result.certificateExpiry,
             phases: result.phases,
-            remoteAddress: result.remoteAddress
+            remoteAddress: result.remoteAddress,
+            failure: verdict.health == .up ? nil : result.failure ?? .condition
         )
     }
 }

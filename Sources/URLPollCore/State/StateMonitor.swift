@@ -85,7 +85,8 @@ public actor StateMonitor {
                 method: state.method,
                 consecutiveFailures: state.consecutiveFailures,
                 since: record.since,
-                localView: applied.localView
+                localView: applied.localView,
+                failure: state.failure
             )
             await enqueueHistory(.polled(event))
         }

@@ -17,6 +17,8 @@ public enum FailureKind: String, Sendable, CaseIterable {
     case invalidAnswer = "invalid_answer"
     /// The server answered in its protocol, but not what the check expects (`expect:` did not match).
     case unexpectedAnswer = "unexpected_answer"
+    /// The answer was right but a condition every kind shares failed (`max-latency`, `cert-expiry-warning`).
+    case condition
     /// Anything else (a socket error of another kind).
     case other
 
@@ -25,7 +27,7 @@ public enum FailureKind: String, Sendable, CaseIterable {
     public var isTransport: Bool {
         switch self {
         case .refused, .timeout, .nameResolution, .reset, .unreachable, .other: true
-        case .tls, .invalidAnswer, .unexpectedAnswer: false
+        case .tls, .invalidAnswer, .unexpectedAnswer, .condition: false
         }
     }
 }
