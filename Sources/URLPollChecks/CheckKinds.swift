@@ -5,7 +5,8 @@ import URLPollCore
 package enum CheckKinds {
     /// The registered kinds; each scheme belongs to one.
     package static let all: [any CheckKind] = [
-        TCPKind()
+        TCPKind(),
+        DNSKind(),
     ]
 
     /// The kind `scheme` chooses, or `nil` for http, https and schemes no kind takes.

@@ -245,6 +245,22 @@ extension ConfigMap: CheckSettingsReader {
         }
     }
 
+    func texts(_ key: String) throws(CheckSettingIssue) -> [String]? {
+        do {
+            return try list(key)?.map(\.text)
+        } catch {
+            throw CheckSettingIssue(key: key, error.message)
+        }
+    }
+
+    func integer(_ key: String, in range: ClosedRange<Int>) throws(CheckSettingIssue) -> Int? {
+        do {
+            return try int(key, in: range)
+        } catch {
+            throw CheckSettingIssue(key: key, error.message)
+        }
+    }
+
     /// `issue` as the loader reports it: the key's path (unless the message starts with it) and position.
     func configIssue(_ issue: CheckSettingIssue) -> ConfigIssue {
         let path = name(issue.key)

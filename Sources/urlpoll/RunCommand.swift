@@ -52,7 +52,7 @@ struct RunCommand: AsyncParsableCommand {
     /// The defaults the help quotes: the ones the engine uses.
     private static let defaults = Settings()
 
-    @Argument(help: "URLs to poll: http://, https://, tcp://host:port or tls://host:port.")
+    @Argument(help: "URLs to poll: http://, https://, tcp://host:port, tls://host:port or dns://server/name?type=T.")
     var urls: [String] = []
 
     @Option(name: [.short, .long], help: ArgumentHelp("A URL list, one URL per line; - reads standard input.", valueName: "path"))

@@ -51,6 +51,6 @@ struct CheckKindRegistryTests {
         }
         #expect(CheckKindName(scheme: "HTTPS") == .http)
         #expect(CheckKinds.kind(forScheme: "http") == nil)
-        #expect(CheckKinds.schemes == ["http", "https", "tcp", "tls"])
+        #expect(CheckKinds.schemes == ["http", "https", "tcp", "tls", "dns", "dns+tcp"])
     }
 }

@@ -138,7 +138,7 @@ struct ConfigLoaderTests {
         ("urls:\n  - url: http://a/\n    timeout: 0s\n", "urlpoll.yml:3:14: urls[0].timeout: must be longer than 0s"),
         (
             "urls:\n  - http://ok/\n  - ftp://a/\n",
-            #"urlpoll.yml:3:5: urls[1]: invalid URL "ftp://a/": unsupported scheme "ftp" (urlpoll polls http, https, tcp, tls)"#
+            #"urlpoll.yml:3:5: urls[1]: invalid URL "ftp://a/": unsupported scheme "ftp" (urlpoll polls http, https, tcp, tls, dns, dns+tcp)"#
         ),
         (
             "urls:\n  - url: tcp://127.0.0.1:6379\n    body-contains: x\n",
@@ -166,6 +166,27 @@ struct ConfigLoaderTests {
             "urlpoll.yml:3:10: urls[0].tls: a tls:// URL always makes a TLS handshake (write tcp:// for none)"
         ),
         ("urls:\n  - url: tls://db:1\n    method: GET\n", "urlpoll.yml:3:5: urls[0].method: does not apply to tls:// URLs (an http setting)"),
+        ("urls:\n  - dns://127.0.0.1/\n", #"urlpoll.yml:2:5: urls[0]: invalid URL "dns://127.0.0.1/": no name to ask for (write dns://server/name)"#),
+        (
+            "urls:\n  - dns://127.0.0.1/a.test?type=XX\n",
+            #"urlpoll.yml:2:5: urls[0]: invalid URL "dns://127.0.0.1/a.test?type=XX": unknown type "XX" (A, NS, CNAME, SOA, PTR, MX, TXT, AAAA, SRV, CAA)"#
+        ),
+        (
+            "urls:\n  - dns://ns.example/a.test\n",
+            #"urlpoll.yml:2:5: urls[0]: invalid URL "dns://ns.example/a.test": the server must be an IP address (dns://192.0.2.53/name), not "ns.example""#
+        ),
+        (
+            "urls:\n  - url: dns://127.0.0.1/a.test\n    rcode: BOGUS\n",
+            #"urlpoll.yml:3:12: urls[0].rcode: "BOGUS" is not a response code (NOERROR, NXDOMAIN, SERVFAIL, REFUSED, …)"#
+        ),
+        (
+            "urls:\n  - url: dns://127.0.0.1/a.test\n    answer-matches: 'a('\n",
+            "urlpoll.yml:3:21: urls[0].answer-matches: invalid regular expression /a(/"
+        ),
+        (
+            "urls:\n  - url: dns://127.0.0.1/a.test\n    body-contains: x\n",
+            "urlpoll.yml:3:5: urls[0].body-contains: does not apply to dns:// URLs (an http setting)"
+        ),
         ("urls:\n  - url: nohost\n", #"urlpoll.yml:2:10: urls[0]: invalid URL "nohost": missing scheme (write http://, https:// or tcp://)"#),
         ("urls:\n  - url: http://a/\n    body-matches: 'a('\n", "urlpoll.yml:3:19: urls[0].body-matches: invalid regular expression /a(/"),
         (
@@ -269,6 +290,29 @@ struct ConfigLoaderTests {
         #expect(lines[2] == ["tcp://[::1]:5432", "-", "tcp", "1m", "10s", "connect", "-"])
         #expect(lines[3] == ["tcp://127.0.0.1:6379", "-", "tcp", "1m", "10s", #"/^\+PONG/"#, "sends", #""PING\r\n""#])
         #expect(configuration.targets.options.map { $0.check is TCPCheck } == [true, true])
+    }
+
+    /// A dns entry: the server, port, name and type from the URL, the expectations from its keys.
+    @Test func aDNSEntryHasItsQueryAndExpectations() throws {
+        let file = try parse(
+            "urls:\n  - url: dns+tcp://[::1]:5353/Six.Test.?type=aaaa\n    answers-contain: ['2001:DB8:0::1', mx.test]\n"
+                + "    min-answers: 2\n    rcode: noerror\n"
+        )
+        let check = try #require(file.urls[0].check as? DNSCheck)
+        #expect(check.server == "::1" && check.port == 5353 && check.name == "Six.Test" && check.type == .aaaa && check.overTCP)
+        #expect(check.expecting == DNSExpectation(code: .noError, minimumAnswers: 2, contains: ["2001:db8::1", "mx.test"]))
+        #expect(check.kind == .dns)
+    }
+
+    /// Without a server, the first nameserver of resolv.conf is asked; without one, a clear message.
+    @Test func aDNSURLWithoutAServerAsksTheSystemsResolver() throws {
+        let conf = try TemporaryFile("# comment\nsearch example\nnameserver 192.0.2.53\nnameserver 192.0.2.54\n")
+        let check = try DNSKind(resolvConf: conf.path).spec(for: URLComponents(string: "dns:///a.test")!, settings: NoCheckSettings())
+        #expect((check as? DNSCheck)?.server == "192.0.2.53" && (check as? DNSCheck)?.port == 53)
+        let empty = try TemporaryFile("search example\n")
+        #expect(throws: CheckSettingIssue(key: "url", "no nameserver in \(empty.path): name the server (dns://192.0.2.53/a.test)")) {
+            _ = try DNSKind(resolvConf: empty.path).spec(for: URLComponents(string: "dns:///a.test")!, settings: NoCheckSettings())
+        }
     }
 
     /// The TLS keys apply to `tls://` URLs and to `tcp://` ones with `tls: true`.

@@ -41,7 +41,11 @@ struct URLListParserTests {
     }
 
     @Test func namesTheArgumentOfABadCommandLineURL() {
-        #expect(throws: InputError("argument 2: invalid URL \"mailto:x@y\": unsupported scheme \"mailto\" (urlpoll polls http, https, tcp, tls)")) {
+        #expect(
+            throws: InputError(
+                "argument 2: invalid URL \"mailto:x@y\": unsupported scheme \"mailto\" (urlpoll polls http, https, tcp, tls, dns, dns+tcp)"
+            )
+        ) {
             try URLListParser.argument("mailto:x@y", position: 2)
         }
     }

@@ -26,12 +26,17 @@ package struct RedisServer: Sendable {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         defer { kill(process.processIdentifier, SIGKILL) }
-        try await waitUntilListening(port: port)
+        try await LoopbackPort.waitUntilListening(port, what: "redis-server")
         return try await body(RedisServer(port: port))
     }
+}
 
-    /// Waits (at most 10 s) until 127.0.0.1:`port` accepts a connection.
-    private static func waitUntilListening(port: Int) async throws {
+/// Waiting for a server a test started.
+package enum LoopbackPort {
+    /// Waits (at most 10 s) until 127.0.0.1:`port` accepts a TCP connection.
+    ///
+    /// - Throws: ``PostgresCluster/StartFailure`` naming `what` when it does not.
+    package static func waitUntilListening(_ port: Int, what: String) async throws {
         let address = try SocketAddress(ipAddress: "127.0.0.1", port: port)
         for _ in 0..<200 {
             if let channel = try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(to: address).get() {
@@ -40,6 +45,6 @@ package struct RedisServer: Sendable {
             }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw PostgresCluster.StartFailure(description: "redis-server did not listen on port \(port) within 10 s")
+        throw PostgresCluster.StartFailure(description: "\(what) did not listen on port \(port) within 10 s")
     }
 }

@@ -59,6 +59,7 @@ public struct CheckKindName: Hashable, Sendable, CustomStringConvertible {
     public static let http = CheckKindName("http")
     public static let tcp = CheckKindName("tcp")
     public static let tls = CheckKindName("tls")
+    public static let dns = CheckKindName("dns")
 }
 
 /// Reads a kind's own config keys: the `urls:` entry of a config file, or nothing for a URL given alone.
@@ -68,6 +69,11 @@ public protocol CheckSettingsReader {
     func text(_ key: String) throws(CheckSettingIssue) -> String?
     /// - Throws: ``CheckSettingIssue`` when the value is not `true` or `false`.
     func flag(_ key: String) throws(CheckSettingIssue) -> Bool?
+    /// One text or a list of texts.
+    /// - Throws: ``CheckSettingIssue`` when an element is not text.
+    func texts(_ key: String) throws(CheckSettingIssue) -> [String]?
+    /// - Throws: ``CheckSettingIssue`` when the value is not a whole number in `range`.
+    func integer(_ key: String, in range: ClosedRange<Int>) throws(CheckSettingIssue) -> Int?
 }
 
 /// The settings of a URL given without any (on the command line or in a URL list).
@@ -75,6 +81,8 @@ public struct NoCheckSettings: CheckSettingsReader {
     public init() {}
     public func text(_ key: String) throws(CheckSettingIssue) -> String? { nil }
     public func flag(_ key: String) throws(CheckSettingIssue) -> Bool? { nil }
+    public func texts(_ key: String) throws(CheckSettingIssue) -> [String]? { nil }
+    public func integer(_ key: String, in range: ClosedRange<Int>) throws(CheckSettingIssue) -> Int? { nil }
 }
 
 /// A key whose value a check kind cannot use: the key and why, without where (the config loader says
