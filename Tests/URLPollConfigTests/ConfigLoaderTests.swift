@@ -187,6 +187,14 @@ struct ConfigLoaderTests {
             "urls:\n  - url: dns://127.0.0.1/a.test\n    body-contains: x\n",
             "urlpoll.yml:3:5: urls[0].body-contains: does not apply to dns:// URLs (an http setting)"
         ),
+        (
+            "urls:\n  - url: tcp://mx:25\n    starttls: imap\n",
+            #"urlpoll.yml:3:15: urls[0].starttls: "imap" is not a protocol urlpoll upgrades (smtp)"#
+        ),
+        (
+            "urls:\n  - url: tls://mx:465\n    starttls: smtp\n",
+            "urlpoll.yml:3:15: urls[0].starttls: a tls:// URL starts with TLS; write tcp:// for STARTTLS"
+        ),
         ("urls:\n  - url: nohost\n", #"urlpoll.yml:2:10: urls[0]: invalid URL "nohost": missing scheme (write http://, https:// or tcp://)"#),
         ("urls:\n  - url: http://a/\n    body-matches: 'a('\n", "urlpoll.yml:3:19: urls[0].body-matches: invalid regular expression /a(/"),
         (
@@ -326,6 +334,9 @@ struct ConfigLoaderTests {
         #expect(file.urls[0].fields.tls.serverName == "mx.test")
         #expect(file.urls[0].fields.certExpiryWarning == .seconds(14 * 86_400))
         #expect(file.urls[1].fields.insecureTLS == true)
+        let smtp = try parse("urls:\n  - url: tcp://mx.test:25\n    starttls: SMTP\n    ca-file: ca.pem\n    cert-expiry-warning: 14d\n")
+        let check = try #require(smtp.urls[0].check as? TCPCheck)
+        #expect(check.startTLS == .smtp && check.tls && check.kind == .tcp)
     }
 
     @Test func expandsEnvironmentVariablesAndRejectsUnsetOnes() throws {

@@ -32,8 +32,8 @@ package struct DnsmasqServer: Sendable {
         // hanging its test. The shell prints dnsmasq's pid; SIGTERM (dnsmasq handles it, and reaps the
         // children it forks for TCP queries) stops it afterwards.
         let quoted = arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
-        guard let started = await Tool.run("/bin/sh", ["-c", "\(quoted) </dev/null >/dev/null 2>&1 & echo $!"]),
-            let pid = Int32(started.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        guard let started = try await Tool.spawn(["/bin/sh", "-c", "\(quoted) </dev/null >/dev/null 2>&1 & echo $!"]) as String?,
+            let pid = Int32(started)
         else {
             throw PostgresCluster.StartFailure(description: "dnsmasq could not be started")
         }

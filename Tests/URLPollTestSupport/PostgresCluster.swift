@@ -205,37 +205,7 @@ final class PostgresCluster: Sendable {
     /// goes through a file, not a pipe, which a daemonized server could keep open.
     @discardableResult
     static func run(_ arguments: [String]) async throws -> String {
-        let directory = try TemporaryDirectory()
-        let outputPath = directory.file("output")
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, arguments[0], &actions, nil, argv, environ)
-        guard spawned == 0 else {
-            throw CommandFailed(command: arguments.joined(separator: " "), output: String(cString: strerror(spawned)))
-        }
-        let child = pid
-        // A thread of its own for the blocking wait: not the cooperative pool, not NIO's thread pool
-        // (the lean client resolves names there).
-        let status = await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
-            Thread.detachNewThread {
-                var status: Int32 = 0
-                while waitpid(child, &status, 0) == -1 && errno == EINTR {}
-                continuation.resume(returning: status)
-            }
-        }
-        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-        // Exited normally with status 0 (the wait status's low 7 bits are the signal, the next 8 the code).
-        guard status & 0x7F == 0, (status >> 8) & 0xFF == 0 else {
-            throw CommandFailed(command: arguments.joined(separator: " "), output: text)
-        }
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        try await Tool.spawn(arguments)
     }
 
     struct CommandFailed: Error, CustomStringConvertible {

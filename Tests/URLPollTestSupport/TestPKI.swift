@@ -66,6 +66,14 @@ struct TestPKI {
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: directory.file("client.key"))
     }
 
+    /// Writes a server certificate for 127.0.0.1 (`server.pem`) and its key (`server.key`), for servers a
+    /// test starts as programs of their own.
+    func writeServerFiles(into directory: TemporaryDirectory) throws {
+        let server = try leaf([TestPKI.loopbackIP])
+        try server.certificate.serializeAsPEM().pemString.save(toFile: directory.file("server.pem"))
+        try server.key.pemRepresentation.save(toFile: directory.file("server.key"))
+    }
+
     /// Serves `200 ok` over https on 127.0.0.1 with a leaf for `names`; with `requireClientCertificate`
     /// only to clients presenting a certificate this CA signed; at most TLS 1.2 with `tls12Only`; only
     /// with the key-exchange groups `curves`, when given.

@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// A helper program run to completion.
 package enum Tool {
     /// Whether `.ci/run` asked for every tool (`URLPOLL_REQUIRE_TOOLS=1`): a test whose tool is missing then fails
@@ -55,5 +59,46 @@ package enum Tool {
     /// A script in `Tests/scripts`.
     package static func script(_ name: String) -> String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scripts/\(name)").path
+    }
+
+    /// Runs `arguments` (an absolute path first) to completion with posix_spawn, waiting with waitpid on a
+    /// thread of its own, and returns its output (standard output and error, trimmed).
+    ///
+    /// Foundation's `Process` was seen to miss the exit of short-lived children (a shell that starts a
+    /// server in the background and exits at once stayed a zombie, its `Process` running for ever), so
+    /// what must not hang uses this.
+    /// - Throws: ``PostgresCluster/CommandFailed`` with the output when it cannot start or exits non-zero.
+    package static func spawn(_ arguments: [String]) async throws -> String {
+        let directory = try TemporaryDirectory()
+        let outputPath = directory.file("output")
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, arguments[0], &actions, nil, argv, environ)
+        guard spawned == 0 else {
+            throw PostgresCluster.CommandFailed(command: arguments.joined(separator: " "), output: String(cString: strerror(spawned)))
+        }
+        let child = pid
+        // A thread of its own for the blocking wait: not the cooperative pool, not NIO's thread pool
+        // (the lean client resolves names there).
+        let status = await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
+            Thread.detachNewThread {
+                var status: Int32 = 0
+                while waitpid(child, &status, 0) == -1 && errno == EINTR {}
+                continuation.resume(returning: status)
+            }
+        }
+        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        // Exited normally with status 0 (the wait status's low 7 bits are the signal, the next 8 the code).
+        guard status & 0x7F == 0, (status >> 8) & 0xFF == 0 else {
+            throw PostgresCluster.CommandFailed(command: arguments.joined(separator: " "), output: text)
+        }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

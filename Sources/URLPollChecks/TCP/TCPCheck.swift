@@ -24,15 +24,34 @@ package struct TCPCheck: CheckSpec, Equatable {
     package let expect: BodyPattern?
     /// Whether a TLS handshake comes first.
     package let tls: Bool
+    /// The protocol that asks for TLS on the plain connection first (`starttls: smtp`), if any.
+    package let startTLS: StartTLS?
+
+    /// The protocols whose upgrade to TLS a check can make.
+    package enum StartTLS: String, Sendable, Equatable {
+        /// EHLO, then STARTTLS (RFC 3207).
+        case smtp
+    }
 
     /// `tls` for `tls://` URLs, `tcp` for `tcp://` ones (with or without `tls: true`): as the scheme says,
     /// which is what reports show.
     package let kind: CheckKindName
     package var expectation: String { expect?.description ?? (tls ? "handshake" : "connect") }
-    package var settingsDescription: [String] { send.map { ["sends \(Excerpt.quoted(TCPExpectation.escaped($0)))"] } ?? [] }
+    package var settingsDescription: [String] {
+        (startTLS.map { ["STARTTLS (\($0.rawValue))"] } ?? []) + (send.map { ["sends \(Excerpt.quoted(TCPExpectation.escaped($0)))"] } ?? [])
+    }
 
-    package init(host: String, port: Int, send: [UInt8]? = nil, expect: BodyPattern? = nil, tls: Bool = false, kind: CheckKindName? = nil) {
-        self.kind = kind ?? (tls ? .tls : .tcp)
+    package init(
+        host: String,
+        port: Int,
+        send: [UInt8]? = nil,
+        expect: BodyPattern? = nil,
+        tls: Bool = false,
+        startTLS: StartTLS? = nil,
+        kind: CheckKindName? = nil
+    ) {
+        self.kind = kind ?? (tls && startTLS == nil ? .tls : .tcp)
+        self.startTLS = startTLS
         self.host = host
         self.port = port
         self.send = send
@@ -57,14 +76,21 @@ package struct TCPCheck: CheckSpec, Equatable {
         // sent), by a handler that settles `answered` on the loop; `handshaken` settles with the handshake.
         let answered = loop.makePromise(of: CheckResult.self)
         let handshaken = loop.makePromise(of: TLSHandshake.self)
-        let (expect, deadline, timeout) = (self.expect, context.deadline, context.timeout)
+        let upgraded = loop.makePromise(of: CheckResult?.self)
+        let (expect, deadline, timeout, startTLS) = (self.expect, context.deadline, context.timeout, self.startTLS)
         let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
-                    if let security {
+                    if let security, startTLS != nil {
+                        // The TLS handler goes first once the server has agreed (SMTPStartTLSHandler).
+                        try pipeline.addHandler(HandshakeWatcher(handshaken))
+                        try pipeline.addHandler(
+                            SMTPStartTLSHandler(upgraded: upgraded, context: security.context, serverName: security.serverName, timeout: timeout)
+                        )
+                    } else if let security {
                         try pipeline.addHandler(try NIOSSLClientHandler(context: security.context, serverHostname: security.serverName))
                         try pipeline.addHandler(HandshakeWatcher(handshaken))
                     }
@@ -87,6 +113,7 @@ package struct TCPCheck: CheckSpec, Equatable {
             let failed = SocketFailure.result(error, timeout: context.timeout, phases: PollPhases(dns: dns))
             answered.succeed(failed)
             handshaken.fail(error)
+            upgraded.succeed(failed)
             return failed
         }
         let connectedAt = NIODeadline.now()
@@ -94,8 +121,18 @@ package struct TCPCheck: CheckSpec, Equatable {
         var phases = PollPhases(dns: resolvedAt.map { Duration($0 - start) }, connect: Duration(connectedAt - (resolvedAt ?? start)))
         var result = CheckResult(health: .up, status: "connected")
         var handshake: TLSHandshake?
-        if tls {
-            let handshakeDeadline = min(context.deadline, start + TimeAmount(context.connectTimeout))
+        if startTLS != nil {
+            // The SMTP exchange is bounded by the poll's deadline, and the handshake after it too.
+            let limit = channel.eventLoop.scheduleTask(deadline: context.deadline) {
+                upgraded.succeed(.failed(.timeout, "timed out after \(DurationFormat.format(timeout)) in the SMTP exchange"))
+            }
+            if let failed = try? await upgraded.futureResult.get() { result = failed }
+            limit.cancel()
+        } else {
+            upgraded.succeed(nil)
+        }
+        if tls, result.health == .up {
+            let handshakeDeadline = startTLS == nil ? min(context.deadline, start + TimeAmount(context.connectTimeout)) : context.deadline
             let limit = channel.eventLoop.scheduleTask(deadline: handshakeDeadline) {
                 handshaken.fail(handshakeDeadline < context.deadline ? ConnectionFailure.handshakeTimedOut : ConnectionFailure.timedOut)
             }
@@ -147,7 +184,7 @@ package struct TCPCheck: CheckSpec, Equatable {
 
     package static func == (lhs: TCPCheck, rhs: TCPCheck) -> Bool {
         lhs.host == rhs.host && lhs.port == rhs.port && lhs.send == rhs.send && lhs.expect == rhs.expect && lhs.tls == rhs.tls
-            && lhs.kind == rhs.kind
+            && lhs.startTLS == rhs.startTLS && lhs.kind == rhs.kind
     }
 }
 

@@ -7,11 +7,11 @@ import URLPollCore
 ///
 /// Keys: `send:` (text written once connected; `\r`, `\n`, `\t`, `\0`, `\\` and `\xHH` escapes),
 /// `expect:` (a regular expression the first bytes received must match, within 64 KiB and the
-/// timeout) and `tls:`.
+/// timeout), `tls:` and `starttls: smtp` (EHLO and STARTTLS before the handshake).
 package struct TCPKind: CheckKind {
     package var name: CheckKindName { .tcp }
     package var schemes: [String] { ["tcp", "tls"] }
-    package var keys: [String] { ["send", "expect", "tls"] }
+    package var keys: [String] { ["send", "expect", "tls", "starttls"] }
 
     /// The longest `send:` text, in bytes.
     package static let sendLimit = 64 * 1024
@@ -42,11 +42,33 @@ package struct TCPKind: CheckKind {
             }
         }
         let tls = try usesTLS(url, settings: settings)
-        return TCPCheck(host: host, port: url.port ?? 0, send: send, expect: expect, tls: tls, kind: CheckKindName(scheme: url.scheme ?? "tcp"))
+        let startTLS = try Self.startTLS(url, settings)
+        return TCPCheck(
+            host: host,
+            port: url.port ?? 0,
+            send: send,
+            expect: expect,
+            tls: tls,
+            startTLS: startTLS,
+            kind: CheckKindName(scheme: url.scheme ?? "tcp")
+        )
     }
 
-    /// `tls://` URLs always, `tcp://` URLs with `tls: true`.
+    /// `starttls: smtp`, on `tcp://` URLs only.
+    static func startTLS(_ url: URLComponents, _ settings: any CheckSettingsReader) throws(CheckSettingIssue) -> TCPCheck.StartTLS? {
+        guard let text = try settings.text("starttls") else { return nil }
+        guard let protocolName = TCPCheck.StartTLS(rawValue: text.lowercased()) else {
+            throw CheckSettingIssue(key: "starttls", "\(Excerpt.quoted(text)) is not a protocol urlpoll upgrades (smtp)")
+        }
+        guard url.scheme?.lowercased() == "tcp" else {
+            throw CheckSettingIssue(key: "starttls", "a tls:// URL starts with TLS; write tcp:// for STARTTLS")
+        }
+        return protocolName
+    }
+
+    /// `tls://` URLs always, `tcp://` URLs with `tls: true` or `starttls:`.
     package func usesTLS(_ url: URLComponents, settings: any CheckSettingsReader) throws(CheckSettingIssue) -> Bool {
+        if try settings.text("starttls") != nil { return true }
         let flag = try settings.flag("tls")
         guard url.scheme?.lowercased() == "tls" else { return flag ?? false }
         if flag == false { throw CheckSettingIssue(key: "tls", "a tls:// URL always makes a TLS handshake (write tcp:// for none)") }
