@@ -126,17 +126,13 @@ package struct ConfigFile: Decodable, Sendable {
             var check: (any CheckSpec)?
             if let kind, let components {
                 do {
-                    if let entryMap {
-                        check = try kind.spec(for: components, settings: entryMap)
-                    } else {
-                        check = try kind.spec(for: components, settings: NoCheckSettings())
-                    }
+                    check = try kind.spec(for: components, settings: entryMap.map { $0 as any CheckSettingsReader } ?? NoCheckSettings())
                 } catch {
                     throw entryMap?.configIssue(error) ?? ConfigIssue(message: "\(path): \(error.message)", mark: urlMark)
                 }
             }
             if let wanted = fields.ipVersion ?? defaults.ipVersion, wanted != .any,
-                let host = URLComponents(string: url)?.host, let written = IPVersion.ofAddress(host), written != wanted
+                let host = components?.host, let written = IPVersion.ofAddress(host), written != wanted
             {
                 throw ConfigIssue(
                     message: "\(path): the host is an IPv\(written.rawValue) address, but ip-version is \(wanted.rawValue): it could never be polled",
@@ -199,12 +195,6 @@ package struct ConfigFile: Decodable, Sendable {
         )
     }
 
-    /// The URL-list entries the file describes: each URL with its own settings over `defaults:` over the
-    /// global `settings`.
-    ///
-    /// An entry with no settings of its own gets `nil` options: the list gives it the one shared instance
-    /// resolved from `defaults:` (as it does for URLs from arguments and lists), so a file of 100,000
-    /// plain URLs holds one `CheckOptions`, not 100,000.
     /// An entry's options: `nil` for a plain http URL (it shares the list's instance), its own for one with
     /// settings or a check of another kind.
     private func options(of entry: Entry, settings: Settings) -> CheckOptions? {
@@ -213,6 +203,12 @@ package struct ConfigFile: Decodable, Sendable {
         return entry.check.map(options.checking) ?? options
     }
 
+    /// The URL-list entries the file describes: each URL with its own settings over `defaults:` over the
+    /// global `settings`.
+    ///
+    /// An entry with no settings of its own gets `nil` options: the list gives it the one shared instance
+    /// resolved from `defaults:` (as it does for URLs from arguments and lists), so a file of 100,000
+    /// plain URLs holds one `CheckOptions`, not 100,000.
     package func targets(settings: Settings, file: String) -> [URLListEntry] {
         urls.map { entry in
             URLListEntry(

@@ -25,6 +25,24 @@ struct URLPollApplicationTests {
         return (try RunConfiguration.load(sources, environment: [:]), sources)
     }
 
+    /// Starts a run of `configuration` that reloads `sources` on each `request.yield()` and sends every
+    /// report to `reports`; cancel `run` to stop it.
+    static func runReloadable(
+        _ configuration: RunConfiguration,
+        _ sources: RunConfiguration.Sources
+    ) -> (request: AsyncStream<Void>.Continuation, reports: AsyncStream<Report>, run: Task<URLPollApplication.Outcome, any Error>) {
+        let (requests, request) = AsyncStream.makeStream(of: Void.self)
+        let (reports, report) = AsyncStream.makeStream(of: Report.self)
+        let options = URLPollApplication.Options(
+            reloadSources: sources,
+            reloadRequests: requests,
+            shutdownSignals: [],
+            onReport: { report.yield($0) }
+        )
+        let run = Task { try await URLPollApplication(configuration: configuration, options: options, logger: logger).run() }
+        return (request, reports, run)
+    }
+
     static func once(timeout: Duration = .seconds(20), connectTimeout: Duration? = nil) -> Settings.Overrides {
         var flags = Settings.Overrides()
         flags.once = true
@@ -92,16 +110,7 @@ struct URLPollApplicationTests {
         try await FakeTarget.with { target in
             let config = try TemporaryFile("interval: 50ms\nstatus-interval: 50ms\nurls: [\(target.url("/ok"))]\n")
             let (configuration, sources) = try Self.configuration([], config: config.path)
-            let (requests, request) = AsyncStream.makeStream(of: Void.self)
-            let (reports, report) = AsyncStream.makeStream(of: Report.self)
-            let options = URLPollApplication.Options(
-                reloadSources: sources,
-                reloadRequests: requests,
-                shutdownSignals: [],
-                onReport: { report.yield($0) }
-            )
-            let application = URLPollApplication(configuration: configuration, options: options, logger: Self.logger)
-            let run = Task { try await application.run() }
+            let (request, reports, run) = Self.runReloadable(configuration, sources)
             try "urls: [\(target.url("/ok")), \(target.url("/status/204"))]\n".save(toFile: config.path)
             request.yield()
             // The added URL shows up in a report, polled: the reload took effect.
@@ -121,15 +130,7 @@ struct URLPollApplicationTests {
                 let entry = { (pattern: String) in "  - url: \(tcp)\n    send: \"PING\\\\r\\\\n\"\n    expect: '\(pattern)'\n    timeout: 1s\n" }
                 let config = try TemporaryFile("interval: 50ms\nstatus-interval: 50ms\nurls:\n  - \(target.url("/ok"))\n" + entry("^\\+NOPE"))
                 let (configuration, sources) = try Self.configuration([], config: config.path)
-                let (requests, request) = AsyncStream.makeStream(of: Void.self)
-                let (reports, report) = AsyncStream.makeStream(of: Report.self)
-                let options = URLPollApplication.Options(
-                    reloadSources: sources,
-                    reloadRequests: requests,
-                    shutdownSignals: [],
-                    onReport: { report.yield($0) }
-                )
-                let run = Task { try await URLPollApplication(configuration: configuration, options: options, logger: Self.logger).run() }
+                let (request, reports, run) = Self.runReloadable(configuration, sources)
                 for await report in reports where report.urls.first(where: { $0.url.shown == tcp })?.health == .down { break }
                 try ("interval: 50ms\nstatus-interval: 50ms\nurls:\n  - \(target.url("/ok"))\n" + entry("^\\+PONG")).save(toFile: config.path)
                 request.yield()
@@ -151,15 +152,7 @@ struct URLPollApplicationTests {
             var flags = Settings.Overrides()
             flags.database = .sqlite(path: database)
             let (configuration, sources) = try Self.configuration([], flags: flags, config: config.path)
-            let (requests, request) = AsyncStream.makeStream(of: Void.self)
-            let (reports, report) = AsyncStream.makeStream(of: Report.self)
-            let options = URLPollApplication.Options(
-                reloadSources: sources,
-                reloadRequests: requests,
-                shutdownSignals: [],
-                onReport: { report.yield($0) }
-            )
-            let run = Task { try await URLPollApplication(configuration: configuration, options: options, logger: Self.logger).run() }
+            let (request, reports, run) = Self.runReloadable(configuration, sources)
             var seen: URLRecord?
             for await report in reports {
                 seen = report.urls.first { $0.url.shown == failing && $0.polls == 1 }

@@ -171,6 +171,12 @@ public final class CheckOptions: Sendable {
         )
     }
 
+    /// The connect timeout a poll with `timeout` uses: the URL's (5 s when it sets none), never more than
+    /// `timeout`.
+    public func connectTimeout(within timeout: Duration) -> Duration {
+        min(connectTimeout ?? .seconds(5), timeout)
+    }
+
     /// Whether a condition needs the response body (and so a GET).
     public var needsBody: Bool { bodyContains != nil || bodyMatches != nil || !jsonChecks.isEmpty }
 

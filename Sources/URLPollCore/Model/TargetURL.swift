@@ -61,6 +61,8 @@ public struct TargetURL: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// The kind of check the URL's scheme chooses (``CheckKindName/init(scheme:)``).
     public var kind: CheckKindName {
+        // Reports ask for every URL: most are http(s), answered without making a string.
+        if configured.utf8.starts(with: "http://".utf8) || configured.utf8.starts(with: "https://".utf8) { return .http }
         guard let colon = configured.utf8.firstIndex(of: UInt8(ascii: ":")) else { return .http }
         return CheckKindName(scheme: String(configured[..<colon]))
     }

@@ -86,11 +86,9 @@ public struct Poller: Sendable {
         let latency = clock.now - start
         let checkedAt = Date()
         let verdict = CheckVerdict(result, latency: latency, options: options, now: checkedAt)
-        resource.consecutiveFailures = verdict.health == .up ? 0 : resource.consecutiveFailures + 1
-        resource.polls += 1
-        if case .failure(let reason) = result.outcome {
-            logger.error("poll failed", metadata: ["url": "\(resource.url)", "error": "\(reason)"])
-        }
+        var failure: String?
+        if case .failure(let reason) = result.outcome { failure = reason }
+        count(verdict, on: &resource, failure: failure)
         return State(
             resourceID: resource.id,
             health: verdict.health,
@@ -117,7 +115,7 @@ public struct Poller: Sendable {
         let lateness = resource.polls > 0 ? clock.now - resource.dueAt : nil
         let context = CheckContext(
             timeout: timeout,
-            connectTimeout: min(options.connectTimeout ?? .seconds(5), timeout),
+            connectTimeout: options.connectTimeout(within: timeout),
             deadline: NIODeadline.now() + TimeAmount(timeout),
             ipVersion: options.ipVersion,
             tls: options.preparedTLS,
@@ -127,11 +125,7 @@ public struct Poller: Sendable {
         let latency = clock.now - start
         let checkedAt = Date()
         let verdict = CheckVerdict(result, latency: latency, options: options, now: checkedAt)
-        resource.consecutiveFailures = verdict.health == .up ? 0 : resource.consecutiveFailures + 1
-        resource.polls += 1
-        if result.failure != nil {
-            logger.error("poll failed", metadata: ["url": "\(resource.url)", "error": "\(result.status)"])
-        }
+        count(verdict, on: &resource, failure: result.failure == nil ? nil : result.status)
         return State(
             resourceID: resource.id,
             health: verdict.health,
@@ -147,5 +141,13 @@ public struct Poller: Sendable {
             remoteAddress: result.remoteAddress,
             failure: verdict.health == .up ? nil : result.failure ?? .condition
         )
+    }
+
+    /// Counts the poll on the resource it owns (an up verdict resets its failures, a down one adds one)
+    /// and logs a poll that got no usable answer (`failure`, its reason).
+    private func count(_ verdict: CheckVerdict, on resource: inout Resource, failure: String?) {
+        resource.consecutiveFailures = verdict.health == .up ? 0 : resource.consecutiveFailures + 1
+        resource.polls += 1
+        if let failure { logger.error("poll failed", metadata: ["url": "\(resource.url)", "error": "\(failure)"]) }
     }
 }

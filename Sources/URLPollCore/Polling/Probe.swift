@@ -60,7 +60,7 @@ public struct ProbeRequest: Sendable {
         self.method = method
         self.headers = options.headers
         self.timeout = options.timeout ?? timeout
-        self.connectTimeout = min(options.connectTimeout ?? .seconds(5), self.timeout)
+        self.connectTimeout = options.connectTimeout(within: self.timeout)
         self.followRedirects = options.followRedirects
         self.maximumRedirects = 10
         self.bodyLimit = options.bodyLimit
